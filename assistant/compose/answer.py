@@ -1,0 +1,57 @@
+"""The answer JSON of contract §2 as typed models (plus `sections` and `intents` for the UI)."""
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Citation(BaseModel):
+    n: int
+    id: str
+    doc_id: str
+    title: str
+    kind: str
+    locator: str | None = None
+    source: str
+    date: str
+    issuer: str = ""
+    heading_path: list[str] = Field(default_factory=list)
+    quote: str
+
+
+class Responsibility(BaseModel):
+    actor: str
+    label: str
+    role: str = ""
+    scope: str = ""
+    weight: float = 0.0
+    citations: list[int] = Field(default_factory=list)
+
+
+class Cause(BaseModel):
+    type: str = "none"
+    explanation: str = ""
+
+
+class Sentence(BaseModel):
+    text: str
+    citations: list[int]
+
+
+class Section(BaseModel):
+    heading: str
+    sentences: list[Sentence] = Field(default_factory=list)
+
+
+class Answer(BaseModel):
+    question: str
+    summary: str
+    answer: str
+    abstained: bool = False
+    responsibility: list[Responsibility] = Field(default_factory=list)
+    cause: Cause = Field(default_factory=Cause)
+    citations: list[Citation] = Field(default_factory=list)
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    intents: list[str] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
+    composer: str = "extractive"
+    retrieval_query: str = ""

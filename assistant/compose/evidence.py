@@ -1,0 +1,112 @@
+"""Evidence sentences: every retrieved chunk split into verbatim sentences, scored and diversified."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from assistant.chunk.sentences import sentence_spans
+from assistant.index.lexical import tokenize
+from assistant.values import Hit
+
+# Words that say nothing about the topic: they neither prove nor disprove coverage.
+GENERIC = {"誰", "責任", "何", "市", "どう", "する", "ある", "いる", "なる", "こと", "もの", "よう", "ため", "問題",
+           "今回", "件", "際", "場合", "説明", "自治体", "質問", "教える", "本当", "言う", "思う", "について",
+           "べき", "できる", "れる", "られる", "なぜ", "原因", "理由", "どこ", "どちら", "悪い", "聞く", "答える",
+           "どの", "あの", "この", "その", "これ", "それ", "ない", "いい", "良い", "市長", "私", "我々", "うち",
+           "記者", "会見", "ください", "です", "ます", "か", "ね", "よ", "では", "じゃあ", "結局", "一体",
+           "やはり", "とても", "方", "ところ", "上", "中", "後", "前", "ん", "の", "的", "等", "など", "いう"}
+
+_MARKDOWN = re.compile(r"^\s*(?:[-*・]|\d+[.)．])\s*")
+
+
+@dataclass
+class Candidate:
+    text: str
+    chunk_rank: int
+    hit: Hit
+    start: int
+    end: int
+    tokens: frozenset = field(default_factory=frozenset)
+    score: float = 0.0
+
+
+@lru_cache(maxsize=8192)
+def _tokens(text: str) -> frozenset:
+    return frozenset(tokenize(text))
+
+
+def content_tokens(text: str) -> frozenset:
+    return frozenset(t for t in _tokens(text) if t not in GENERIC and len(t) > 0)
+
+
+def candidates(hits: list[Hit], min_chars: int = 12, max_chars: int = 220) -> list[Candidate]:
+    out = []
+    for rank, h in enumerate(hits):
+        text = h.chunk.text
+        for s, e in sentence_spans(text):
+            sent = text[s:e]
+            m = _MARKDOWN.match(sent)
+            if m:  # a list marker is not part of the claim: trim it cleanly
+                s, sent = s + m.end(), sent[m.end():]
+            if min_chars <= len(sent) <= max_chars and sent.endswith(("。", "」", "）")):
+                out.append(Candidate(sent, rank, h, s, e, _tokens(sent)))
+    return out
+
+
+def idf_weights(cands: list[Candidate]) -> dict[str, float]:
+    df: dict[str, int] = {}
+    for c in cands:
+        for t in c.tokens:
+            df[t] = df.get(t, 0) + 1
+    n = max(len(cands), 1)
+    return {t: math.log(1 + n / d) for t, d in df.items()}
+
+
+def score(cands: list[Candidate], query: str, cue_words: tuple[str, ...] = ()) -> None:
+    q = content_tokens(query)
+    idf = idf_weights(cands)
+    qw = sum(idf.get(t, 1.5) for t in q) or 1.0
+    top_score = max((c.hit.score for c in cands), default=1.0) or 1.0
+    for c in cands:
+        overlap = sum(idf.get(t, 1.5) for t in q & c.tokens) / qw
+        cue = 0.15 if any(w in c.text for w in cue_words) else 0.0
+        chunk = c.hit.score / top_score
+        position = 0.05 if c.start == 0 else 0.0   # the first sentence of a section states its point
+        c.score = 0.45 * overlap + 0.4 * chunk + cue + position
+
+
+def jaccard(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def mmr(cands: list[Candidate], k: int, lam: float = 0.7, max_sim: float = 0.6) -> list[Candidate]:
+    """Pick relevant sentences that do not repeat each other (near-duplicates are dropped)."""
+    chosen: list[Candidate] = []
+    pool = sorted(cands, key=lambda c: -c.score)
+    while pool and len(chosen) < k:
+        best, best_val = None, -1e9
+        for c in pool:
+            sim = max((jaccard(c.tokens, s.tokens) for s in chosen), default=0.0)
+            if sim > max_sim:
+                continue
+            val = lam * c.score - (1 - lam) * sim
+            if val > best_val:
+                best, best_val = c, val
+        if best is None:
+            break
+        chosen.append(best)
+        pool.remove(best)
+    return chosen
+
+
+def coverage(query: str, hits: list[Hit], idf_source: dict[str, float] | None = None) -> float:
+    """Share of the question's topical words that the evidence contains (0..1)."""
+    q = content_tokens(query)
+    if not q:
+        return 0.0
+    seen: set[str] = set()
+    for h in hits:
+        seen |= _tokens(h.chunk.context + " " + h.chunk.text)
+    return len(q & seen) / len(q)

@@ -1,0 +1,202 @@
+"""The default composer: offline and deterministic. Every sentence of the answer is a sentence
+(or a clean trim of one) from a cited chunk; responsibility and cause come from `analysis`."""
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+from assistant.retrieve.hybrid import check_query
+from assistant.values import ACTORS, Filters, Hit
+
+from .analysis import ALIASES, rank_actors, vote_cause
+from .answer import Answer, Cause, Citation, Responsibility, Section, Sentence
+from .evidence import Candidate, candidates, content_tokens, coverage, mmr, score
+from .intent import SECTION_ORDER, detect_intents, retrieval_query
+
+CONCLUSION, REASON, BASIS, MUNICIPAL = "結論", "理由", "根拠（法令・通知）", "自治体としての留意点"
+_LIMITS = {CONCLUSION: 2, REASON: 4, BASIS: 3, MUNICIPAL: 3}
+_CUES = {
+    "who": ("責任", "個人番号利用事務実施者", "実施者"),
+    "why": ("原因", "ため", "照会", "誤り"),
+    "tech_ops": ("運用", "技術", "カード", "システム"),
+    "explain": ("説明", "反論", "公表", "示す", "べき"),
+    "basis": ("第", "条", "法", "規定", "定め"),
+    "next": ("べき", "必要", "確認", "点検", "求め"),
+}
+_MUNICIPAL_HEADINGS = ("自治体", "市区町村", "示唆", "留意", "市長", "すべきこと", "言える")
+_CAUSE_WORDS = ("原因", "運用", "技術", "制度", "ため", "によって", "により")
+
+
+class ExtractiveComposer:
+    name = "extractive"
+
+    def __init__(self, searcher, settings, k: int = 8):
+        self.searcher, self.settings, self.k = searcher, settings, k
+
+    # ---- public
+    def ask(self, question: str, history: list[str] | None = None, filters: Filters | None = None) -> Answer:
+        t0 = time.perf_counter()
+        q = check_query(question, self.settings.max_question_chars)
+        rq = retrieval_query(q, [check_query(h, 10**6) for h in (history or []) if h and h.strip()])
+        intents = detect_intents(q)
+        hits = self.searcher.search(rq, k=self.k, filters=filters)
+        t1 = time.perf_counter()
+        strength = coverage(rq, hits[:3])
+        if not hits or strength < self.settings.abstain_threshold:
+            ans = self._abstain(q, hits, strength)
+        else:
+            ans = self._compose(q, rq, intents, hits)
+        t2 = time.perf_counter()
+        ans.intents, ans.retrieval_query = intents, rq
+        ans.timings_ms = {"retrieve": round((t1 - t0) * 1000, 1), "compose": round((t2 - t1) * 1000, 1),
+                          "total": round((t2 - t0) * 1000, 1), "evidence_coverage": round(strength, 3)}
+        return ans
+
+    # ---- composing
+    def _compose(self, q: str, rq: str, intents: list[str], hits: list[Hit]) -> Answer:
+        cands = candidates(hits)
+        cues = tuple(w for i in intents for w in _CUES.get(i, ()))
+        score(cands, f"{rq} {q}", cues)
+        picked = mmr(cands, k=10)
+        actors = rank_actors(hits)
+        wants_resp = bool({"who", "explain"} & set(intents))
+        sections = self._sections(picked, intents, actors if wants_resp else [])
+        cites = _Citations()
+        rendered = [Section(heading=h, sentences=[Sentence(text=c.text, citations=[cites.add(c)]) for c in sents])
+                    for h, sents in sections if sents]
+        resp = self._responsibility(actors, hits, cites) if wants_resp else []
+        cause = self._cause(hits, cands, cites)
+        summary = rendered[0].sentences[0].text if rendered else ""
+        return Answer(question=q, summary=summary, answer=_markdown(rendered, cites.items),
+                      responsibility=resp, cause=cause, citations=cites.items, sections=rendered)
+
+    def _sections(self, picked: list[Candidate], intents: list[str], actors) -> list[tuple[str, list[Candidate]]]:
+        conclusion = self._conclusion(picked, intents, actors)
+        buckets: dict[str, list[Candidate]] = {REASON: [], BASIS: [], MUNICIPAL: []}
+        for c in picked:
+            if c in conclusion:
+                continue
+            buckets[_bucket(c)].append(c)
+        order = SECTION_ORDER.get(intents[0], SECTION_ORDER["why"])
+        out = [(CONCLUSION, conclusion)]
+        for heading in order:
+            out.append((heading, buckets[heading][:_LIMITS[heading]]))
+        return out
+
+    @staticmethod
+    def _conclusion(picked: list[Candidate], intents: list[str], actors) -> list[Candidate]:
+        if not picked:
+            return []
+        primary = actors[0].actor if actors else None
+
+        def fit(c: Candidate) -> float:
+            s = c.score
+            if primary and any(a in c.text for a in ALIASES.get(primary, ())) and "責任" in c.text:
+                s += 0.25
+            if "why" in intents and any(w in c.text for w in ("原因", "ため")):
+                s += 0.1
+            if "tech_ops" in intents and ("運用" in c.text or "事務処理" in c.text):
+                s += 0.1
+            return s
+        best = max(picked, key=fit)
+        return [best]
+
+    def _responsibility(self, actors, hits: list[Hit], cites: "_Citations") -> list[Responsibility]:
+        out = []
+        for a in actors[:4]:
+            nums = cites.numbers_for(lambda c, a=a: a.actor in c.meta.actors)
+            if not nums:  # cite the most relevant passage that names this actor
+                best = next((h for h in hits if a.actor in h.chunk.meta.actors), None)
+                if best is not None:
+                    cand = next(iter(candidates([best])), None)
+                    if cand is not None:
+                        nums = [cites.add(cand)]
+            out.append(Responsibility(actor=a.actor, label=ACTORS[a.actor], role=a.role, scope=a.scope,
+                                      weight=a.weight, citations=nums))
+        return out
+
+    def _cause(self, hits: list[Hit], cands: list[Candidate], cites: "_Citations") -> Cause:
+        ctype = vote_cause(hits)
+        if ctype == "none":
+            return Cause(type="none")
+        pool = [c for c in cands if c.hit.chunk.meta.cause == ctype and any(w in c.text for w in _CAUSE_WORDS)]
+        pool = pool or [c for c in cands if any(w in c.text for w in _CAUSE_WORDS)]
+        if not pool:
+            return Cause(type=ctype)
+        best = max(pool, key=lambda c: c.score)
+        return Cause(type=ctype, explanation=f"{best.text} [{cites.add(best)}]")
+
+    def _abstain(self, q: str, hits: list[Hit], strength: float) -> Answer:
+        kinds = Counter(c.meta.kind for c in self.searcher.store.chunks.values())
+        near = list(dict.fromkeys(h.chunk.meta.title for h in hits[:3]))
+        labels = {"statute": "法令", "notice": "通知", "incident": "事案", "analysis": "講演の整理",
+                  "guidance": "手引", "faq": "FAQ"}
+        covered = "、".join(f"{labels.get(k, k)}（{n}件）" for k, n in kinds.most_common())
+        lines = ["ご質問に答える根拠が、登録されている資料の中に見つかりませんでした。推測ではお答えしません。", "",
+                 "この資料集が扱うのは、2023年のマイナンバー紐付け誤りに関する法令・通知・事案・講演の整理です"
+                 f"（索引の内容: {covered}）。"]
+        if near:
+            lines += ["", "近い内容の資料: " + "、".join(near)]
+        return Answer(question=q, abstained=True, answer="\n".join(lines),
+                      summary="登録されている資料にはこの質問に答える記述がないため、回答を控えます。")
+
+
+def _bucket(c: Candidate) -> str:
+    meta = c.hit.chunk.meta
+    headings = " ".join(c.hit.chunk.heading_path)
+    if any(w in headings for w in _MUNICIPAL_HEADINGS) and meta.kind not in ("statute",):
+        return MUNICIPAL
+    if meta.kind in ("statute", "notice"):
+        return BASIS
+    if any(w in headings for w in _MUNICIPAL_HEADINGS):
+        return MUNICIPAL
+    return REASON
+
+
+class _Citations:
+    """Numbers passages in order of first use; sentences close together in one chunk share a
+    number, and the quote is the verbatim span of the chunk that covers them."""
+
+    def __init__(self, max_quote: int = 400):
+        self.items: list[Citation] = []
+        self._chunks: dict[int, object] = {}
+        self._spans: dict[int, tuple[int, int]] = {}
+        self.max_quote = max_quote
+
+    def add(self, c: Candidate) -> int:
+        chunk = c.hit.chunk
+        for cit in self.items:
+            if self._chunks[cit.n].id != chunk.id:
+                continue
+            s, e = self._spans[cit.n]
+            lo, hi = min(s, c.start), max(e, c.end)
+            if hi - lo <= self.max_quote:
+                self._spans[cit.n] = (lo, hi)
+                cit.quote = chunk.text[lo:hi]
+                return cit.n
+        n = len(self.items) + 1
+        m = chunk.meta
+        self.items.append(Citation(n=n, id=chunk.id, doc_id=chunk.doc_id, title=m.title, kind=m.kind,
+                                   locator=chunk.locator, source=m.source, date=m.date.isoformat(),
+                                   issuer=m.issuer, heading_path=list(chunk.heading_path),
+                                   quote=chunk.text[c.start:c.end]))
+        self._chunks[n], self._spans[n] = chunk, (c.start, c.end)
+        return n
+
+    def numbers_for(self, pred) -> list[int]:
+        return [n for n, chunk in self._chunks.items() if pred(chunk)]
+
+
+def _markdown(sections: list[Section], cites: list[Citation]) -> str:
+    out = []
+    for sec in sections:
+        out.append(f"### {sec.heading}")
+        out.extend(f"{s.text} [{', '.join(map(str, s.citations))}]" if len(s.citations) > 1
+                   else f"{s.text} [{s.citations[0]}]" for s in sec.sentences)
+        out.append("")
+    if cites:
+        out.append("### 出典")
+        for c in cites:
+            loc = f" {c.locator}" if c.locator else ""
+            out.append(f"[{c.n}] {c.title}{loc}（{c.issuer}、{c.date}）{c.source}")
+    return "\n".join(out).strip() + "\n"

@@ -1,0 +1,76 @@
+"""Japanese text normalisation for queries and the lexical index.
+
+NFKC folds full/half width (ＡＢＣ→ABC, ｶﾅ→カナ, １４→14); a small 表記ゆれ table folds
+spelling variants to one form; kanji numerals in article locators become digits so that
+「第十四条第二項」 and 「第14条第2項」 match.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# variant → canonical. Longer variants first so that a short one never eats a long one.
+VARIANTS: dict[str, str] = {
+    "ひも付け": "紐付け", "ひもづけ": "紐付け", "紐づけ": "紐付け", "ヒモ付け": "紐付け",
+    "誤紐付け": "紐付け誤り", "紐付けミス": "紐付け誤り", "紐付けの誤り": "紐付け誤り",
+    "紐付け間違い": "紐付け誤り",
+    "マイナ保険証": "保険証", "マイナンバー保険証": "保険証", "健康保険証": "保険証",
+    "マイナカード": "マイナンバーカード", "個人番号カード": "マイナンバーカード",
+    "マイナンバー法": "番号法",
+    "行政手続における特定の個人を識別するための番号の利用等に関する法律": "番号法",
+    "住民基本台帳法": "住基法",
+    "地方公共団体情報システム機構": "J-LIS", "ジェイリス": "J-LIS", "JLIS": "J-LIS",
+    "公金口座": "公金受取口座", "公金受け取り口座": "公金受取口座",
+    "デジ庁": "デジタル庁",
+    "内閣総理大臣": "総理大臣", "首相": "総理大臣",
+    "個情委": "個人情報保護委員会", "PPC": "個人情報保護委員会",
+    "障がい者手帳": "障害者手帳", "障碍者手帳": "障害者手帳",
+    "オン資": "オンライン資格確認",
+    "ログオフ": "ログアウト",
+}
+# No canonical form contains a variant, so folding is idempotent.
+assert not any(v in c for c in VARIANTS.values() for v in VARIANTS if v != c)
+_VARIANT_RE = re.compile("|".join(re.escape(v) for v in sorted(VARIANTS, key=len, reverse=True)))
+
+_KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+                 "六": 6, "七": 7, "八": 8, "九": 9}
+_KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
+_KANJI_NUM = "[〇零一二三四五六七八九十百千]+"
+_LOCATOR_RE = re.compile(rf"第({_KANJI_NUM})(条|項|号|章|節|款)")
+_BRANCH_RE = re.compile(rf"(条|項|号)の({_KANJI_NUM})")
+
+
+def kanji_to_int(s: str) -> int:
+    """「三十」→30, 「百二」→102, 「十四」→14, 「二〇」→20."""
+    if all(c in _KANJI_DIGITS for c in s):
+        return int("".join(str(_KANJI_DIGITS[c]) for c in s))
+    total, current = 0, 0
+    for c in s:
+        if c in _KANJI_DIGITS:
+            current = _KANJI_DIGITS[c]
+        else:
+            total += (current or 1) * _KANJI_UNITS[c]
+            current = 0
+    return total + current
+
+
+def arabic_locators(text: str) -> str:
+    text = _LOCATOR_RE.sub(lambda m: f"第{kanji_to_int(m.group(1))}{m.group(2)}", text)
+    return _BRANCH_RE.sub(lambda m: f"{m.group(1)}の{kanji_to_int(m.group(2))}", text)
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def normalize(text: str) -> str:
+    """Full normalisation for matching (never for quoting)."""
+    t = nfkc(text)
+    t = re.sub(r"[‐‑‒–—―ー−](?=LIS)", "-", t)      # J‐LIS / J−LIS
+    for _ in range(3):  # ひも付けミス → 紐付けミス → 紐付け誤り
+        folded = _VARIANT_RE.sub(lambda m: VARIANTS[m.group(0)], t)
+        if folded == t:
+            break
+        t = folded
+    t = arabic_locators(t)
+    return re.sub(r"\s+", " ", t).strip()

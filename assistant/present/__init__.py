@@ -1,0 +1,1 @@
+"""Present stage: the command line, the Streamlit pages and document exports."""

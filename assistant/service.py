@@ -1,0 +1,75 @@
+"""One entry point for the CLI, the app, evals and benchmarks: settings → store → searcher → composer."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from assistant.chunk import Chunker
+from assistant.embed import make_embedder
+from assistant.errors import DocumentError
+from assistant.index.store import Store
+from assistant.load import load_corpus
+from assistant.retrieve import Searcher
+from assistant.settings import Settings, get_settings
+from assistant.values import Filters, Hit, IndexReport
+
+log = logging.getLogger(__name__)
+
+
+class Briefing:
+    """Holds the models and the store for the life of a process (load once, query many)."""
+
+    def __init__(self, settings: Settings | None = None, store_dir: Path | str | None = None, embedder=None):
+        self.settings = settings or get_settings()
+        self.embedder = embedder or make_embedder(self.settings)
+        self.store = Store(store_dir or self.settings.store, self.embedder,
+                           chroma_url=self.settings.chroma_url, lock_timeout=self.settings.lock_timeout)
+        self._searcher: Searcher | None = None
+        self._composer = None
+
+    # ---- indexing
+    def index(self, corpus_dirs: list[Path] | None = None, progress: bool = True) -> IndexReport:
+        dirs = [Path(d) for d in (corpus_dirs or self.settings.corpus)]
+        loaded = load_corpus(dirs)
+        if loaded.errors:
+            raise loaded.errors[0] if len(loaded.errors) == 1 else DocumentError(
+                loaded.errors[0].path, loaded.errors[0].field,
+                f"{loaded.errors[0].problem} (and {len(loaded.errors) - 1} more malformed file(s))",
+                "run `briefing corpus check` to list them all")
+        chunker = Chunker(self.settings.chunk_max_chars, self.settings.chunk_overlap_chars)
+        report = self.store.build(loaded.documents, chunker, progress=progress)
+        self._searcher = None
+        return report
+
+    # ---- querying
+    @property
+    def searcher(self) -> Searcher:
+        if self._searcher is None:
+            if self.store.lexical is None:
+                self.store.load()
+                if self.store.corpus_changed():
+                    log.warning("the corpus changed since the index was built: run `briefing index`")
+            self._searcher = Searcher.from_settings(self.store, self.settings)
+        return self._searcher
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
+        return self.searcher.search(query, k or self.settings.k, filters)
+
+    @property
+    def composer(self):
+        if self._composer is None:
+            from assistant.compose import make_composer
+            self._composer = make_composer(self.searcher, self.settings)
+        return self._composer
+
+    def ask(self, question: str, history: list | None = None, filters: Filters | None = None):
+        return self.composer.ask(question, history=history or [], filters=filters)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

