@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
-    for noisy in ("chromadb", "httpx", "posthog"):
+    for noisy in ("chromadb", "httpx", "posthog", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     if not args.data.is_file():
         log.error("dataset not found: %s (pass --data PATH)", args.data)

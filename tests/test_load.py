@@ -9,7 +9,7 @@ from tests.conftest import FIXTURES
 
 
 def test_markdown_front_matter_is_validated(fixture_corpus):
-    doc = load_file(fixture_corpus / "kokin.md")
+    doc = load_file(fixture_corpus / "fx-kokin.md")
     assert doc.meta.id == "fx-kokin" and doc.meta.actors == ["prime_minister", "municipality"]
     assert doc.meta.roles[0].role == "個人番号利用事務実施者"
     assert "## 概要" in doc.body

@@ -1,0 +1,1 @@
+"""Eval harness: the answers checked against the talk's conclusions (evals/cases.yaml)."""

@@ -1,0 +1,64 @@
+"""`briefing eval`: ask every case, score it, write reports, exit non-zero below thresholds.
+
+Case-level failures are reported for reading; the exit code follows the thresholds only.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+from assistant.errors import StoreError
+from assistant.service import Briefing
+
+from .cases import load_cases
+from .metrics import aggregate, score_case
+from .report import check_thresholds, write_reports
+
+
+def load_thresholds(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def evaluate(briefing: Briefing, cases) -> list:
+    try:
+        briefing.searcher
+    except StoreError as err:
+        if "no index" not in str(err):
+            raise
+        print("eval: no index yet, building it from the corpus", file=sys.stderr)
+        briefing.index(progress=False)
+    briefing.ask("公金受取口座の誤登録は誰の責任か")  # warm-up: caches, first-call costs
+    chunk_texts = {cid: c.text for cid, c in briefing.store.chunks.items()}
+    results = []
+    for case in cases:
+        t0 = time.perf_counter()
+        ans = briefing.ask(case.question, history=case.history)
+        latency = (time.perf_counter() - t0) * 1000
+        ranking = list(dict.fromkeys(h.chunk.doc_id for h in briefing.search(ans.retrieval_query or case.question, k=20)))
+        results.append(score_case(case, ans, ranking, chunk_texts, latency))
+    return results
+
+
+def run_eval(cases: Path, report_dir: Path, store: str | None = None, thresholds: Path = Path("evals/thresholds.toml"),
+             tag: str | None = None) -> int:
+    selected = [c for c in load_cases(cases) if not tag or tag in c.tags]
+    th = load_thresholds(thresholds)
+    with Briefing(store_dir=store) as b:
+        results = evaluate(b, selected)
+        embedder = b.embedder.name
+    metrics = aggregate(results)
+    failures = check_thresholds(metrics, th)
+    meta = {"generated_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "cases_file": str(cases), "tag": tag, "embedder": embedder}
+    write_reports(report_dir, meta, metrics, th, failures, results)
+    for k, v in metrics.items():
+        print(f"{k:24s} {v}")
+    failed = sum(1 for r in results if not r.passed)
+    print(f"eval: {len(results) - failed} passed, {failed} failed (cases); thresholds "
+          f"{'met' if not failures else 'NOT met: ' + '; '.join(failures)}; reports in {report_dir}")
+    return 0 if not failures else 1

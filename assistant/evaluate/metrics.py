@@ -1,0 +1,109 @@
+"""Scoring one answer against one case, and aggregating."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.normalize import normalize
+
+from .cases import EvalCase
+
+
+@dataclass
+class CaseResult:
+    id: str
+    question: str
+    tags: list[str]
+    out_of_scope: bool
+    abstained: bool
+    primary_actor: str | None = None
+    actor_ok: bool | None = None
+    cause: str | None = None
+    cause_ok: bool | None = None
+    key_points_hit: int = 0
+    key_points_total: int = 0
+    forbidden_found: list[str] = field(default_factory=list)
+    citations_total: int = 0
+    citations_valid: int = 0
+    source_rank: int | None = None       # rank of the first expected document (1-based), None if missing
+    has_sources: bool = False
+    latency_ms: float = 0.0
+    summary: str = ""
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.reasons
+
+
+def score_case(case: EvalCase, ans, doc_ranking: list[str], chunk_texts: dict[str, str], latency_ms: float) -> CaseResult:
+    r = CaseResult(id=case.id, question=case.question, tags=case.tags, out_of_scope=case.out_of_scope,
+                   abstained=ans.abstained, latency_ms=latency_ms, summary=ans.summary)
+    r.citations_total = len(ans.citations)
+    r.citations_valid = sum(1 for c in ans.citations if c.quote and c.quote in chunk_texts.get(c.id, ""))
+    if r.citations_valid < r.citations_total:
+        r.reasons.append(f"{r.citations_total - r.citations_valid} quote(s) not verbatim in the store")
+    if case.out_of_scope:
+        if not ans.abstained:
+            r.reasons.append("out-of-scope question was answered instead of declined")
+        return r
+    if ans.abstained:
+        r.reasons.append("declined an in-scope question")
+    e = case.expect
+    text = normalize(f"{ans.summary}\n{ans.answer}")
+    if e.primary_actor:
+        r.primary_actor = ans.responsibility[0].actor if ans.responsibility else None
+        r.actor_ok = r.primary_actor == e.primary_actor
+        if not r.actor_ok:
+            r.reasons.append(f"primary actor {r.primary_actor} ≠ expected {e.primary_actor}")
+    if e.cause:
+        r.cause = ans.cause.type
+        r.cause_ok = r.cause == e.cause
+        if not r.cause_ok:
+            r.reasons.append(f"cause {r.cause} ≠ expected {e.cause}")
+    r.key_points_total = len(e.key_points)
+    missing = [kp for kp in e.key_points if not any(normalize(p) in text for p in kp)]
+    r.key_points_hit = r.key_points_total - len(missing)
+    if missing:
+        r.reasons.append("missing key point(s): " + " / ".join("｜".join(kp) for kp in missing))
+    r.forbidden_found = [f for f in e.forbidden if normalize(f) in text]
+    if r.forbidden_found:
+        r.reasons.append("forbidden claim(s): " + "、".join(r.forbidden_found))
+    if e.sources:
+        r.has_sources = True
+        ranks = [doc_ranking.index(s) + 1 for s in e.sources if s in doc_ranking]
+        r.source_rank = min(ranks) if ranks else None
+        if r.source_rank is None or r.source_rank > 5:
+            r.reasons.append(f"expected sources not in the top 5 ({', '.join(e.sources)})")
+    return r
+
+
+def _ratio(num: float, den: float) -> float:
+    return round(num / den, 4) if den else 1.0
+
+
+def aggregate(results: list[CaseResult]) -> dict[str, float]:
+    ins = [r for r in results if not r.out_of_scope]
+    actor = [r for r in ins if r.actor_ok is not None]
+    cause = [r for r in ins if r.cause_ok is not None]
+    src = [r for r in ins if r.has_sources]
+    tp = sum(1 for r in results if r.out_of_scope and r.abstained)
+    fp = sum(1 for r in results if not r.out_of_scope and r.abstained)
+    fn = sum(1 for r in results if r.out_of_scope and not r.abstained)
+    lat = np.array([r.latency_ms for r in results]) if results else np.zeros(1)
+    return {
+        "cases": len(results),
+        "primary_actor_accuracy": _ratio(sum(r.actor_ok for r in actor), len(actor)),
+        "cause_accuracy": _ratio(sum(r.cause_ok for r in cause), len(cause)),
+        "key_point_recall": _ratio(sum(r.key_points_hit for r in ins), sum(r.key_points_total for r in ins)),
+        "forbidden_claim_rate": _ratio(sum(1 for r in ins if r.forbidden_found), len(ins)) if ins else 0.0,
+        "citation_validity": _ratio(sum(r.citations_valid for r in results), sum(r.citations_total for r in results)),
+        "source_recall_at_5": _ratio(sum(1 for r in src if r.source_rank and r.source_rank <= 5), len(src)),
+        "source_mrr": _ratio(sum(1 / r.source_rank for r in src if r.source_rank), len(src)),
+        "abstention_precision": _ratio(tp, tp + fp),
+        "abstention_recall": _ratio(tp, tp + fn),
+        "latency_p50_ms": round(float(np.percentile(lat, 50)), 1),
+        "latency_p95_ms": round(float(np.percentile(lat, 95)), 1),
+        "pass_rate": _ratio(sum(r.passed for r in results), len(results)),
+    }
