@@ -31,9 +31,8 @@ class LocalSentenceTransformerEmbeddings(Embeddings):
         path = resolve_model_path(model)
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self.name = f"st-{path.name}"
-        self.dim = int(getattr(self._model, "get_embedding_dimension", None)
-                       and self._model.get_embedding_dimension()
-                       or self._model.get_sentence_embedding_dimension())
+        dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dim())
         self.query_prefix, self.passage_prefix = query_prefix, passage_prefix
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
