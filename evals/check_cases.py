@@ -4,10 +4,11 @@ Checks, for evals/cases.yaml and evals/heldout.yaml:
 - the YAML loads with yaml.safe_load and every case has the schema fields;
 - ids are unique across both files;
 - every `sources` id is a real corpus document;
-- every key-point phrasing (2–12 chars after NFKC) occurs in the BODY of at least one
-  of the case's sources, both after NFKC and after the project's full normalisation;
+- every key-point phrasing (2–12 chars after NFKC) occurs in the body sentences (not the
+  front matter or headings) of at least one of the case's sources, both after NFKC and after the project's full normalisation;
   each key point keeps at least one phrasing that the full normalisation leaves unchanged;
-- no `forbidden` phrase occurs anywhere in the corpus (NFKC and fully normalised),
+- no `forbidden` phrase occurs anywhere in the corpus (NFKC, fully normalised, and with
+  whitespace removed),
   nor in the case's own question;
 - counts per conclusion, persona, primary_actor, cause, and the rule minima.
 Exit status is non-zero when anything fails.
@@ -50,7 +51,9 @@ def load_corpus() -> dict[str, dict]:
         text = p.read_text(encoding="utf-8")
         m = re.match(r"^---\n(.*?)\n---\n(.*)$", text, re.S)
         meta, body = (yaml.safe_load(m.group(1)), m.group(2)) if m else ({}, text)
-        docs[p.stem] = {"meta": meta, "body": body, "full": text}
+        # sentences only: headings are chunk metadata, not quotable answer text
+        sentences = "\n".join(l for l in body.splitlines() if not l.lstrip().startswith("#"))
+        docs[p.stem] = {"meta": meta, "body": sentences, "full": text}
     return docs
 
 
@@ -58,6 +61,7 @@ def main() -> int:
     docs = load_corpus()
     corpus_nfkc = "\n".join(nfkc(d["full"]) for d in docs.values())
     corpus_norm = "\n".join(normalize(d["full"]) for d in docs.values())
+    corpus_nospace = re.sub(r"\s+", "", corpus_nfkc)
     errors: list[str] = []
     seen_ids: set[str] = set()
     all_cases = {}
@@ -121,7 +125,8 @@ def main() -> int:
             if len(forb) > 2:
                 errors.append(f"{where}: more than 2 forbidden phrases")
             for f in forb:
-                if nfkc(f) in corpus_nfkc or normalize(f) in corpus_norm:
+                if (nfkc(f) in corpus_nfkc or normalize(f) in corpus_norm
+                        or re.sub(r"\s+", "", nfkc(f)) in corpus_nospace):
                     errors.append(f"{where}: forbidden phrase occurs in corpus: {f}")
                 if nfkc(f) in nfkc(c["question"]) or normalize(f) in normalize(c["question"]):
                     errors.append(f"{where}: forbidden phrase occurs in the question: {f}")

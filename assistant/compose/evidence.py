@@ -30,6 +30,7 @@ class Candidate:
     end: int
     tokens: frozenset = field(default_factory=frozenset)
     score: float = 0.0
+    overlap: float = 0.0     # IDF-weighted share of the question's topical words in this sentence
 
 
 @lru_cache(maxsize=8192)
@@ -55,22 +56,24 @@ def candidates(hits: list[Hit], min_chars: int = 12, max_chars: int = 220) -> li
     return out
 
 
-def idf_weights(cands: list[Candidate]) -> dict[str, float]:
+def idf_weights(texts) -> dict[str, float]:
+    """Corpus-level IDF: 手帳 weighs more than 登録, which nearly every passage mentions."""
     df: dict[str, int] = {}
-    for c in cands:
-        for t in c.tokens:
+    n = 0
+    for text in texts:
+        n += 1
+        for t in _tokens(text):
             df[t] = df.get(t, 0) + 1
-    n = max(len(cands), 1)
-    return {t: math.log(1 + n / d) for t, d in df.items()}
+    return {t: math.log(1 + max(n, 1) / d) for t, d in df.items()}
 
 
-def score(cands: list[Candidate], query: str, cue_words: tuple[str, ...] = ()) -> None:
+def score(cands: list[Candidate], query: str, idf: dict[str, float], cue_words: tuple[str, ...] = ()) -> None:
     q = content_tokens(query)
-    idf = idf_weights(cands)
-    qw = sum(idf.get(t, 1.5) for t in q) or 1.0
+    unseen = max(idf.values(), default=1.0)  # a word the corpus never uses is maximally specific
+    qw = sum(idf.get(t, unseen) for t in q) or 1.0
     top_score = max((c.hit.score for c in cands), default=1.0) or 1.0
     for c in cands:
-        overlap = sum(idf.get(t, 1.5) for t in q & c.tokens) / qw
+        overlap = c.overlap = sum(idf.get(t, unseen) for t in q & c.tokens) / qw
         cue = 0.15 if any(w in c.text for w in cue_words) else 0.0
         chunk = c.hit.score / top_score
         position = 0.05 if c.start == 0 else 0.0   # the first sentence of a section states its point

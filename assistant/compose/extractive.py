@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from dataclasses import replace
 
 from assistant.retrieve.hybrid import check_query
 from assistant.values import ACTORS, Filters, Hit
 
 from .analysis import ALIASES, rank_actors, vote_cause
 from .answer import Answer, Cause, Citation, Responsibility, Section, Sentence
-from .evidence import Candidate, candidates, content_tokens, coverage, mmr, score
+from .evidence import Candidate, candidates, coverage, idf_weights, mmr, score
 from .intent import SECTION_ORDER, detect_intents, retrieval_query
 
 CONCLUSION, REASON, BASIS, MUNICIPAL = "結論", "理由", "根拠（法令・通知）", "自治体としての留意点"
@@ -23,6 +24,8 @@ _CUES = {
     "basis": ("第", "条", "法", "規定", "定め"),
     "next": ("べき", "必要", "確認", "点検", "求め"),
 }
+BASIS_KINDS = ("statute", "notice")
+MIN_TOPICAL = 0.3  # share of the question's topical words a sentence must contain to be pulled in
 _MUNICIPAL_HEADINGS = ("自治体", "市区町村", "示唆", "留意", "市長", "すべきこと", "言える")
 _CAUSE_WORDS = ("原因", "運用", "技術", "制度", "ため", "によって", "により")
 
@@ -32,6 +35,7 @@ class ExtractiveComposer:
 
     def __init__(self, searcher, settings, k: int = 8):
         self.searcher, self.settings, self.k = searcher, settings, k
+        self.idf = idf_weights(f"{c.context}\n{c.text}" for c in searcher.store.chunks.values())
 
     # ---- public
     def ask(self, question: str, history: list[str] | None = None, filters: Filters | None = None) -> Answer:
@@ -45,22 +49,36 @@ class ExtractiveComposer:
         if not hits or strength < self.settings.abstain_threshold:
             ans = self._abstain(q, hits, strength)
         else:
-            ans = self._compose(q, rq, intents, hits)
+            ans = self._compose(q, rq, intents, hits, self._basis_hits(hits, rq, filters))
         t2 = time.perf_counter()
         ans.intents, ans.retrieval_query = intents, rq
         ans.timings_ms = {"retrieve": round((t1 - t0) * 1000, 1), "compose": round((t2 - t1) * 1000, 1),
                           "total": round((t2 - t0) * 1000, 1), "evidence_coverage": round(strength, 3)}
         return ans
 
+    def _basis_hits(self, hits: list[Hit], rq: str, filters: Filters | None) -> list[Hit]:
+        """The best statute/notice passages, so the 根拠 section has material when they are relevant.
+        They feed sentence selection only, never the responsibility or cause analysis."""
+        if not hits or any(h.chunk.meta.kind in BASIS_KINDS for h in hits[:4]):
+            return []
+        f = filters or Filters()
+        kinds = tuple(k for k in BASIS_KINDS if not f.kinds or k in f.kinds)
+        if not kinds:
+            return []
+        seen = {h.chunk.id for h in hits}
+        floor = min(h.score for h in hits)
+        return [replace(h, score=min(h.score, floor) * 0.9)
+                for h in self.searcher.search(rq, k=2, filters=replace(f, kinds=kinds)) if h.chunk.id not in seen]
+
     # ---- composing
-    def _compose(self, q: str, rq: str, intents: list[str], hits: list[Hit]) -> Answer:
-        cands = candidates(hits)
+    def _compose(self, q: str, rq: str, intents: list[str], hits: list[Hit], extra: list[Hit]) -> Answer:
+        cands = candidates(hits + extra)
         cues = tuple(w for i in intents for w in _CUES.get(i, ()))
-        score(cands, f"{rq} {q}", cues)
+        score(cands, f"{rq} {q}", self.idf, cues)
         picked = mmr(cands, k=10)
         actors = rank_actors(hits)
         wants_resp = bool({"who", "explain"} & set(intents))
-        sections = self._sections(picked, intents, actors if wants_resp else [])
+        sections = self._sections(picked, cands, intents, actors if wants_resp else [])
         cites = _Citations()
         rendered = [Section(heading=h, sentences=[Sentence(text=c.text, citations=[cites.add(c)]) for c in sents])
                     for h, sents in sections if sents]
@@ -70,28 +88,41 @@ class ExtractiveComposer:
         return Answer(question=q, summary=summary, answer=_markdown(rendered, cites.items),
                       responsibility=resp, cause=cause, citations=cites.items, sections=rendered)
 
-    def _sections(self, picked: list[Candidate], intents: list[str], actors) -> list[tuple[str, list[Candidate]]]:
-        conclusion = self._conclusion(picked, intents, actors)
+    def _sections(self, picked: list[Candidate], pool: list[Candidate], intents: list[str],
+                  actors) -> list[tuple[str, list[Candidate]]]:
+        conclusion = self._conclusion(picked, pool, intents, actors)
         buckets: dict[str, list[Candidate]] = {REASON: [], BASIS: [], MUNICIPAL: []}
         for c in picked:
-            if c in conclusion:
-                continue
-            buckets[_bucket(c)].append(c)
+            if c not in conclusion:
+                buckets[_bucket(c)].append(c)
+        # A section the question leads with should not stay empty when good evidence for it exists.
+        used = {id(c) for c in picked}
+        floor = 0.5 * max((c.score for c in pool), default=0.0)
         order = SECTION_ORDER.get(intents[0], SECTION_ORDER["why"])
+        for heading in order[:2]:
+            if not buckets[heading]:
+                extra = [c for c in pool if id(c) not in used and _bucket(c) == heading and c.score >= floor
+                         and c.overlap >= MIN_TOPICAL]
+                if extra:
+                    best = max(extra, key=lambda c: c.score)
+                    buckets[heading].append(best)
+                    used.add(id(best))
         out = [(CONCLUSION, conclusion)]
         for heading in order:
             out.append((heading, buckets[heading][:_LIMITS[heading]]))
         return out
 
     @staticmethod
-    def _conclusion(picked: list[Candidate], intents: list[str], actors) -> list[Candidate]:
+    def _conclusion(picked: list[Candidate], pool: list[Candidate], intents: list[str], actors) -> list[Candidate]:
         if not picked:
             return []
-        primary = actors[0].actor if actors else None
+
+        def names(c: Candidate, actor: str) -> bool:
+            return any(a in c.text for a in ALIASES.get(actor, ()))
 
         def fit(c: Candidate) -> float:
             s = c.score
-            if primary and any(a in c.text for a in ALIASES.get(primary, ())) and "責任" in c.text:
+            if actors and names(c, actors[0].actor) and "責任" in c.text:
                 s += 0.25
             if "why" in intents and any(w in c.text for w in ("原因", "ため")):
                 s += 0.1
@@ -99,7 +130,14 @@ class ExtractiveComposer:
                 s += 0.1
             return s
         best = max(picked, key=fit)
-        return [best]
+        out = [best]
+        # Who-questions with a second responsible party: say where that party's share lies too.
+        if len(actors) > 1 and "who" in intents and not names(best, actors[1].actor):
+            second = [c for c in pool if c is not best and names(c, actors[1].actor) and "責任" in c.text
+                      and c.overlap >= MIN_TOPICAL]
+            if second:
+                out.append(max(second, key=lambda c: c.score))
+        return out
 
     def _responsibility(self, actors, hits: list[Hit], cites: "_Citations") -> list[Responsibility]:
         out = []
@@ -119,11 +157,17 @@ class ExtractiveComposer:
         ctype = vote_cause(hits)
         if ctype == "none":
             return Cause(type="none")
-        pool = [c for c in cands if c.hit.chunk.meta.cause == ctype and any(w in c.text for w in _CAUSE_WORDS)]
-        pool = pool or [c for c in cands if any(w in c.text for w in _CAUSE_WORDS)]
+        topical = [c for c in cands if c.overlap >= MIN_TOPICAL and any(w in c.text for w in _CAUSE_WORDS)]
+        pool = [c for c in topical if c.hit.chunk.meta.cause == ctype] or topical
         if not pool:
             return Cause(type=ctype)
-        best = max(pool, key=lambda c: c.score)
+        labels = {"operational": "運用", "technical": "技術", "institutional": "制度", "mixed": "運用"}
+
+        def fit(c: Candidate) -> float:
+            in_cause_section = any("原因" in h for h in c.hit.chunk.heading_path)
+            return (c.score + (0.3 if in_cause_section else 0.0) + (0.15 if "原因" in c.text else 0.0)
+                    + (0.2 if labels[ctype] in c.text else 0.0))
+        best = max(pool, key=fit)
         return Cause(type=ctype, explanation=f"{best.text} [{cites.add(best)}]")
 
     def _abstain(self, q: str, hits: list[Hit], strength: float) -> Answer:

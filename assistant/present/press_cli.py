@@ -1,0 +1,47 @@
+"""`briefing press --questions FILE --out FILE.docx|.md`: draft a press Q&A document in one go."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from assistant.errors import StoreError
+
+from .localdb import LocalDBError
+from .press import PressDraft, export, item_from_answer, parse_questions
+
+
+def _read_questions(path: Path) -> list[str]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise LocalDBError(f"質問ファイル {path} が見つかりません",
+                           "1行に1問ずつ書いたテキストファイル（UTF-8）を --questions に指定してください") from None
+    except UnicodeDecodeError:
+        raise LocalDBError(f"質問ファイル {path} は UTF-8 のテキストではありません",
+                           "UTF-8 で保存し直してください") from None
+    questions = parse_questions(text)
+    if not questions:
+        raise LocalDBError(f"質問ファイル {path} に質問がありません", "1行に1問ずつ書いてください（空行は無視されます）")
+    return questions
+
+
+def run_press(questions: Path, out: Path, store: str | None = None, title: str = "想定問答") -> int:
+    if out.suffix.lower() not in (".docx", ".md"):  # fail before loading any model
+        raise LocalDBError(f"出力ファイルの形式 {out.suffix or '（拡張子なし）'} には対応していません",
+                           "--out には .docx か .md で終わるファイル名を指定してください")
+    qs = _read_questions(questions)
+    from assistant.service import Briefing
+    with Briefing(store_dir=store) as b:
+        try:
+            b.searcher
+        except StoreError as err:
+            if "no index" not in str(err):
+                raise
+            print("press: 索引がまだないため、コーパスから作成します", file=sys.stderr)
+            b.index(progress=False)
+        draft = PressDraft(title=title, items=[item_from_answer(q, b.ask(q)) for q in qs])
+    export(draft, out)
+    held = sum(1 for it in draft.items if it.abstained)
+    note = f"（うち資料に根拠がなく回答を控えた問 {held}）" if held else ""
+    print(f"press: {len(qs)} 問の回答案を作成しました{note} → {out}", file=sys.stderr)
+    return 0
