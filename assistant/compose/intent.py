@@ -10,12 +10,13 @@ from assistant.normalize import normalize
 
 INTENTS: dict[str, tuple[str, ...]] = {
     "who": ("責任", "誰", "悪い", "落ち度", "のせい", "謝罪", "謝る", "謝ら", "責め", "非があ", "問われ",
-            "実施者", "所管", "どこが", "どちらが", "市のミス", "自治体のミス", "市が間違", "自治体が間違"),
+            "実施者", "所管", "どこが", "どちらが", "市のミス", "自治体のミス", "市が間違", "自治体が間違",
+            "せいに", "押しつけ", "押し付け", "逃げ", "批判", "仕方な", "筋違い", "責任逃れ", "言い逃れ"),
     "why": ("なぜ", "何故", "原因", "理由", "どうして", "なんで", "何が起き", "何があっ", "経緯", "どういうこと",
             "何だった", "何が問題", "背景"),
     "tech_ops": ("技術", "運用", "システム", "不具合", "欠陥", "カードの問題", "カード自体", "バグ", "仕組み"),
     "explain": ("説明", "どう答え", "答えれば", "記者", "会見", "発言", "言えば", "伝え", "住民に", "議会",
-                "反論", "公表", "広報", "コメント", "市民に", "問い合わせ"),
+                "反論", "公表", "広報", "コメント", "市民に", "問い合わせ", "言うべき", "受け止め", "案内"),
     "basis": ("根拠", "法律", "法的", "条文", "第", "条", "法令", "規定", "通知", "事務連絡", "定め"),
     "next": ("今後", "どうすれ", "対策", "再発", "防止", "すべき", "するべき", "何をす", "確認すべ", "点検",
              "備え", "課題", "取り組"),
@@ -34,12 +35,44 @@ _ANCHORS = re.compile(r"(保険証|健康保険|公金受取口座|障害者手�
                       r"住基|第\d+条|口座|手帳|ロッカー|チェックツール|2040)")
 
 
-def detect_intents(question: str) -> list[str]:
+_FAILURE = ("誤り", "誤登録", "誤って", "ミス", "間違", "トラブル", "別人", "他人", "欠陥", "不具合", "壊れ",
+            "起き", "起こ", "防げ", "謝罪", "謝", "問題", "失敗", "してしまっ")
+_DEFINITION = re.compile(r"(?<!こ)とは|何を定め|定義")   # 「4情報」とは… (not 「ということは」)
+
+
+def explicit_intents(question: str) -> list[str]:
     q = normalize(question)
     found = [name for name, cues in INTENTS.items() if any(c in q for c in cues)]
     if "basis" in found and not re.search(r"根拠|法律|法的|条文|法令|規定|第\d+条|通知|事務連絡|定め", q):
         found.remove("basis")
-    return found or ["why"]
+    return found
+
+
+def detect_intents(question: str) -> list[str]:
+    """What the question asks, most specific first; a bare question reads as 'what happened/why'."""
+    return explicit_intents(question) or ["why"]
+
+
+_ACTOR_MENTION = re.compile(r"市役所|市の|市が|市は|うちの市|自治体|国の|国が|国は|保険者|都道府県|県の|県が|デジタル庁|J-LIS|総理")
+
+
+def asks_about_responsibility(question: str) -> bool:
+    """Who-questions, and questions that pin a failure on a party (「市役所が…していなかったからではないか」)."""
+    q = normalize(question)
+    intents = explicit_intents(q)
+    if {"who", "explain"} & set(intents):
+        return True
+    return bool(_ACTOR_MENTION.search(q)) and any(w in q for w in _FAILURE)
+
+
+def asks_about_a_failure(question: str) -> bool:
+    """Whether a cause type belongs in the answer (contract: `none` = not a question about a cause).
+    Definitions and questions that name no failure and ask neither why nor who get `none`;
+    which cause it was is never decided here, only by the evidence."""
+    q = normalize(question)
+    if _DEFINITION.search(q):
+        return False
+    return any(w in q for w in _FAILURE) or bool({"why", "tech_ops", "who"} & set(explicit_intents(q)))
 
 
 def is_follow_up(question: str) -> bool:

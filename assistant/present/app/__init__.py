@@ -1,0 +1,26 @@
+"""The Streamlit app: four pages behind an optional login. `app.py` at the project root calls `main()`.
+
+Pages are files in this folder (Streamlit runs them as scripts; each also imports as a module).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+HERE = Path(__file__).resolve().parent
+PAGES = [  # (file, title, icon, url path)
+    ("chat.py", "チャット", ":material/chat:", "chat"),
+    ("press_page.py", "想定問答", ":material/description:", "press"),
+    ("library.py", "資料", ":material/library_books:", "library"),
+    ("evaluation.py", "評価", ":material/fact_check:", "evaluation"),
+]
+
+
+def main() -> None:
+    from .auth import gate
+    if not gate():
+        st.stop()
+    pages = [st.Page(HERE / f, title=t, icon=i, url_path=u, default=(n == 0))
+             for n, (f, t, i, u) in enumerate(PAGES)]
+    st.navigation(pages).run()

@@ -1,0 +1,54 @@
+"""Optional access control, off by default.
+
+- `[auth]` in .streamlit/secrets.toml (OIDC: client_id, client_secret, server_metadata_url,
+  redirect_uri, cookie_secret) → Streamlit's own login (`st.login`).
+- `password` in secrets, or the BRIEFING_APP_PASSWORD environment variable → a shared password.
+"""
+from __future__ import annotations
+
+import hmac
+import os
+
+import streamlit as st
+
+
+def _secret(name: str):
+    try:
+        return st.secrets.get(name)
+    except Exception:  # no secrets.toml at all (the default): nothing configured
+        return None
+
+
+def configured_password() -> str:
+    return str(_secret("password") or os.environ.get("BRIEFING_APP_PASSWORD", "") or "")
+
+
+def oidc_configured() -> bool:
+    auth = _secret("auth")
+    return bool(auth) and bool(auth.get("client_id") or any(isinstance(v, dict) for v in auth.values()))
+
+
+def gate() -> bool:
+    """True when the visitor may use the app; otherwise renders a login form and returns False."""
+    if oidc_configured():
+        if not st.user.is_logged_in:
+            st.title("ブリーフィング支援")
+            st.info("このアプリを使うにはログインが必要です。")
+            st.button("ログイン", on_click=st.login, type="primary")
+            return False
+        with st.sidebar:
+            st.caption(f"ログイン中：{st.user.get('name') or st.user.get('email') or ''}")
+            st.button("ログアウト", on_click=st.logout)
+    password = configured_password()
+    if not password or st.session_state.get("auth_ok"):
+        return True
+    st.title("ブリーフィング支援")
+    with st.form("login"):
+        typed = st.text_input("パスワード", type="password", help="管理者から伝えられたパスワードを入力してください。")
+        sent = st.form_submit_button("入る", type="primary")
+    if sent:
+        if hmac.compare_digest(typed.encode("utf-8"), password.encode("utf-8")):
+            st.session_state["auth_ok"] = True
+            st.rerun()
+        st.error("パスワードが違います。もう一度入力してください。")
+    return False

@@ -1,0 +1,142 @@
+"""チャット: a question → a streamed answer, the responsibility card, the cause badge, citations, feedback."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+
+import streamlit as st
+
+from assistant.errors import BriefingError
+from assistant.present.app import components as ui
+from assistant.present.app.resources import briefing_or_stop
+from assistant.present.feedback import FeedbackStore
+from assistant.present.press import KIND_LABELS, answer_markdown
+from assistant.privacy import mask_my_number
+from assistant.values import Filters
+
+PLACEHOLDER = "例：公金受取口座の誤登録は市の責任ですか？"
+STARTERS = ["公金受取口座の誤登録は市の責任か", "保険証の紐付け誤りはなぜ起きたのか",
+            "障害者手帳の誤登録の責任は", "記者会見でどう説明すべきか"]
+
+
+def _new_chat() -> None:
+    st.session_state["turns"] = []
+    for key in [k for k in st.session_state if str(k).startswith(("fb-", "fbc-"))]:
+        del st.session_state[key]
+
+
+def _ask_later(question: str) -> None:
+    st.session_state["pending"] = question
+
+
+def sidebar_filters(kinds_in_index) -> Filters:
+    with st.sidebar:
+        st.button("新しい会話", on_click=_new_chat, icon=":material/add_comment:", width="stretch")
+        st.subheader("絞り込み")
+        kinds = st.multiselect("資料の種別", [k for k in KIND_LABELS if k in kinds_in_index] or list(KIND_LABELS),
+                               format_func=KIND_LABELS.get, placeholder="すべての種別", key="f_kinds")
+        lo, hi = dt.date(1990, 1, 1), dt.date.today()
+        date_from = st.date_input("この日以降の資料", value=None, min_value=lo, max_value=hi, key="f_from")
+        date_to = st.date_input("この日以前の資料", value=None, min_value=lo, max_value=hi, key="f_to")
+        if date_from and date_to and date_from > date_to:
+            st.warning("期間の始まりが終わりより後です。日付を入れ直してください。")
+        filters = Filters(kinds=tuple(kinds), date_from=date_from, date_to=date_to)
+        if not filters.empty:
+            st.caption("絞り込み中は、条件に合う資料だけを根拠に答えます。")
+    return filters
+
+
+def _pieces(body: str):
+    """Sentence by sentence (each ends with its [n]), so the answer appears as it is read."""
+    for piece in re.split(r"(?<=\])(?!\[)|(?<=\n)", body):
+        if piece:
+            yield piece
+            time.sleep(0.015)
+
+
+def show_answer(ans, stream: bool = False) -> None:
+    if ans.abstained:
+        st.info(ans.summary, icon="ℹ️")
+        st.caption("質問を言い換えるか、サイドバーの絞り込みを外して、もう一度お試しください。")
+        return
+    body = answer_markdown(ans).replace("### ", "##### ")
+    if stream:
+        st.write_stream(_pieces(body))
+    else:
+        st.markdown(body)
+    ui.responsibility_card(ans.responsibility, ans.citations)
+    ui.cause_badge(ans.cause)
+    ui.citation_list(ans.citations)
+
+
+def feedback_box(i: int, turn: dict) -> None:
+    if turn.get("feedback"):
+        st.caption(f"フィードバックを記録しました（{'👍' if turn['feedback'] == 'up' else '👎'}）。ありがとうございました。")
+        return
+    rating = st.feedback("thumbs", key=f"fb-{i}")
+    if rating is None:
+        return
+    comment = st.text_input("コメント（任意）", key=f"fbc-{i}", placeholder="例：根拠の法令が足りない、責任の順序が違う")
+    if st.button("フィードバックを送る", key=f"fbs-{i}"):
+        ans, kind = turn["answer"], ("up" if rating == 1 else "down")
+        try:
+            FeedbackStore().record(kind, turn["question"], ans.summary if ans else "", comment,
+                                   [c.id for c in ans.citations] if ans else [])
+        except BriefingError as err:
+            ui.show_error(err)
+            return
+        turn["feedback"] = kind
+        st.success("フィードバックを記録しました。ありがとうございました。")
+
+
+def render_turn(i: int, turn: dict) -> None:
+    with st.chat_message("user"):
+        st.markdown(turn["question"])
+    with st.chat_message("assistant"):
+        if turn.get("error"):
+            st.error(turn["error"], icon="⚠️")
+            return
+        show_answer(turn["answer"])
+        feedback_box(i, turn)
+
+
+def ask_now(b, question: str, turns: list[dict], filters: Filters) -> None:
+    turn = {"question": mask_my_number(question), "answer": None, "error": None, "feedback": None}
+    with st.chat_message("user"):
+        st.markdown(turn["question"])
+    with st.chat_message("assistant"):
+        try:
+            with st.spinner("資料を検索して回答を作成しています…"):
+                turn["answer"] = b.ask(question, history=[t["question"] for t in turns if t["answer"]],
+                                       filters=filters)
+        except BriefingError as err:
+            turn["error"] = ui.error_message(err)
+            st.error(turn["error"], icon="⚠️")
+        turns.append(turn)
+        if turn["answer"] is not None:
+            show_answer(turn["answer"], stream=True)
+            feedback_box(len(turns) - 1, turn)
+
+
+def render() -> None:
+    b = briefing_or_stop()
+    turns: list[dict] = st.session_state.setdefault("turns", [])
+    filters = sidebar_filters((b.store.manifest or {}).get("kinds", {}))
+    st.title("政策ブリーフィング")
+    st.caption("マイナンバーの紐付け誤りについて、登録された資料だけを根拠に答えます。文末の [n] は出典の番号です。")
+
+    question = st.chat_input(PLACEHOLDER, max_chars=b.settings.max_question_chars) or st.session_state.pop("pending", None)
+    if not turns and not question:
+        st.markdown("マイナンバーの紐付け誤りについて、下の欄に質問を入力してください。たとえば：")
+        cols = st.columns(2)
+        for n, q in enumerate(STARTERS):
+            cols[n % 2].button(q, key=f"starter-{n}", on_click=_ask_later, args=(q,), width="stretch")
+    for i, turn in enumerate(turns):
+        render_turn(i, turn)
+    if question:
+        ask_now(b, question, turns, filters)
+
+
+if __name__ == "__main__":
+    render()

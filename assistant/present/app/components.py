@@ -1,0 +1,93 @@
+"""Pieces shared by the pages: error messages, the responsibility card, the cause badge, citations."""
+from __future__ import annotations
+
+import streamlit as st
+
+from assistant.errors import (BriefingError, ConfigError, DocumentError, QueryError, StoreBusyError,
+                              StoreError, StoreMismatchError)
+from assistant.present.localdb import LocalDBError
+from assistant.present.press import KIND_LABELS
+from assistant.values import ACTORS, CAUSE_LABELS
+
+CAUSE_COLORS = {"operational": "orange", "technical": "blue", "institutional": "violet", "mixed": "red"}
+
+
+def error_message(err: BriefingError) -> str:
+    """Plain Japanese for the errors of the package, saying what to do next."""
+    text = str(err.args[0]) if err.args else ""
+    if isinstance(err, LocalDBError):
+        return str(err)
+    if isinstance(err, StoreBusyError):
+        return ("索引は別の処理（`briefing index` など）が使用中です。その処理が終わるのを待ってから、"
+                "ページを再読み込みしてください。")
+    if isinstance(err, StoreMismatchError):
+        return ("索引が、いま設定されているものとは別の埋め込みモデルで作られています。"
+                "`briefing index` で作り直すか、BRIEFING_EMBEDDER を元に戻してください。")
+    if isinstance(err, StoreError):
+        return ("索引を読み込めませんでした（壊れているか、作成が途中で止まった可能性があります）。"
+                "`briefing index` を実行して作り直してから、ページを再読み込みしてください。")
+    if isinstance(err, DocumentError):
+        return (f"コーパスの文書 {err.path} の項目「{err.field}」に誤りがあります。"
+                "`briefing corpus check` で確認して直してから、ページを再読み込みしてください。")
+    if isinstance(err, QueryError):
+        if "empty" in text:
+            return "質問が空です。質問を入力してください（例：公金受取口座の誤登録は市の責任ですか？）。"
+        if "too long" in text:
+            return "質問が長すぎます。要点を短くまとめて、もう一度入力してください。"
+        return "この質問は受け付けられませんでした。言い換えてもう一度入力してください。"
+    if isinstance(err, ConfigError):
+        return "設定に誤りがあります（briefing.toml または BRIEFING_* の環境変数）。設定を見直してから再起動してください。"
+    return "処理中に問題が起きました。もう一度お試しください。続く場合は管理者に連絡してください。"
+
+
+def show_error(err: BriefingError) -> None:
+    st.error(error_message(err), icon="⚠️")
+    with st.expander("技術的な詳細（管理者向け）"):
+        st.code(str(err), language=None)
+
+
+def cause_badge(cause) -> None:
+    if not cause or cause.type in ("", "none"):
+        return
+    label = CAUSE_LABELS.get(cause.type, cause.type)
+    st.badge(f"原因の型：{label}", color=CAUSE_COLORS.get(cause.type, "gray"))
+    if cause.explanation:
+        st.caption(cause.explanation)
+
+
+def responsibility_card(responsibility, citations) -> None:
+    if not responsibility:
+        return
+    titles = {c.n: c.title for c in citations}
+    with st.container(border=True):
+        st.markdown("**責任の所在**（主な責任者から順に）")
+        for i, r in enumerate(responsibility, 1):
+            st.markdown(f"**{i}. {ACTORS.get(r.actor, r.label or r.actor)}**")
+            lines = []
+            if r.role:
+                lines.append(f"法的な役割：{r.role}")
+            if r.scope:
+                lines.append(f"範囲：{r.scope}")
+            if r.citations:
+                lines.append("根拠：" + "　".join(f"[{n}] {titles.get(n, '')}" for n in r.citations))
+            if lines:
+                st.caption("  \n".join(lines))
+
+
+def _quote_block(text: str) -> str:
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines())
+
+
+def citation_list(citations) -> None:
+    if not citations:
+        return
+    st.markdown("**出典**")
+    for c in citations:
+        loc = f" {c.locator}" if c.locator and c.locator not in c.title else ""
+        with st.expander(f"[{c.n}] {c.title}{loc}"):
+            st.markdown(_quote_block(c.quote))
+            meta = [f"種別：{KIND_LABELS.get(c.kind, c.kind)}", f"発出者：{c.issuer}" if c.issuer else "",
+                    f"日付：{c.date}" if c.date else "", f"箇所：{c.locator}" if c.locator else "",
+                    f"見出し：{' ＞ '.join(c.heading_path)}" if c.heading_path else ""]
+            st.caption("　".join(m for m in meta if m))
+            st.caption(f"出典：{c.source}")

@@ -1,0 +1,64 @@
+"""One Briefing per process: models and the store load once (st.cache_resource), never per rerun.
+
+A first-time user can ask at once: when the store has no index yet, the corpus is indexed here.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from assistant.errors import BriefingError
+from assistant.service import Briefing
+from assistant.settings import get_settings
+
+ROOT = Path(__file__).resolve().parents[3]  # the project folder (app.py, corpus/)
+
+
+def corpus_dirs() -> list[Path]:
+    """Configured corpus folders; a relative one that is not under the working directory is taken
+    from the project folder, so `streamlit run /path/to/app.py` works from anywhere."""
+    out = []
+    for p in get_settings().corpus:
+        p = Path(p)
+        out.append(p if p.is_absolute() or p.exists() or not (ROOT / p).exists() else ROOT / p)
+    return out
+
+
+def _close(b: Briefing) -> None:
+    b.close()  # releases the store's lock so a re-created Briefing (or the CLI) can open it
+
+
+@st.cache_resource(show_spinner="資料と検索モデルを読み込んでいます。初めての起動では索引も作るため、少しお待ちください…",
+                   on_release=_close)
+def _load(store: str, embedder: str, corpus: tuple[str, ...]) -> Briefing:
+    b = Briefing()
+    try:
+        m = b.store.manifest
+        if not m or not b.store.chunks_path.is_file():
+            b.index([Path(c) for c in corpus], progress=False)
+        b.searcher  # load records and BM25 now, so the first question is quick
+    except BaseException:
+        b.close()
+        raise
+    return b
+
+
+def get_briefing() -> Briefing:
+    """The process-wide Briefing; raises BriefingError (pages show it with components.show_error)."""
+    s = get_settings()
+    return _load(str(Path(s.store).resolve()), s.embedder, tuple(str(p) for p in corpus_dirs()))
+
+
+def briefing_or_stop() -> Briefing:
+    from .components import show_error
+    try:
+        return get_briefing()
+    except BriefingError as err:
+        show_error(err)
+        st.stop()
+
+
+def reload_briefing() -> None:
+    """Drop the cached Briefing (closing it); the next page run loads a fresh one."""
+    _load.clear()

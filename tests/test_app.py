@@ -1,0 +1,337 @@
+"""Every page of the Streamlit app through streamlit.testing (fake embedder, a temporary store each)."""
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+import streamlit as st
+from docx import Document
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from assistant.settings import get_settings
+from tests.conftest import ROOT
+
+PAGE = {name: f"assistant/present/app/{name}.py" for name in ("chat", "press_page", "library", "evaluation")}
+QUESTION = "公金受取口座の誤登録は市の責任ですか？"
+
+
+@pytest.fixture(autouse=True)
+def app_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("BRIEFING_CORPUS", json.dumps([str(ROOT / "corpus")]))
+    monkeypatch.setenv("BRIEFING_EVAL_REPORT", str(tmp_path / "reports" / "report.json"))
+    monkeypatch.setenv("BRIEFING_LOCK_TIMEOUT", "0.5")
+    get_settings.cache_clear()
+    yield
+    st.cache_resource.clear()  # closes the cached Briefing (releases its store lock)
+    st.cache_data.clear()
+
+
+def run_app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+                     + [e.value for e in at.error] + [w.value for w in at.warning] + [s.value for s in at.success])
+
+
+def cached_briefing():
+    from assistant.present.app.resources import get_briefing
+    return get_briefing()
+
+
+def record_asks(monkeypatch) -> list[dict]:
+    calls: list[dict] = []
+    b = cached_briefing()
+    real = b.ask
+
+    def spy(question, history=None, filters=None):
+        calls.append({"question": question, "history": list(history or []), "filters": filters})
+        return real(question, history=history, filters=filters)
+
+    monkeypatch.setattr(b, "ask", spy)
+    return calls
+
+
+# ---- チャット
+def test_first_visit_indexes_the_corpus_and_offers_starters():
+    assert not (get_settings().store / "manifest.json").exists()
+    at = run_app()
+    assert (get_settings().store / "manifest.json").is_file()
+    assert at.chat_input[0].proto.placeholder == "例：公金受取口座の誤登録は市の責任ですか？"
+    labels = [b.label for b in at.button]
+    for q in ("公金受取口座の誤登録は市の責任か", "保険証の紐付け誤りはなぜ起きたのか", "障害者手帳の誤登録の責任は",
+              "記者会見でどう説明すべきか", "新しい会話"):
+        assert q in labels
+
+
+def test_a_question_shows_answer_responsibility_card_cause_and_citations():
+    at = run_app()
+    at.chat_input[0].set_value(QUESTION).run()
+    assert not at.exception
+    body = texts(at)
+    assert QUESTION in body and "[1]" in body and "##### 結論" in body
+    assert "**責任の所在**" in body and "**1. 内閣総理大臣（デジタル庁）**" in body and "法的な役割：" in body
+    assert "原因の型：" in body and "**出典**" in body
+    cites = [e.label for e in at.expander if e.label.startswith("[")]
+    assert cites and cites[0].startswith("[1] ")
+    assert any(m.value.startswith("> ") for m in at.markdown)  # the quoted passage
+    assert "種別：" in body and "出典：" in body
+    assert not [b for b in at.button if b.label in ("公金受取口座の誤登録は市の責任か",)]  # starters gone
+
+
+def test_follow_up_questions_carry_the_history_and_filters(monkeypatch):
+    at = run_app()
+    calls = record_asks(monkeypatch)
+    at.multiselect(key="f_kinds").set_value(["statute"])
+    at.chat_input[0].set_value(QUESTION).run()
+    at.chat_input[0].set_value("根拠となる条文は？").run()
+    assert not at.exception
+    assert [c["question"] for c in calls] == [QUESTION, "根拠となる条文は？"]
+    assert calls[0]["history"] == [] and calls[1]["history"] == [QUESTION]
+    assert calls[1]["filters"].kinds == ("statute",)
+    assert len([m for m in at.chat_message if m.name == "user"]) == 2
+
+
+def test_starter_button_asks_and_new_chat_clears():
+    at = run_app()
+    at.button(key="starter-0").click().run()
+    assert "**責任の所在**" in texts(at)
+    at.button[[b.label for b in at.button].index("新しい会話")].click().run()
+    assert not at.chat_message and "マイナンバーの紐付け誤りについて" in texts(at)
+
+
+def test_out_of_scope_question_is_declined_plainly():
+    at = run_app()
+    at.chat_input[0].set_value("明日の東京の天気を教えてください").run()
+    assert at.info and "回答を控えます" in at.info[0].value
+    assert "**責任の所在**" not in texts(at) and not [e for e in at.expander if e.label.startswith("[")]
+
+
+def test_errors_are_shown_in_plain_japanese(monkeypatch):
+    from assistant.errors import QueryError
+    at = run_app()
+    b = cached_briefing()
+
+    def too_long(*a, **k):
+        raise QueryError("the question is too long (3000 characters, limit 2000)", "shorten it")
+    monkeypatch.setattr(b, "ask", too_long)
+    at.chat_input[0].set_value("長い質問").run()
+    assert not at.exception and "質問が長すぎます" in at.error[0].value
+
+
+def test_a_busy_store_gives_a_japanese_message_not_a_traceback():
+    from filelock import FileLock
+    store = get_settings().store
+    store.mkdir(parents=True)
+    lock = FileLock(str(store / ".lock"))
+    lock.acquire()
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    finally:
+        lock.release()
+    assert not at.exception and "別の処理" in at.error[0].value
+
+
+def test_feedback_is_stored_masked():
+    from assistant.present.feedback import FeedbackStore
+    at = run_app()
+    at.chat_input[0].set_value(QUESTION).run()
+    at.feedback(key="fb-0").set_value(0).run()
+    at.text_input(key="fbc-0").input("番号 1234 5678 9012 の件は根拠が弱い")
+    at.button(key="fbs-0").click().run()
+    assert not at.exception and "フィードバックを記録しました" in texts(at)
+    [row] = FeedbackStore().list()
+    assert row.rating == "down" and row.question == QUESTION and row.summary
+    assert "1234 5678 9012" not in row.comment and "根拠が弱い" in row.comment
+
+
+# ---- 想定問答
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, bytes]:
+    """What the page hands to st.download_button, by file name."""
+    got: dict[str, bytes] = {}
+    real = MediaFileManager.add
+
+    def add(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False):
+        if file_name:
+            got[file_name] = data
+        return real(self, data, mimetype, coordinates, file_name=file_name,
+                    is_for_static_download=is_for_static_download)
+    monkeypatch.setattr(MediaFileManager, "add", add)
+    return got
+
+
+def test_press_flow_add_draft_edit_approve_download(downloads):
+    from assistant.present.press import PressBook
+    at = run_app()
+    at.switch_page(PAGE["press_page"]).run()
+    assert "まだ想定問答がありません" in texts(at)
+    at.text_input(key="new_title").input("12月定例記者会見")
+    at.button(key="create_draft").click().run()
+    assert "想定問答を作成しました" in texts(at)
+
+    at.text_input(key="q_one").input(QUESTION)
+    at.button(key="add_one").click().run()
+    at.text_area(key="q_paste").input("保険証の紐付け誤りはなぜ起きたのか\n\n障害者手帳の誤登録の責任は\n")
+    at.button(key="add_paste").click().run()
+    at.multiselect(key="sug-3").select("記者会見でどう説明すべきですか？")
+    at.button(key="add_picked").click().run()
+    assert not at.exception
+    [draft] = PressBook().list_drafts()
+    assert [it.question for it in PressBook().get_draft(draft.id).items] == [
+        QUESTION, "保険証の紐付け誤りはなぜ起きたのか", "障害者手帳の誤登録の責任は", "記者会見でどう説明すべきですか？"]
+
+    at.button(key="draft_all").click().run()
+    assert not at.exception and "回答案を作成しました" in texts(at)
+    items = PressBook().get_draft(draft.id).items
+    assert all(it.drafted for it in items) and "[1]" in items[0].answer
+
+    first = items[0]
+    at.text_area(key=f"ans-{first.id}").input("市は窓口での登録支援を担った立場です。[1]")
+    at.button(key=f"save-{first.id}").click().run()
+    at.text_input(key="approver").input("広報課 山田")
+    at.button(key=f"approve-{first.id}").click().run()
+    assert not at.exception
+    it = PressBook().get_draft(draft.id).items[0]
+    assert it.final_answer == "市は窓口での登録支援を担った立場です。[1]"
+    assert it.status == "approved" and it.approver == "広報課 山田" and it.approved_at
+    assert any(s.value.startswith("承認済み：広報課 山田") for s in at.success)
+
+    assert {"12月定例記者会見.docx", "12月定例記者会見.md"} <= set(downloads)
+    text = "\n".join(p.text for p in Document(io.BytesIO(downloads["12月定例記者会見.docx"])).paragraphs)
+    assert "12月定例記者会見" in text and f"問1　{QUESTION}" in text and "問4　記者会見でどう説明すべきですか？" in text
+    assert "市は窓口での登録支援を担った立場です。[1]" in text and "承認済み：広報課 山田" in text
+    assert "出典" in text and f"[1] {it.citations[0]['title']}" in text
+    assert "責任の所在：" in text
+    assert f"## 問1　{QUESTION}" in downloads["12月定例記者会見.md"].decode("utf-8")
+
+
+def test_press_drafts_survive_a_restart():
+    from assistant.present.press import PressBook
+    book = PressBook()
+    did = book.create_draft("再起動前の下書き")
+    book.add_questions(did, [QUESTION])
+    at = run_app()
+    at.switch_page(PAGE["press_page"]).run()
+    assert at.selectbox(key="press_draft").value == did
+    assert QUESTION in texts(at) and "回答案はまだありません" in texts(at)
+
+
+def test_press_approve_without_a_name_asks_for_one():
+    from assistant.present.press import PressBook
+    book = PressBook()
+    did = book.create_draft("会見")
+    book.add_questions(did, [QUESTION])
+    at = run_app()
+    at.switch_page(PAGE["press_page"]).run()
+    at.button(key="draft_all").click().run()
+    iid = book.get_draft(did).items[0].id
+    at.button(key=f"approve-{iid}").click().run()
+    assert "承認者名を入力してから" in texts(at) and book.get_draft(did).items[0].status == "draft"
+
+
+def test_press_page_shows_a_broken_database_plainly():
+    from assistant.present.press import default_path
+    path = default_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"not sqlite" * 200)
+    at = run_app()
+    at.switch_page(PAGE["press_page"]).run()
+    assert not at.exception and "壊れて" in at.error[0].value
+
+
+# ---- 資料
+def test_library_lists_documents_filters_and_shows_index_stats():
+    at = run_app()
+    at.switch_page(PAGE["library"]).run()
+    assert not at.exception
+    manifest = json.loads((get_settings().store / "manifest.json").read_text(encoding="utf-8"))
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["文書"] == str(manifest["documents"]) and metrics["チャンク"] == str(manifest["chunks"])
+    assert metrics["埋め込みモデル"] == "fake-bigram" and metrics["作成日時"].startswith(manifest["built_at"][:10])
+    kinds = at.dataframe[0].value
+    assert set(kinds["種別"]) >= {"法令", "通知", "事案", "分析"}
+    docs = at.dataframe[1].value
+    assert len(docs) == manifest["documents"]
+
+    at.multiselect(key="lib_kinds").set_value(["statute"]).run()
+    assert set(at.dataframe[1].value["種別"]) == {"法令"}
+    at.text_input(key="lib_text").input("公金受取口座").run()
+    shown = at.dataframe[1].value
+    assert 0 < len(shown) < len(docs)
+    pick = at.selectbox(key="lib_doc")
+    assert "**種別**：法令" in texts(at) and "**出典**：" in texts(at)
+    assert pick.value == shown["id"].iloc[0]
+
+    at.text_input(key="lib_text").input("存在しない語句ゼロ件").run()
+    assert "条件に合う文書がありません" in texts(at)
+
+
+# ---- 評価
+def test_evaluation_empty_state_says_what_to_run():
+    at = run_app()
+    at.switch_page(PAGE["evaluation"]).run()
+    assert not at.exception and "make test" in at.info[0].value and "briefing eval" in at.info[0].value
+
+
+def test_evaluation_shows_metrics_thresholds_and_cases(tmp_path):
+    report = tmp_path / "reports" / "report.json"
+    report.parent.mkdir(parents=True)
+    report.write_text(json.dumps({
+        "generated_at": "2026-01-05T10:00:00+09:00", "passed": False,
+        "metrics": {"primary_actor_accuracy": 0.95, "cause_accuracy": 0.8, "latency_p50_ms": 120},
+        "thresholds": {"min": {"primary_actor_accuracy": 0.9, "cause_accuracy": 0.85}, "max": {"latency_p50_ms": 300}},
+        "cases": [
+            {"id": "kokin-01", "question": QUESTION, "passed": True, "reasons": [], "tags": ["kokin"]},
+            {"id": "hoken-02", "question": "保険証の紐付け誤りの原因は", "passed": False,
+             "reasons": ["cause technical ≠ expected operational"], "tags": ["hoken"]},
+        ]}, ensure_ascii=False), encoding="utf-8")
+    at = run_app()
+    at.switch_page(PAGE["evaluation"]).run()
+    assert not at.exception and "不合格" in at.error[0].value
+    rows = at.dataframe[0].value.set_index("指標")
+    assert rows.loc["primary_actor_accuracy", "判定"] == "✅ 合格"
+    assert rows.loc["cause_accuracy", "判定"] == "❌ 不合格" and rows.loc["cause_accuracy", "基準"] == "≥ 0.85"
+    assert rows.loc["latency_p50_ms", "基準"] == "≤ 300"
+    cases = at.dataframe[1].value
+    assert list(cases["id"]) == ["hoken-02"] and "expected operational" in cases["理由"].iloc[0]
+    at.toggle(key="eval_only_failed").set_value(False).run()
+    assert list(at.dataframe[1].value["id"]) == ["kokin-01", "hoken-02"]
+
+
+def test_evaluation_flat_thresholds_and_a_broken_report(tmp_path):
+    report = tmp_path / "reports" / "report.json"
+    report.parent.mkdir(parents=True)
+    report.write_text(json.dumps({"generated_at": "x", "passed": True, "metrics": {"key_point_recall": 0.9},
+                                  "thresholds": {"key_point_recall": 0.85}, "cases": []}), encoding="utf-8")
+    at = run_app()
+    at.switch_page(PAGE["evaluation"]).run()
+    assert "合格" in at.success[0].value and at.dataframe[0].value["判定"].iloc[0] == "✅ 合格"
+    report.write_text("{ not json", encoding="utf-8")
+    at.run()
+    assert not at.exception and "読めませんでした" in at.error[0].value
+
+
+# ---- access control
+def test_password_gate_when_configured(monkeypatch):
+    monkeypatch.setenv("BRIEFING_APP_PASSWORD", "himitsu")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.chat_input and at.text_input[0].label == "パスワード"
+    at.text_input[0].input("wrong")
+    at.button[0].click().run()
+    assert "パスワードが違います" in at.error[0].value
+    at.text_input[0].input("himitsu")
+    at.button[0].click().run()
+    assert at.chat_input and not at.exception
+
+
+def test_password_from_secrets():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["password"] = "s3cret"
+    at.run()
+    assert not at.chat_input and at.text_input[0].label == "パスワード"

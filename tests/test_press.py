@@ -1,0 +1,195 @@
+"""Press Q&A (想定問答): drafts in SQLite, edit/approve, .docx/.md export, and `briefing press`."""
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from docx import Document
+
+from assistant.present.localdb import LocalDBError
+from assistant.present.press import (PressBook, PressDraft, default_path, export, item_from_answer,
+                                     parse_questions, to_docx, to_markdown)
+from tests.conftest import run_cli
+
+QUESTIONS = ["公金受取口座の誤登録は市の責任ですか？", "保険証の紐付け誤りはなぜ起きたのか"]
+
+
+def docx_text(data_or_path) -> str:
+    import io
+    src = io.BytesIO(data_or_path) if isinstance(data_or_path, bytes) else str(data_or_path)
+    return "\n".join(p.text for p in Document(src).paragraphs)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("公金受取口座は？\n\n保険証は？\n", ["公金受取口座は？", "保険証は？"]),
+    ("・一つ目\n- 二つ目\n1. 三つ目\n（4）四つ目\n問5 五つ目", ["一つ目", "二つ目", "三つ目", "四つ目", "五つ目"]),
+    ("2.5万件の誤りは？", ["2.5万件の誤りは？"]),
+    ("  \n\n", []),
+], ids=["blank-lines", "list-markers", "decimal-kept", "empty"])
+def test_parse_questions(text, expected):
+    assert parse_questions(text) == expected
+
+
+def test_default_path_is_next_to_the_store():
+    from assistant.settings import get_settings
+    assert default_path() == get_settings().store / "press.sqlite3"
+
+
+def test_add_draft_edit_approve_and_persist(tmp_path, briefing):
+    path = tmp_path / "press.sqlite3"
+    book = PressBook(path)
+    did = book.create_draft("12月定例記者会見")
+    ids = book.add_questions(did, QUESTIONS + ["  "])
+    assert len(ids) == 2
+    assert book.draft_answers(did, briefing) == 2
+    assert book.draft_answers(did, briefing) == 0  # only missing ones are drafted again
+
+    d = book.get_draft(did)
+    first = d.items[0]
+    assert [it.question for it in d.items] == QUESTIONS
+    assert first.answer and "[1]" in first.answer and first.citations and first.citations[0]["quote"]
+    assert first.responsibility.startswith("責任の所在：内閣総理大臣")
+    assert "### 出典" not in first.answer  # sources are kept apart, for footnotes
+
+    book.edit(first.id, "市は窓口で登録を支援した立場です。[1]")
+    when = book.approve(first.id, " 広報課 山田 ")
+    again = PressBook(path).get_draft(did)  # a new process would see the same: it is on disk
+    it = again.items[0]
+    assert it.final_answer == "市は窓口で登録を支援した立場です。[1]" and it.answer == first.answer
+    assert it.status == "approved" and it.approver == "広報課 山田" and it.approved_at == when
+    assert [x.title for x in PressBook(path).list_drafts()] == ["12月定例記者会見"]
+
+    book.edit(first.id, "さらに直した回答。")  # an edit withdraws the approval
+    assert book.get_draft(did).items[0].status == "draft"
+    with pytest.raises(LocalDBError, match="承認者"):
+        book.approve(first.id, "  ")
+    book.delete_item(ids[1])
+    assert len(book.get_draft(did).items) == 1
+    book.delete_draft(did)
+    assert book.list_drafts() == []
+
+
+def test_questions_and_names_are_masked(tmp_path):
+    book = PressBook(tmp_path / "p.sqlite3")
+    did = book.create_draft("会見")
+    [iid] = book.add_questions(did, ["1234-5678-9012 の人の口座は？"])
+    book.edit(iid, "番号 123456789012 は答えない")
+    assert b"123456789012" not in (tmp_path / "p.sqlite3").read_bytes()
+    assert book.get_draft(did).items[0].question.startswith("************")
+
+
+def _sample_draft(briefing) -> PressDraft:
+    items = [item_from_answer(q, briefing.ask(q)) for q in QUESTIONS + ["今日の東京の天気は？"]]
+    items[0].edited_answer, items[0].status, items[0].approver = "編集済みの回答。[1]", "approved", "山田"
+    items[0].approved_at = "2026-01-05T10:30:00+09:00"
+    return PressDraft(title="想定問答（テスト）", created="2026-01-05T09:00:00+09:00", items=items)
+
+
+def test_docx_has_title_date_questions_answers_responsibility_and_sources(briefing):
+    draft = _sample_draft(briefing)
+    text = docx_text(to_docx(draft))
+    assert "想定問答（テスト）" in text and "2026年1月5日" in text
+    assert "問1　公金受取口座の誤登録は市の責任ですか？" in text and "問2　保険証の紐付け誤りはなぜ起きたのか" in text
+    assert "編集済みの回答。[1]" in text and "承認済み：山田（2026年1月5日 10:30）" in text
+    assert "責任の所在：内閣総理大臣" in text and "出典" in text
+    assert f"[1] {draft.items[0].citations[0]['title']}" in text
+    assert "未承認（下書き）" in text  # the other items are marked as such
+    assert draft.items[2].abstained and "回答を控えます" in text
+
+
+def test_markdown_export(briefing, tmp_path):
+    draft = _sample_draft(briefing)
+    md = to_markdown(draft)
+    assert md.startswith("# 想定問答（テスト）\n") and "## 問2　保険証の紐付け誤りはなぜ起きたのか" in md
+    assert "**出典**" in md and "- [1] " in md
+    out = export(draft, tmp_path / "sub" / "qa.md")
+    assert out.read_text(encoding="utf-8") == md
+    with pytest.raises(LocalDBError, match=r"\.pdf"):
+        export(draft, tmp_path / "qa.pdf")
+
+
+def test_a_broken_database_gives_a_plain_japanese_message(tmp_path):
+    bad = tmp_path / "press.sqlite3"
+    bad.write_bytes(b"\x00garbage" * 500)
+    with pytest.raises(LocalDBError) as e:
+        PressBook(bad)
+    assert "想定問答のデータベース" in str(e.value) and "壊れて" in str(e.value)
+
+
+def test_a_database_held_by_another_process_gives_a_plain_japanese_message(tmp_path):
+    path = tmp_path / "press.sqlite3"
+    book = PressBook(path, timeout=0.3)
+    did = book.create_draft("会見")
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sqlite3, sys, time
+        con = sqlite3.connect({str(path)!r}, isolation_level=None)
+        con.execute("BEGIN EXCLUSIVE")
+        print("locked", flush=True)
+        time.sleep(30)
+    """)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(LocalDBError) as e:
+            book.add_questions(did, ["公金受取口座の誤登録は市の責任ですか？"])
+        assert "別の処理が使用中" in str(e.value) and "しばらく待って" in str(e.value)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert book.add_questions(did, ["公金受取口座の誤登録は市の責任ですか？"])  # works once released
+
+
+# ---- `briefing press` through a subprocess
+@pytest.fixture
+def indexed_store(tmp_path, fixture_corpus):
+    store = tmp_path / "cli-store"
+    r = run_cli("index", "--corpus", str(fixture_corpus), "--store", str(store), "--quiet")
+    assert r.returncode == 0, r.stderr
+    return store
+
+
+@pytest.fixture
+def questions_file(tmp_path):
+    f = tmp_path / "questions.txt"
+    f.write_text("\n".join([QUESTIONS[0], "", QUESTIONS[1], ""]) + "\n", encoding="utf-8")
+    return f
+
+
+def test_cli_press_writes_docx(indexed_store, questions_file, tmp_path):
+    out = tmp_path / "qa.docx"
+    r = run_cli("press", "--questions", str(questions_file), "--out", str(out), "--store", str(indexed_store),
+                "--title", "定例会見 想定問答")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "" and "2 問の回答案を作成しました" in r.stderr and str(out) in r.stderr
+    text = docx_text(out)
+    assert "定例会見 想定問答" in text and all(q in text for q in QUESTIONS)
+    assert "出典" in text and "[1] " in text and "責任の所在" in text
+
+
+def test_cli_press_writes_markdown(indexed_store, questions_file, tmp_path):
+    out = tmp_path / "qa.md"
+    r = run_cli("press", "--questions", str(questions_file), "--out", str(out), "--store", str(indexed_store))
+    assert r.returncode == 0, r.stderr
+    md = out.read_text(encoding="utf-8")
+    assert md.startswith("# 想定問答\n") and f"## 問1　{QUESTIONS[0]}" in md and "**出典**" in md
+
+
+def test_cli_press_indexes_a_fresh_store_first(questions_file, tmp_path, fixture_corpus):
+    out = tmp_path / "qa.md"
+    r = run_cli("press", "--questions", str(questions_file), "--out", str(out), "--store", str(tmp_path / "new"),
+                env_extra={"BRIEFING_CORPUS": f'["{fixture_corpus}"]'})
+    assert r.returncode == 0, r.stderr
+    assert "索引がまだないため" in r.stderr and out.is_file()
+
+
+@pytest.mark.parametrize("out, questions, message", [
+    ("qa.pdf", None, "形式 .pdf には対応していません"),
+    ("qa.docx", "missing.txt", "見つかりません"),
+    ("qa.docx", "empty.txt", "質問がありません"),
+], ids=["bad-suffix", "missing-questions", "no-questions"])
+def test_cli_press_errors_are_plain(questions_file, tmp_path, out, questions, message):
+    (tmp_path / "empty.txt").write_text("\n\n", encoding="utf-8")
+    qfile = tmp_path / questions if questions else questions_file
+    r = run_cli("press", "--questions", str(qfile), "--out", str(tmp_path / out), "--store", str(tmp_path / "s"))
+    assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / out).exists()
