@@ -67,7 +67,11 @@ def idf_weights(texts) -> dict[str, float]:
     return {t: math.log(1 + max(n, 1) / d) for t, d in df.items()}
 
 
-def score(cands: list[Candidate], query: str, idf: dict[str, float], cue_words: tuple[str, ...] = ()) -> None:
+_FIGURE = re.compile(r"[0-9０-９][0-9０-９,，.]*\s*(?:件|万|自治体|団体|機関|%|％|倍)")
+
+
+def score(cands: list[Candidate], query: str, idf: dict[str, float], cue_words: tuple[str, ...] = (),
+          figures: bool = False) -> None:
     q = content_tokens(query)
     unseen = max(idf.values(), default=1.0)  # a word the corpus never uses is maximally specific
     qw = sum(idf.get(t, unseen) for t in q) or 1.0
@@ -75,6 +79,8 @@ def score(cands: list[Candidate], query: str, idf: dict[str, float], cue_words: 
     for c in cands:
         overlap = c.overlap = sum(idf.get(t, unseen) for t in q & c.tokens) / qw
         cue = 0.15 if any(w in c.text for w in cue_words) else 0.0
+        if figures and _FIGURE.search(c.text):   # 「何件か」 is answered by a sentence with a count
+            cue += 0.2
         chunk = c.hit.score / top_score
         position = 0.05 if c.start == 0 else 0.0   # the first sentence of a section states its point
         c.score = 0.45 * overlap + 0.4 * chunk + cue + position

@@ -16,7 +16,7 @@ from .intent import (SECTION_ORDER, asks_about_a_failure, asks_about_responsibil
                      retrieval_query)
 
 CONCLUSION, REASON, BASIS, MUNICIPAL = "結論", "理由", "根拠（法令・通知）", "自治体としての留意点"
-_LIMITS = {CONCLUSION: 2, REASON: 4, BASIS: 3, MUNICIPAL: 3}
+_LIMITS = {CONCLUSION: 2, REASON: 5, BASIS: 3, MUNICIPAL: 3}
 _CUES = {
     "who": ("責任", "個人番号利用事務実施者", "実施者"),
     "why": ("原因", "ため", "照会", "誤り"),
@@ -90,8 +90,8 @@ class ExtractiveComposer:
     def _compose(self, q: str, rq: str, intents: list[str], hits: list[Hit], extra: list[Hit]) -> Answer:
         cands = candidates(hits + extra)
         cues = tuple(w for i in intents for w in _CUES.get(i, ()))
-        score(cands, f"{rq} {q}", self.idf, cues)
-        picked = mmr(cands, k=10)
+        score(cands, f"{rq} {q}", self.idf, cues, figures="figures" in intents)
+        picked = mmr(cands, k=12)
         ranked = sorted((c for c in cands if c.overlap >= MIN_TOPICAL), key=lambda c: -c.score)[:12]
         actors = rank_actors(hits, [(c.text, c.score) for c in ranked], scope_match=self._scope_matcher(f"{rq} {q}"))
         wants_resp = asks_about_responsibility(q)

@@ -103,7 +103,10 @@ class CDP:
             idle = not self.js("!!document.querySelector('[data-testid=\"stStatusWidget\"] button')"
                                "|| !!document.querySelector('[data-testid=\"stSpinner\"]')")
             return t if idle and all(n in t for n in needles) else None
-        return _wait(ready, timeout, f"page text {needles!r}")
+        try:
+            return _wait(ready, timeout, f"page text {needles!r}")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n--- page text ---\n{self.text()[:3000]}") from None
 
     def open(self, url: str) -> None:
         self.call("Page.navigate", url=url)
