@@ -253,7 +253,7 @@ def test_library_lists_documents_filters_and_shows_index_stats():
     manifest = json.loads((get_settings().store / "manifest.json").read_text(encoding="utf-8"))
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["文書"] == str(manifest["documents"]) and metrics["チャンク"] == str(manifest["chunks"])
-    assert metrics["埋め込みモデル"] == "fake-bigram" and metrics["作成日時"].startswith(manifest["built_at"][:10])
+    assert metrics["作成日"] == manifest["built_at"][:10] and "埋め込みモデル：fake-bigram" in texts(at)
     kinds = at.dataframe[0].value
     assert set(kinds["種別"]) >= {"法令", "通知", "事案", "分析"}
     docs = at.dataframe[1].value
@@ -295,8 +295,8 @@ def test_evaluation_shows_metrics_thresholds_and_cases(tmp_path):
     at.switch_page(PAGE["evaluation"]).run()
     assert not at.exception and "不合格" in at.error[0].value
     rows = at.dataframe[0].value.set_index("指標")
-    assert rows.loc["primary_actor_accuracy", "判定"] == "✅ 合格"
-    assert rows.loc["cause_accuracy", "判定"] == "❌ 不合格" and rows.loc["cause_accuracy", "基準"] == "≥ 0.85"
+    assert rows.loc["primary_actor_accuracy", "判定"] == "○ 合格"
+    assert rows.loc["cause_accuracy", "判定"] == "× 不合格" and rows.loc["cause_accuracy", "基準"] == "≥ 0.85"
     assert rows.loc["latency_p50_ms", "基準"] == "≤ 300"
     cases = at.dataframe[1].value
     assert list(cases["id"]) == ["hoken-02"] and "expected operational" in cases["理由"].iloc[0]
@@ -311,7 +311,7 @@ def test_evaluation_flat_thresholds_and_a_broken_report(tmp_path):
                                   "thresholds": {"key_point_recall": 0.85}, "cases": []}), encoding="utf-8")
     at = run_app()
     at.switch_page(PAGE["evaluation"]).run()
-    assert "合格" in at.success[0].value and at.dataframe[0].value["判定"].iloc[0] == "✅ 合格"
+    assert "合格" in at.success[0].value and at.dataframe[0].value["判定"].iloc[0] == "○ 合格"
     report.write_text("{ not json", encoding="utf-8")
     at.run()
     assert not at.exception and "読めませんでした" in at.error[0].value
@@ -335,3 +335,22 @@ def test_password_from_secrets():
     at.secrets["password"] = "s3cret"
     at.run()
     assert not at.chat_input and at.text_input[0].label == "パスワード"
+
+
+def test_oidc_login_when_auth_secrets_exist():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x",
+                          "client_id": "id", "client_secret": "s",
+                          "server_metadata_url": "https://example.invalid/.well-known/openid-configuration"}
+    at.run()
+    assert not at.exception and not at.chat_input
+    assert [b.label for b in at.button] == ["ログイン"] and "ログインが必要です" in at.info[0].value
+    at.user.update({"is_logged_in": True, "name": "山田 花子"})
+    at.run()
+    assert at.chat_input and "ログアウト" in [b.label for b in at.button]
+    assert "ログイン中：山田 花子" in texts(at)
+
+
+def test_no_login_by_default():
+    at = run_app()
+    assert at.chat_input and not [t for t in at.text_input if t.label == "パスワード"]

@@ -1,5 +1,5 @@
 """Chunk stage: heading-aware, Japanese-sentence-aware splitting with content-hash ids."""
-from .sentences import split_sentences
+from .sentences import quotable_spans, split_sentences
 from .splitter import Chunker, chunk_documents
 
-__all__ = ["Chunker", "chunk_documents", "split_sentences"]
+__all__ = ["Chunker", "chunk_documents", "quotable_spans", "split_sentences"]

@@ -1,6 +1,8 @@
 """Japanese sentence splitting that keeps every sentence a verbatim substring of its text."""
 from __future__ import annotations
 
+import re
+
 _ENDERS = "。！？!?"
 _CLOSERS = "」』）)】〕’”\""
 _OPENERS = {"「": "」", "『": "』", "（": "）", "(": ")", "【": "】", "〔": "〕"}
@@ -45,3 +47,20 @@ def _add(spans, text, start, end):
 
 def split_sentences(text: str) -> list[str]:
     return [text[s:e] for s, e in sentence_spans(text)]
+
+
+_LIST_MARKER = re.compile(r"^\s*(?:[-*・]|\d+[.)．])\s*")
+
+
+def quotable_spans(text: str, min_chars: int = 12, max_chars: int = 220) -> list[tuple[int, int]]:
+    """Spans of whole sentences an answer may quote: list markers trimmed, fragments and
+    run-ons left out. Shared by indexing (sentence vectors) and composing, so both agree."""
+    out = []
+    for s, e in sentence_spans(text):
+        m = _LIST_MARKER.match(text[s:e])
+        if m:  # a list marker is not part of the claim: trim it cleanly
+            s += m.end()
+        sent = text[s:e]
+        if min_chars <= len(sent) <= max_chars and sent.endswith(("。", "」", "）")):
+            out.append((s, e))
+    return out

@@ -2,6 +2,7 @@
 (or a clean trim of one) from a cited chunk; responsibility and cause come from `analysis`."""
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from dataclasses import replace
@@ -16,7 +17,8 @@ from .intent import (SECTION_ORDER, asks_about_a_failure, asks_about_responsibil
                      retrieval_query)
 
 CONCLUSION, REASON, BASIS, MUNICIPAL = "結論", "理由", "根拠（法令・通知）", "自治体としての留意点"
-_LIMITS = {CONCLUSION: 2, REASON: 5, BASIS: 3, MUNICIPAL: 3}
+_LIMITS = {CONCLUSION: 2, REASON: 7, BASIS: 4, MUNICIPAL: 4}
+MAX_SENTENCES = 13   # about 600 characters: a briefing that fits on a third of a page
 _CUES = {
     "who": ("責任", "個人番号利用事務実施者", "実施者"),
     "why": ("原因", "ため", "照会", "誤り"),
@@ -88,10 +90,10 @@ class ExtractiveComposer:
 
     # ---- composing
     def _compose(self, q: str, rq: str, intents: list[str], hits: list[Hit], extra: list[Hit]) -> Answer:
-        cands = candidates(hits + extra)
+        cands = candidates(hits + extra, self.searcher.store.sentences, self.searcher.query_vector(rq))
         cues = tuple(w for i in intents for w in _CUES.get(i, ()))
         score(cands, f"{rq} {q}", self.idf, cues, figures="figures" in intents)
-        picked = mmr(cands, k=12)
+        picked = mmr(cands, k=MAX_SENTENCES)
         ranked = sorted((c for c in cands if c.overlap >= MIN_TOPICAL), key=lambda c: -c.score)[:12]
         actors = rank_actors(hits, [(c.text, c.score) for c in ranked], scope_match=self._scope_matcher(f"{rq} {q}"))
         wants_resp = asks_about_responsibility(q)
@@ -213,13 +215,16 @@ class ExtractiveComposer:
                       summary="登録されている資料にはこの質問に答える記述がないため、回答を控えます。")
 
 
+_ATTRIBUTED = re.compile(r"^[^、。]{0,30}?(?:講演者|吉本|市長|委員|教授|学会)[^、。]{0,20}?(?:は|によれば|によると)")
+
+
 def _bucket(c: Candidate) -> str:
     meta = c.hit.chunk.meta
     headings = " ".join(c.hit.chunk.heading_path)
     if any(w in headings for w in _MUNICIPAL_HEADINGS) and meta.kind not in ("statute",):
         return MUNICIPAL
-    if meta.kind in ("statute", "notice"):
-        return BASIS
+    if meta.kind in ("statute", "notice") and not _ATTRIBUTED.match(c.text):
+        return BASIS   # what the law or notice says; a speaker's view quoted in a statute note is a reason
     if any(w in headings for w in _MUNICIPAL_HEADINGS):
         return MUNICIPAL
     return REASON

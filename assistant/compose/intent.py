@@ -40,6 +40,8 @@ _ANCHORS = re.compile(r"(保険証|健康保険|公金受取口座|障害者手�
 _FAILURE = ("誤り", "誤登録", "誤って", "ミス", "間違", "トラブル", "別人", "他人", "欠陥", "不具合", "壊れ",
             "起き", "起こ", "防げ", "謝罪", "謝", "問題", "失敗", "してしまっ")
 _DEFINITION = re.compile(r"(?<!こ)とは|何を定め|定義")   # 「4情報」とは… (not 「ということは」)
+# What to do next, how to find or prevent errors: questions about remedies, not causes.
+_REMEDY = re.compile(r"方法|防げ|防止|返納|基準|今後|これから|再発|起きない|起こらない")
 
 
 def explicit_intents(question: str) -> list[str]:
@@ -72,9 +74,10 @@ def asks_about_a_failure(question: str) -> bool:
     Definitions and questions that name no failure and ask neither why nor who get `none`;
     which cause it was is never decided here, only by the evidence."""
     q = normalize(question)
-    if _DEFINITION.search(q):
+    intents = set(explicit_intents(q))
+    if _DEFINITION.search(q) or (_REMEDY.search(q) and "why" not in intents):
         return False
-    return any(w in q for w in _FAILURE) or bool({"why", "tech_ops", "who"} & set(explicit_intents(q)))
+    return any(w in q for w in _FAILURE) or bool({"why", "tech_ops", "who"} & intents)
 
 
 def is_follow_up(question: str) -> bool:

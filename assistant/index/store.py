@@ -21,6 +21,7 @@ from assistant.values import Chunk, Document, IndexReport
 from . import records
 from .dense import DenseIndex, collection_name, make_client
 from .lexical import LexicalIndex, tokenize
+from .sentences import SentenceIndex
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
@@ -54,6 +55,7 @@ class Store:
         self._acquire(lock_timeout)
         self.chunks: dict[str, Chunk] = {}
         self.lexical: LexicalIndex | None = None
+        self.sentences: SentenceIndex | None = None
         self.manifest: dict | None = records.read_manifest(self.manifest_path)
         try:
             key = hashlib.sha1(str(self.folder.resolve()).encode()).hexdigest()[:8] if chroma_url else "local"
@@ -75,6 +77,10 @@ class Store:
     @property
     def chunks_path(self) -> Path:
         return self.folder / "chunks.jsonl"
+
+    @property
+    def sentences_path(self) -> Path:
+        return self.folder / "sentences.npz"
 
     # ---- locking
     def _acquire(self, timeout: float) -> None:
@@ -117,6 +123,14 @@ class Store:
         self._embed_and_add(new, progress)
         if stale:
             self.dense.delete(stale)
+        previous = None
+        if old and (old.get("embedder"), old.get("dim")) == (self.embedder.name, self.embedder.dim):
+            try:
+                previous = SentenceIndex.load(self.sentences_path)
+            except (OSError, ValueError, KeyError):
+                previous = None   # rebuilt below
+        sentences = SentenceIndex.build(chunks, self.embedder, previous, progress)
+        sentences.save(self.sentences_path)
         records.save_chunks(self.chunks_path, chunks)
         lexical = LexicalIndex.build(ids, [lexical_text(c) for c in chunks], tokenize)
         lexical.save(self.folder / "bm25")
@@ -132,6 +146,7 @@ class Store:
         records.write_manifest(self.manifest_path, self.manifest)
         self.chunks = {c.id: c for c in chunks}
         self.lexical = lexical
+        self.sentences = sentences
         return IndexReport(documents=len(documents), chunks=len(chunks), added=len(new), removed=len(stale),
                            unchanged=len(chunks) - len(new), embedder=self.embedder.name,
                            seconds=round(time.perf_counter() - t0, 2))
@@ -167,6 +182,7 @@ class Store:
         try:
             chunks = records.load_chunks(self.chunks_path)
             self.lexical = LexicalIndex.load(self.folder / "bm25")
+            self.sentences = SentenceIndex.load(self.sentences_path)
         except (OSError, ValueError, KeyError) as exc:
             raise StoreError(f"the index in {self.folder} is damaged ({exc})",
                              f"run `briefing index --store {self.folder}` to rebuild it") from exc

@@ -100,15 +100,16 @@ class PressDraft:
 
 
 # ---- from an Answer to an item
-def answer_markdown(ans) -> str:
-    """The answer body without its trailing 出典 list (sources are rendered separately)."""
+def answer_markdown(ans, heading: str = "### {}", sep: str = "") -> str:
+    """The answer body without its trailing 出典 list (sources are rendered separately).
+    Press items use 【結論】-style headings and one sentence per line, which staff edit easily."""
     if ans.abstained:
         return ans.summary
     if ans.sections:
         parts = []
         for sec in ans.sections:
-            body = "".join(f"{s.text}{''.join(f'[{n}]' for n in s.citations)}" for s in sec.sentences)
-            parts.append(f"### {sec.heading}\n\n{body}")
+            body = sep.join(f"{s.text}{''.join(f'[{n}]' for n in s.citations)}" for s in sec.sentences)
+            parts.append(f"{heading.format(sec.heading)}\n{'' if sep else chr(10)}{body}")
         return "\n\n".join(parts)
     return ans.answer.split("### 出典")[0].strip()
 
@@ -126,7 +127,7 @@ def responsibility_line(ans) -> str:
 def item_from_answer(question: str, ans) -> PressItem:
     cause = ans.cause.type if ans.cause else "none"
     return PressItem(
-        question=mask_my_number(question.strip()), answer=answer_markdown(ans),
+        question=mask_my_number(question.strip()), answer=answer_markdown(ans, heading="【{}】", sep="\n"),
         responsibility=responsibility_line(ans),
         cause="" if cause == "none" else CAUSE_LABELS.get(cause, cause),
         citations=[{"n": c.n, "id": c.id, "title": c.title, "kind": c.kind, "issuer": c.issuer, "date": c.date,
@@ -280,11 +281,19 @@ def _jp_date(iso: str) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+def _md_answer(text: str) -> str:
+    """One paragraph per line (a single newline would merge sentences in Markdown viewers)."""
+    lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
+    if not lines:
+        return "（回答案はまだありません）"
+    return "\n\n".join(f"**{ln}**" if ln.startswith("【") and ln.endswith("】") else ln for ln in lines)
+
+
 def to_markdown(draft: PressDraft) -> str:
     approved = sum(1 for it in draft.items if it.approved)
     lines = [f"# {draft.title}", "", f"作成日：{_jp_date(draft.created)}　承認済み {approved} / 全 {len(draft.items)} 問", ""]
     for i, it in enumerate(draft.items, 1):
-        lines += [f"## 問{i}　{it.question}", "", "**答**", "", it.final_answer or "（回答案はまだありません）", ""]
+        lines += [f"## 問{i}　{it.question}", "", "**答**", "", _md_answer(it.final_answer), ""]
         if it.responsibility:
             lines += [f"> {it.responsibility}", ""]
         if it.cause:
@@ -312,7 +321,7 @@ def to_docx(draft: PressDraft) -> bytes:
         doc.add_paragraph().add_run("答").bold = True
         for block in (it.final_answer or "（回答案はまだありません）").split("\n"):
             block = block.strip()
-            if block.startswith("#"):
+            if block.startswith(("#", "【")):
                 doc.add_paragraph().add_run(block.lstrip("#").strip()).bold = True
             elif block:
                 doc.add_paragraph(block)

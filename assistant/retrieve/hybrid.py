@@ -47,12 +47,22 @@ class Searcher:
         self.candidates = candidates
         self.max_query_chars = max_query_chars
         self._ordered = store.ordered_chunks()
+        self._qcache: dict[str, list[float]] = {}
         self.structure = StructureMatcher(self._ordered)
 
     @classmethod
     def from_settings(cls, store: Store, settings) -> "Searcher":
         return cls(store, settings.dense_weight, settings.lexical_weight, settings.structure_weight,
                    settings.candidates, settings.max_question_chars)
+
+    def query_vector(self, query: str) -> list[float]:
+        """The query embedding, cached for the last few queries (search and compose share it)."""
+        vec = self._qcache.get(query)
+        if vec is None:
+            if len(self._qcache) > 64:
+                self._qcache.clear()
+            vec = self._qcache[query] = self.store.embedder.embed_query(query)
+        return vec
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None,
                weights: tuple[float, float, float] | None = None) -> list[Hit]:
@@ -64,7 +74,7 @@ class Searcher:
 
         dense: dict[str, float] = {}
         if wd > 0:
-            dense = dict(self.store.dense.query(self.store.embedder.embed_query(query), n, filters))
+            dense = dict(self.store.dense.query(self.query_vector(query), n, filters))
         lexical: dict[str, float] = {}
         if wl > 0:
             scores = self.store.lexical.scores(tokenize(query))

@@ -22,6 +22,8 @@ from tests.conftest import BIN, ROOT
 pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 QUESTION = "公金受取口座の誤登録は市の責任ですか？"
+# Read at import: the suite's autouse fixture clears BRIEFING_* variables before each test.
+SAVE_SHOTS = os.environ.get("BRIEFING_SCREENSHOTS") == "1"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
                   "--no-proxy-server", "--hide-scrollbars", "--window-size=1280,1700"]
@@ -147,7 +149,8 @@ def app_url(prepared_store, tmp_path):
     with open(log, "wb") as out:
         proc = subprocess.Popen([str(BIN / "streamlit"), "run", "app.py", "--server.headless", "true",
                                  "--server.address", "127.0.0.1", "--server.port", str(port),
-                                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+                                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+                                 "--client.toolbarMode", "viewer"],
                                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}"
@@ -179,7 +182,7 @@ def browser(tmp_path):
 
 
 def test_every_page_in_a_real_browser(app_url, browser, tmp_path):
-    shots = ROOT / "docs" / "screenshots" if os.environ.get("BRIEFING_SCREENSHOTS") == "1" else tmp_path / "shots"
+    shots = ROOT / "docs" / "screenshots" if SAVE_SHOTS else tmp_path / "shots"
 
     # チャット: type a Japanese question into the chat input and send it with Enter
     browser.open(app_url)
@@ -195,10 +198,12 @@ def test_every_page_in_a_real_browser(app_url, browser, tmp_path):
     browser.js("document.querySelector('[data-testid=\"stExpander\"] summary').click()")  # open citation [1]
     browser.wait_text("種別：")
     assert browser.js("document.querySelectorAll('[data-testid=\"stExpander\"]').length") >= 1
-    browser.screenshot(shots / "chat.png")
+    browser.call("Emulation.setDeviceMetricsOverride", width=1280, height=2400, deviceScaleFactor=1, mobile=False)
+    browser.screenshot(shots / "chat.png")  # tall, so the question, the card and an open citation all show
+    browser.call("Emulation.setDeviceMetricsOverride", width=1280, height=1700, deviceScaleFactor=1, mobile=False)
 
     browser.open(f"{app_url}/press")
-    browser.wait_text("想定問答", "12月定例記者会見 想定問答", "問1", "承認済み：広報課 山田", "Word（.docx）をダウンロード")
+    browser.wait_text("想定問答", "問1　公金受取口座", "承認済み：広報課 山田", "Word（.docx）をダウンロード")
     browser.screenshot(shots / "press.png")
 
     browser.open(f"{app_url}/library")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import os
+from collections.abc import Mapping
 
 import streamlit as st
 
@@ -25,13 +26,14 @@ def configured_password() -> str:
 
 def oidc_configured() -> bool:
     auth = _secret("auth")
-    return bool(auth) and bool(auth.get("client_id") or any(isinstance(v, dict) for v in auth.values()))
+    # [auth] with client_id (one provider) or [auth.<provider>] tables (several)
+    return isinstance(auth, Mapping) and bool(auth.get("client_id") or any(isinstance(v, Mapping) for v in auth.values()))
 
 
 def gate() -> bool:
     """True when the visitor may use the app; otherwise renders a login form and returns False."""
     if oidc_configured():
-        if not st.user.is_logged_in:
+        if not st.user.get("is_logged_in", False):
             st.title("ブリーフィング支援")
             st.info("このアプリを使うにはログインが必要です。")
             st.button("ログイン", on_click=st.login, type="primary")

@@ -57,7 +57,7 @@ def _pieces(body: str):
 
 def show_answer(ans, stream: bool = False) -> None:
     if ans.abstained:
-        st.info(ans.summary, icon="ℹ️")
+        st.info(ans.summary, icon=":material/info:")
         st.caption("質問を言い換えるか、サイドバーの絞り込みを外して、もう一度お試しください。")
         return
     body = answer_markdown(ans).replace("### ", "##### ")
@@ -72,7 +72,7 @@ def show_answer(ans, stream: bool = False) -> None:
 
 def feedback_box(i: int, turn: dict) -> None:
     if turn.get("feedback"):
-        st.caption(f"フィードバックを記録しました（{'👍' if turn['feedback'] == 'up' else '👎'}）。ありがとうございました。")
+        st.caption(f"フィードバックを記録しました（{'役に立った' if turn['feedback'] == 'up' else '役に立たなかった'}）。ありがとうございました。")
         return
     rating = st.feedback("thumbs", key=f"fb-{i}")
     if rating is None:
@@ -95,7 +95,7 @@ def render_turn(i: int, turn: dict) -> None:
         st.markdown(turn["question"])
     with st.chat_message("assistant"):
         if turn.get("error"):
-            st.error(turn["error"], icon="⚠️")
+            st.error(turn["error"], icon=":material/error:")
             return
         show_answer(turn["answer"])
         feedback_box(i, turn)
@@ -112,7 +112,7 @@ def ask_now(b, question: str, turns: list[dict], filters: Filters) -> None:
                                        filters=filters)
         except BriefingError as err:
             turn["error"] = ui.error_message(err)
-            st.error(turn["error"], icon="⚠️")
+            st.error(turn["error"], icon=":material/error:")
         turns.append(turn)
         if turn["answer"] is not None:
             show_answer(turn["answer"], stream=True)

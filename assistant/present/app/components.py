@@ -41,7 +41,7 @@ def error_message(err: BriefingError) -> str:
 
 
 def show_error(err: BriefingError) -> None:
-    st.error(error_message(err), icon="⚠️")
+    st.error(error_message(err), icon=":material/error:")
     with st.expander("技術的な詳細（管理者向け）"):
         st.code(str(err), language=None)
 
@@ -69,13 +69,21 @@ def responsibility_card(responsibility, citations) -> None:
             if r.scope:
                 lines.append(f"範囲：{r.scope}")
             if r.citations:
-                lines.append("根拠：" + "　".join(f"[{n}] {titles.get(n, '')}" for n in r.citations))
+                lines.append("根拠：" + "　".join(_grouped(r.citations, titles)))
             if lines:
                 st.caption("  \n".join(lines))
 
 
+def _grouped(numbers: list[int], titles: dict[int, str]) -> list[str]:
+    """[1][2] 表題A　[3] 表題B: one mention per document, however many passages it gave."""
+    by_title: dict[str, list[int]] = {}
+    for n in numbers:
+        by_title.setdefault(titles.get(n, ""), []).append(n)
+    return [f"{''.join(f'[{n}]' for n in ns)} {t}".rstrip() for t, ns in by_title.items()]
+
+
 def _quote_block(text: str) -> str:
-    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines())
+    return "  \n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines())
 
 
 def citation_list(citations) -> None:

@@ -32,7 +32,7 @@ def threshold_rows(metrics: dict, thresholds: dict) -> list[dict]:
         value, (op, limit) = metrics.get(name), limits.get(name, (None, None))
         ok = None if op is None or value is None else (value >= limit if op == ">=" else value <= limit)
         rows.append({"指標": name, "値": value, "基準": f"{'≥' if op == '>=' else '≤'} {limit}" if op else "",
-                     "判定": "—" if ok is None else ("✅ 合格" if ok else "❌ 不合格")})
+                     "判定": "—" if ok is None else ("○ 合格" if ok else "× 不合格")})
     return rows
 
 
@@ -58,7 +58,8 @@ def render() -> None:
     for f in data.get("failures") or []:
         st.caption(f"基準未達：{f}")
     st.subheader("指標と基準")
-    st.dataframe(threshold_rows(metrics, data.get("thresholds") or {}), hide_index=True, width="stretch")
+    rows = threshold_rows(metrics, data.get("thresholds") or {})
+    st.dataframe(rows, hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
     failed = [c for c in cases if not c.get("passed")]
     st.subheader(f"ケース（合格 {len(cases) - len(failed)} / 全 {len(cases)}）")
     only_failed = st.toggle("不合格のケースだけを表示", value=bool(failed), key="eval_only_failed")
@@ -66,9 +67,12 @@ def render() -> None:
     if not shown:
         st.info("表示するケースはありません。")
         return
-    st.dataframe([{"id": c.get("id"), "質問": c.get("question"), "判定": "✅ 合格" if c.get("passed") else "❌ 不合格",
+    st.dataframe([{"id": c.get("id"), "質問": c.get("question"), "判定": "○ 合格" if c.get("passed") else "× 不合格",
                    "理由": "；".join(c.get("reasons") or []), "タグ": "、".join(c.get("tags") or [])} for c in shown],
-                 hide_index=True, width="stretch")
+                 hide_index=True, width="stretch", column_config={
+                     "id": st.column_config.TextColumn(width="small"),
+                     "質問": st.column_config.TextColumn(width="large"),
+                     "理由": st.column_config.TextColumn(width="large")})
 
 
 if __name__ == "__main__":

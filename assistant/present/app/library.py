@@ -39,8 +39,10 @@ def index_stats(b, docs: list[dict]) -> None:
     c = st.columns(4)
     c[0].metric("文書", m.get("documents", 0))
     c[1].metric("チャンク", m.get("chunks", 0))
-    c[2].metric("埋め込みモデル", m.get("embedder", "—"))
-    c[3].metric("作成日時", (m.get("built_at") or "—").replace("T", " ")[:16])
+    c[2].metric("種別", len(m.get("kinds") or {}))
+    c[3].metric("作成日", (m.get("built_at") or "—")[:10])
+    st.caption(f"埋め込みモデル：{m.get('embedder', '—')}（{m.get('dim', '?')} 次元）　"
+               f"作成日時：{(m.get('built_at') or '—').replace('T', ' ')[:19]}")
     per_kind = {}
     for d in docs:
         per_kind[d["kind"]] = per_kind.get(d["kind"], 0) + 1
