@@ -67,6 +67,7 @@ class Settings(BaseSettings):
 
     # app
     feedback_db: str = ""           # default: <store>/app.sqlite3
+    eval_report: Path = Path("reports/eval/report.json")   # shown on the 評価 page
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings,

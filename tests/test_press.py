@@ -1,5 +1,4 @@
 """Press Q&A (想定問答): drafts in SQLite, edit/approve, .docx/.md export, and `briefing press`."""
-import sqlite3
 import subprocess
 import sys
 import textwrap

@@ -60,7 +60,8 @@ def _wait(predicate, timeout: float, what: str, proc: subprocess.Popen | None = 
         except Exception:
             pass
         time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}" + (f"\n{log.read_text(errors='replace')[-3000:]}" if log else ""))
+    tail = f"\n{log.read_text(errors='replace')[-3000:]}" if log else ""
+    raise AssertionError(f"timed out waiting for {what}{tail}")
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -170,7 +171,7 @@ def browser(tmp_path):
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         active = profile / "DevToolsActivePort"
-        port = _wait(lambda: active.is_file() and active.read_text().split()[0], 60, "Chromium DevTools port", proc, log)
+        port = _wait(lambda: active.is_file() and active.read_text().split()[0], 60, "the DevTools port", proc, log)
         targets = _wait(lambda: [t for t in json.loads(_get(f"http://127.0.0.1:{port}/json/list"))
                                  if t.get("type") == "page"], 30, "a Chromium page target", proc, log)
         cdp = CDP(targets[0]["webSocketDebuggerUrl"])

@@ -27,7 +27,9 @@ def configured_password() -> str:
 def oidc_configured() -> bool:
     auth = _secret("auth")
     # [auth] with client_id (one provider) or [auth.<provider>] tables (several)
-    return isinstance(auth, Mapping) and bool(auth.get("client_id") or any(isinstance(v, Mapping) for v in auth.values()))
+    if not isinstance(auth, Mapping):
+        return False
+    return bool(auth.get("client_id") or any(isinstance(v, Mapping) for v in auth.values()))
 
 
 def gate() -> bool:

@@ -126,7 +126,8 @@ def render() -> None:
     st.title("政策ブリーフィング")
     st.caption("マイナンバーの紐付け誤りについて、登録された資料だけを根拠に答えます。文末の [n] は出典の番号です。")
 
-    question = st.chat_input(PLACEHOLDER, max_chars=b.settings.max_question_chars) or st.session_state.pop("pending", None)
+    typed = st.chat_input(PLACEHOLDER, max_chars=b.settings.max_question_chars)
+    question = typed or st.session_state.pop("pending", None)
     if not turns and not question:
         st.markdown("マイナンバーの紐付け誤りについて、下の欄に質問を入力してください。たとえば：")
         cols = st.columns(2)

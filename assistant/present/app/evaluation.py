@@ -2,21 +2,20 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import streamlit as st
 
 from assistant.present.app.resources import ROOT
+from assistant.settings import get_settings
 
-REPORT = Path("reports/eval/report.json")
 _MAX_BY_NAME = ("latency", "forbidden", "_rate", "error")  # flat thresholds: these are ceilings
 
 
 def report_path() -> Path | None:
-    """BRIEFING_EVAL_REPORT, else reports/eval/report.json here or in the project folder."""
-    env = os.environ.get("BRIEFING_EVAL_REPORT")
-    candidates = [Path(env)] if env else [REPORT, ROOT / REPORT]
+    """The `eval_report` setting (BRIEFING_EVAL_REPORT), here or in the project folder."""
+    report = get_settings().eval_report
+    candidates = [report] if report.is_absolute() else [report, ROOT / report]
     return next((p for p in candidates if p.is_file()), None)
 
 
