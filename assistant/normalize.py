@@ -19,6 +19,8 @@ VARIANTS: dict[str, str] = {
     "マイナンバー法": "番号法",
     "行政手続における特定の個人を識別するための番号の利用等に関する法律": "番号法",
     "住民基本台帳法": "住基法",
+    "金商法": "金融商品取引法",
+    "個人情報の保護に関する法律": "個人情報保護法",
     "地方公共団体情報システム機構": "J-LIS", "ジェイリス": "J-LIS", "JLIS": "J-LIS",
     "公金口座": "公金受取口座", "公金受け取り口座": "公金受取口座",
     "デジ庁": "デジタル庁",
@@ -37,7 +39,7 @@ _KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "�
 _KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 _KANJI_NUM = "[〇零一二三四五六七八九十百千]+"
 _LOCATOR_RE = re.compile(rf"第({_KANJI_NUM})(条|項|号|章|節|款)")
-_BRANCH_RE = re.compile(rf"(条|項|号)の({_KANJI_NUM})")
+_BRANCH_RE = re.compile(rf"(条|項|号|[0-9])の({_KANJI_NUM})")
 
 
 def kanji_to_int(s: str) -> int:
@@ -56,7 +58,12 @@ def kanji_to_int(s: str) -> int:
 
 def arabic_locators(text: str) -> str:
     text = _LOCATOR_RE.sub(lambda m: f"第{kanji_to_int(m.group(1))}{m.group(2)}", text)
-    return _BRANCH_RE.sub(lambda m: f"{m.group(1)}の{kanji_to_int(m.group(2))}", text)
+    for _ in range(4):  # 第二十七条の二十二の二 → 第27条の22の2
+        folded = _BRANCH_RE.sub(lambda m: f"{m.group(1)}の{kanji_to_int(m.group(2))}", text)
+        if folded == text:
+            break
+        text = folded
+    return text
 
 
 def nfkc(text: str) -> str:

@@ -54,8 +54,8 @@ class Settings(BaseSettings):
 
     # retrieval
     k: int = 5
-    dense_weight: float = 0.7
-    lexical_weight: float = 0.3
+    dense_weight: float = 0.5      # measured on lawqa_jp and evals/: see benchmarks/README.md
+    lexical_weight: float = 0.5
     structure_weight: float = 0.35  # law name / article locator matches (第14条第2項)
     candidates: int = 60
 

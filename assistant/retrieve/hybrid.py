@@ -1,6 +1,7 @@
 """Hybrid search: weighted fusion of dense (Chroma), BM25 (Sudachi) and structure scores."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,17 @@ def check_query(query: str, max_chars: int = 2000) -> str:
     return mask_my_number(q)
 
 
+# How a question is asked says nothing about what it is about; the embedder is better without it.
+# (Lexical search keeps the full text: these words are stop words for BM25 anyway.)
+_REQUEST = re.compile(r"^(?:次の(?:選択肢の)?うち、?)|(?:として|で)?(?:正しい|適切な|誤っている)?(?:もの)?(?:を|について)?"
+                      r"教えて(?:ください|下さい|くれ)?[。？?]?$")
+
+
+def dense_text(query: str) -> str:
+    stripped = _REQUEST.sub("", query).strip()
+    return stripped if len(stripped) >= 4 else query
+
+
 def _minmax(values: np.ndarray) -> np.ndarray:
     if values.size == 0:
         return values
@@ -38,7 +50,7 @@ def _minmax(values: np.ndarray) -> np.ndarray:
 class Searcher:
     """Typed search API used by the composer, the CLI and benchmarks."""
 
-    def __init__(self, store: Store, dense_weight: float = 0.7, lexical_weight: float = 0.3,
+    def __init__(self, store: Store, dense_weight: float = 0.5, lexical_weight: float = 0.5,
                  structure_weight: float = 0.35, candidates: int = 60, max_query_chars: int = 2000):
         if store.lexical is None:
             store.load()
@@ -74,7 +86,7 @@ class Searcher:
 
         dense: dict[str, float] = {}
         if wd > 0:
-            dense = dict(self.store.dense.query(self.query_vector(query), n, filters))
+            dense = dict(self.store.dense.query(self.query_vector(dense_text(query)), n, filters))
         lexical: dict[str, float] = {}
         if wl > 0:
             scores = self.store.lexical.scores(tokenize(query))

@@ -10,26 +10,23 @@ from dataclasses import dataclass
 
 from assistant.normalize import normalize
 
-_REF = re.compile(r"第(\d+)条(?:の(\d+))?((?:第\d+項)?)")
+_ARTICLE = r"第(\d+)条((?:の\d+)*)"                       # 第27条の22の2
+_REF = re.compile(_ARTICLE + r"((?:第\d+項)?)")
 _PARA = re.compile(r"第(\d+)項")
 _RANGE = re.compile(r"第(\d+)条\s*[〜~～から－-]\s*第(\d+)条")
-_LAW_NAME = re.compile(r"([^\s、。,.「」『』（）()＞>]{2,40}?(?:法律|法|令|規則))")
+# Greedy, and never across an article number: 「金融商品取引法施行令」 stays whole.
+_LAW_NAME = re.compile(r"([^\s、。,.「」『』（）()＞>第0-9]{2,40}(?:法律|施行令|施行規則|府令|省令|規則|法|令))")
 
 
 @dataclass(frozen=True)
 class Ref:
-    article: str              # "14" or "30の9"
+    article: str              # "14", "30の9", "27の22の2"
     paragraph: int | None
+    law: str | None = None    # the law named right before the article, if any
 
 
-def parse_refs(text: str) -> list[Ref]:
-    t = normalize(text)
-    refs = []
-    for m in _REF.finditer(t):
-        art = m.group(1) + (f"の{m.group(2)}" if m.group(2) else "")
-        para = _PARA.search(m.group(3) or "")
-        refs.append(Ref(art, int(para.group(1)) if para else None))
-    return refs
+def _article(m: re.Match) -> str:
+    return m.group(1) + m.group(2)
 
 
 def locator_articles(locator: str | None) -> tuple[set[str], set[int]]:
@@ -37,7 +34,7 @@ def locator_articles(locator: str | None) -> tuple[set[str], set[int]]:
     if not locator:
         return set(), set()
     t = normalize(locator)
-    arts = {m.group(1) + (f"の{m.group(2)}" if m.group(2) else "") for m in _REF.finditer(t)}
+    arts = {_article(m) for m in _REF.finditer(t)}
     for m in _RANGE.finditer(t):
         lo, hi = int(m.group(1)), int(m.group(2))
         if 0 < hi - lo < 50:
@@ -46,11 +43,14 @@ def locator_articles(locator: str | None) -> tuple[set[str], set[int]]:
 
 
 def law_names(*texts: str) -> set[str]:
-    names = set()
-    for t in texts:
-        for m in _LAW_NAME.finditer(normalize(t or "")):
-            names.add(m.group(1))
-    return names
+    return {m.group(1) for t in texts for m in _LAW_NAME.finditer(normalize(t or ""))}
+
+
+def chunk_laws(chunk) -> set[str]:
+    """The law a chunk belongs to: its first heading when that names a law (a document may
+    quote several laws), else the document title."""
+    first = chunk.heading_path[0] if chunk.heading_path else ""
+    return law_names(first) or law_names(chunk.meta.title)
 
 
 class StructureMatcher:
@@ -59,28 +59,50 @@ class StructureMatcher:
     def __init__(self, chunks):
         self._arts, self._paras, self._laws = {}, {}, {}
         for c in chunks:
-            arts, paras = locator_articles(c.locator)
-            self._arts[c.id], self._paras[c.id] = arts, paras
-            self._laws[c.id] = law_names(c.meta.title, *(c.heading_path[:1]))
+            self._arts[c.id], self._paras[c.id] = locator_articles(c.locator)
+            self._laws[c.id] = chunk_laws(c)
         self.known_laws = sorted({n for s in self._laws.values() for n in s}, key=len, reverse=True)
+        alternation = "|".join(re.escape(n) for n in self.known_laws)
+        self._ref_with_law = re.compile(rf"({alternation})?" + _REF.pattern) if alternation else _REF
+
+    def parse(self, query: str) -> tuple[list[Ref], set[str]]:
+        """Article references (each tied to the law written just before it) and every law named."""
+        q = normalize(query)
+        refs = []
+        for m in self._ref_with_law.finditer(q):
+            law, groups = (m.group(1), m.groups()[1:]) if self.known_laws else (None, m.groups())
+            para = _PARA.search(groups[2] or "")
+            refs.append(Ref(groups[0] + groups[1], int(para.group(1)) if para else None, law))
+        named, rest = set(), q
+        for law in self.known_laws:          # longest first: 施行令 is not also the 法
+            if law in rest:
+                named.add(law)
+                rest = rest.replace(law, " ")
+        return refs, named
 
     def scores(self, query: str) -> dict[str, float]:
-        refs = parse_refs(query)
-        q = normalize(query)
-        named = {law for law in self.known_laws if law in q}
+        refs, named = self.parse(query)
         if not refs and not named:
             return {}
         out = {}
         for cid, arts in self._arts.items():
+            laws = self._laws[cid]
             s = 0.0
-            law_ok = not named or bool(self._laws[cid] & named)
             for r in refs:
-                if r.article in arts:
-                    part = 0.6 + (0.4 if r.paragraph is None or r.paragraph in self._paras[cid]
-                                  or not self._paras[cid] else 0.0)
-                    s = max(s, part if law_ok else part * 0.5)
-            if named and law_ok:
+                if r.article not in arts:
+                    continue
+                part = 0.6 + (0.4 if r.paragraph is None or r.paragraph in self._paras[cid]
+                              or not self._paras[cid] else 0.0)
+                wanted = {r.law} if r.law else named
+                s = max(s, part if not wanted or laws & wanted else part * 0.5)
+            if named and laws & named:
                 s = max(s, 0.25) if not refs else s + 0.15
             if s:
                 out[cid] = min(s, 1.0)
         return out
+
+
+def parse_refs(text: str) -> list[Ref]:
+    """References without law linking (for callers that have no chunk set)."""
+    return [Ref(_article(m), int(p.group(1)) if (p := _PARA.search(m.group(3) or "")) else None)
+            for m in _REF.finditer(normalize(text))]
