@@ -65,7 +65,7 @@ def main() -> int:
     errors: list[str] = []
     seen_ids: set[str] = set()
     all_cases = {}
-    for name in ("cases.yaml", "heldout.yaml"):
+    for name in ("cases.yaml",):
         path = ROOT / "evals" / name
         cases = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert isinstance(cases, list), f"{name}: not a list"

@@ -108,14 +108,14 @@ class ExtractiveComposer:
                       responsibility=resp, cause=cause, citations=cites.items, sections=rendered)
 
     def _scope_matcher(self, query: str):
-        """IDF-weighted share of a role's scope words that the question contains (0..1)."""
+        """How much of the question is about a role's scope (IDF-weighted share of the question's
+        topical words that the scope contains): 国民健康保険 points at the 市区町村's own affairs."""
         q = content_tokens(query)
         unseen = max(self.idf.values(), default=1.0)
+        total = sum(self.idf.get(t, unseen) for t in q)
 
         def match(scope: str) -> float:
-            toks = content_tokens(scope)
-            total = sum(self.idf.get(t, unseen) for t in toks)
-            return sum(self.idf.get(t, unseen) for t in toks & q) / total if total else 0.0
+            return sum(self.idf.get(t, unseen) for t in content_tokens(scope) & q) / total if total else 0.0
         return match
 
     def _sections(self, picked: list[Candidate], pool: list[Candidate], intents: list[str],
