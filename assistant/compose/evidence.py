@@ -69,7 +69,7 @@ def idf_weights(texts) -> dict[str, float]:
 
 # Sentence relevance = topical word overlap, the retriever's score of its chunk, and the
 # question–sentence cosine (sentence vectors from the index).
-WEIGHTS = (0.4, 0.4, 0.2)
+WEIGHTS = (0.35, 0.35, 0.3)
 # The retriever's best few passages usually hold the answer (source MRR ≈ 0.9): favour them.
 TOP_CHUNK_BONUS = (0.2, 0.2, 0.1, 0.1)
 
