@@ -46,7 +46,7 @@ METHODS: dict[str, tuple[float, float, float] | None] = {
     "dense": (1.0, 0.0, 0.0),
     "bm25": (0.0, 1.0, 0.0),
     "hybrid": None,
-    "hybrid-no-structure": (0.7, 0.3, 0.0),
+    "hybrid-no-structure": (0.5, 0.5, 0.0),   # the default fusion without the structure score
 }
 # 問題文 that carry no content of their own (the substance is in 選択肢, which we do not query with)
 CONTENT_FREE = re.compile(r"^(次の(選択肢の)?うち、?)?(正しい|誤っている)ものを教えて(ください|下さい)。?$")

@@ -1,8 +1,8 @@
 """Verify the eval case files against the corpus (run: .venv/bin/python evals/check_cases.py).
 
-Checks, for evals/cases.yaml and evals/heldout.yaml:
+Checks, for evals/cases.yaml (held-out cases joined it, tagged `heldout`):
 - the YAML loads with yaml.safe_load and every case has the schema fields;
-- ids are unique across both files;
+- ids are unique;
 - every `sources` id is a real corpus document;
 - every key-point phrasing (2–12 chars after NFKC) occurs in the body sentences (not the
   front matter or headings) of at least one of the case's sources, both after NFKC and after the project's full normalisation;

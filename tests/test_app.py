@@ -22,6 +22,9 @@ def app_env(monkeypatch, tmp_path):
     monkeypatch.setenv("BRIEFING_CORPUS", json.dumps([str(ROOT / "corpus")]))
     monkeypatch.setenv("BRIEFING_EVAL_REPORT", str(tmp_path / "reports" / "report.json"))
     monkeypatch.setenv("BRIEFING_LOCK_TIMEOUT", "0.5")
+    # The fake embedder has no calibrated abstention floor; 0.25 is where its bigram cosine
+    # separates evals/cases.yaml's out-of-scope questions from the rest on the real corpus.
+    monkeypatch.setenv("BRIEFING_ABSTAIN_DENSE", "0.25")
     get_settings.cache_clear()
     yield
     st.cache_resource.clear()  # closes the cached Briefing (releases its store lock)
