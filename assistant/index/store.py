@@ -1,7 +1,8 @@
 """The store: Chroma vectors + BM25 + chunk records + manifest in one folder (default .briefing/).
 
 One process at a time holds a local store (a second Chroma PersistentClient on the same folder
-can hang), guarded by a file lock with a clear message; a Chroma server lifts that limit.
+can hang), guarded by a file lock with a clear message. With a Chroma server
+(BRIEFING_CHROMA_URL) readers take no lock; only a build locks the folder while it writes.
 """
 from __future__ import annotations
 
@@ -52,7 +53,9 @@ class Store:
         self.chroma_url = chroma_url
         self.folder.mkdir(parents=True, exist_ok=True)
         self._lock = FileLock(str(self.folder / ".lock"))
-        self._acquire(lock_timeout)
+        self._lock_timeout = lock_timeout
+        if not chroma_url:   # a local PersistentClient must be this process's alone
+            self._acquire(lock_timeout)
         self.chunks: dict[str, Chunk] = {}
         self.lexical: LexicalIndex | None = None
         self.sentences: SentenceIndex | None = None
@@ -108,6 +111,12 @@ class Store:
     # ---- building
     def build(self, documents: list[Document], chunker, corpus_paths: list[str] | None = None,
               progress: bool = True) -> IndexReport:
+        if not self._lock.is_locked:   # server mode: lock only while writing
+            self._acquire(self._lock_timeout)
+            try:
+                return self.build(documents, chunker, corpus_paths, progress)
+            finally:
+                self.close()
         t0 = time.perf_counter()
         chunks = [c for d in documents for c in chunker(d)]
         ids = [c.id for c in chunks]
