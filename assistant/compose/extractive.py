@@ -274,6 +274,6 @@ def _markdown(sections: list[Section], cites: list[Citation]) -> str:
     if cites:
         out.append("### 出典")
         for c in cites:
-            loc = f" {c.locator}" if c.locator else ""
+            loc = f" {c.locator}" if c.locator and c.locator not in c.title else ""
             out.append(f"[{c.n}] {c.title}{loc}（{c.issuer}、{c.date}）{c.source}")
     return "\n".join(out).strip() + "\n"
