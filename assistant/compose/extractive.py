@@ -11,7 +11,8 @@ from assistant.retrieve.hybrid import check_query
 from assistant.values import ACTORS, Filters, Hit
 
 from .analysis import ALIASES, rank_actors, vote_cause
-from .answer import Answer, Cause, Citation, Responsibility, Section, Sentence
+from .answer import Answer, Cause, Responsibility, Section, Sentence
+from .citations import Citations, render_markdown
 from .evidence import Candidate, candidates, content_tokens, coverage, idf_weights, mmr, score
 from .intent import (SECTION_ORDER, asks_about_a_failure, asks_about_responsibility, detect_intents,
                      retrieval_query)
@@ -98,13 +99,13 @@ class ExtractiveComposer:
         actors = rank_actors(hits, [(c.text, c.score) for c in ranked], scope_match=self._scope_matcher(f"{rq} {q}"))
         wants_resp = asks_about_responsibility(q)
         sections = self._sections(picked, cands, intents, actors if wants_resp else [])
-        cites = _Citations()
+        cites = Citations()
         rendered = [Section(heading=h, sentences=[Sentence(text=c.text, citations=[cites.add(c)]) for c in sents])
                     for h, sents in sections if sents]
         resp = self._responsibility(actors, hits, cites) if wants_resp else []
         cause = self._cause(hits, cands, cites) if asks_about_a_failure(q) else Cause(type="none")
         summary = rendered[0].sentences[0].text if rendered else ""
-        return Answer(question=q, summary=summary, answer=_markdown(rendered, cites.items),
+        return Answer(question=q, summary=summary, answer=render_markdown(rendered, cites.items),
                       responsibility=resp, cause=cause, citations=cites.items, sections=rendered)
 
     def _scope_matcher(self, query: str):
@@ -169,7 +170,7 @@ class ExtractiveComposer:
                 out.append(max(second, key=lambda c: c.score))
         return out
 
-    def _responsibility(self, actors, hits: list[Hit], cites: "_Citations") -> list[Responsibility]:
+    def _responsibility(self, actors, hits: list[Hit], cites: "Citations") -> list[Responsibility]:
         out = []
         for a in actors[:4]:
             nums = cites.numbers_for(lambda c, a=a: a.actor in c.meta.actors)
@@ -183,7 +184,7 @@ class ExtractiveComposer:
                                       weight=a.weight, citations=nums))
         return out
 
-    def _cause(self, hits: list[Hit], cands: list[Candidate], cites: "_Citations") -> Cause:
+    def _cause(self, hits: list[Hit], cands: list[Candidate], cites: "Citations") -> Cause:
         ctype = vote_cause(hits)
         if ctype == "none":
             return Cause(type="none")
@@ -228,52 +229,3 @@ def _bucket(c: Candidate) -> str:
     if any(w in headings for w in _MUNICIPAL_HEADINGS):
         return MUNICIPAL
     return REASON
-
-
-class _Citations:
-    """Numbers passages in order of first use; sentences close together in one chunk share a
-    number, and the quote is the verbatim span of the chunk that covers them."""
-
-    def __init__(self, max_quote: int = 400):
-        self.items: list[Citation] = []
-        self._chunks: dict[int, object] = {}
-        self._spans: dict[int, tuple[int, int]] = {}
-        self.max_quote = max_quote
-
-    def add(self, c: Candidate) -> int:
-        chunk = c.hit.chunk
-        for cit in self.items:
-            if self._chunks[cit.n].id != chunk.id:
-                continue
-            s, e = self._spans[cit.n]
-            lo, hi = min(s, c.start), max(e, c.end)
-            if hi - lo <= self.max_quote:
-                self._spans[cit.n] = (lo, hi)
-                cit.quote = chunk.text[lo:hi]
-                return cit.n
-        n = len(self.items) + 1
-        m = chunk.meta
-        self.items.append(Citation(n=n, id=chunk.id, doc_id=chunk.doc_id, title=m.title, kind=m.kind,
-                                   locator=chunk.locator, source=m.source, date=m.date.isoformat(),
-                                   issuer=m.issuer, heading_path=list(chunk.heading_path),
-                                   quote=chunk.text[c.start:c.end]))
-        self._chunks[n], self._spans[n] = chunk, (c.start, c.end)
-        return n
-
-    def numbers_for(self, pred) -> list[int]:
-        return [n for n, chunk in self._chunks.items() if pred(chunk)]
-
-
-def _markdown(sections: list[Section], cites: list[Citation]) -> str:
-    out = []
-    for sec in sections:
-        out.append(f"### {sec.heading}")
-        out.extend(f"{s.text} [{', '.join(map(str, s.citations))}]" if len(s.citations) > 1
-                   else f"{s.text} [{s.citations[0]}]" for s in sec.sentences)
-        out.append("")
-    if cites:
-        out.append("### 出典")
-        for c in cites:
-            loc = f" {c.locator}" if c.locator and c.locator not in c.title else ""
-            out.append(f"[{c.n}] {c.title}{loc}（{c.issuer}、{c.date}）{c.source}")
-    return "\n".join(out).strip() + "\n"

@@ -18,7 +18,7 @@ from assistant.privacy import mask_my_number
 
 from .answer import Answer, Section, Sentence
 from .evidence import content_tokens
-from .extractive import _markdown
+from .citations import render_markdown
 
 log = logging.getLogger(__name__)
 _MARK = re.compile(r"[\[［](\d+(?:\s*[,、]\s*\d+)*)[\]］]")
@@ -120,6 +120,6 @@ class LLMComposer:
         section = Section(heading="結論", sentences=[Sentence(text=s, citations=sorted(set(n))) for s, n in kept])
         ans.sections = [section]
         ans.summary = kept[0][0]
-        ans.answer = _markdown([section], ans.citations)
+        ans.answer = render_markdown([section], ans.citations)
         ans.composer = f"llm (faithfulness gate dropped {dropped})"
         return ans
