@@ -34,6 +34,10 @@ class StoreError(BriefingError):
     stage = "store"
 
 
+class NoIndexError(StoreError):
+    """The store folder holds no index yet."""
+
+
 class StoreMismatchError(StoreError):
     pass
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from assistant.chunk import Chunker
 from assistant.embed import make_embedder
-from assistant.errors import DocumentError
+from assistant.errors import DocumentError, NoIndexError
 from assistant.index.store import Store
 from assistant.load import load_corpus
 from assistant.retrieve import Searcher
@@ -40,6 +40,16 @@ class Briefing:
         report = self.store.build(loaded.documents, chunker, progress=progress)
         self._searcher = None
         return report
+
+    def ensure_index(self, corpus_dirs: list[Path] | None = None) -> "Briefing":
+        """Load the index, building it from the corpus first when the store has none."""
+        try:
+            self.searcher
+        except NoIndexError:
+            log.warning("no index in %s yet: building it from the corpus", self.store.folder)
+            self.index(corpus_dirs, progress=False)
+            self.searcher
+        return self
 
     # ---- querying
     @property

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from tests.conftest import FIXTURES, ROOT, run_cli
+from tests.conftest import FIXTURES, run_cli
 
 
 @pytest.fixture

@@ -6,11 +6,9 @@ import time
 
 import pytest
 
-from assistant.chunk import Chunker
 from assistant.embed import FakeEmbeddings
 from assistant.errors import QueryError, StoreBusyError, StoreError, StoreMismatchError
 from assistant.index.store import Store
-from assistant.load import load_corpus
 from assistant.retrieve import HybridRetriever, Searcher
 from assistant.service import Briefing
 from assistant.values import Filters

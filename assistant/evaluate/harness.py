@@ -5,12 +5,10 @@ Case-level failures are reported for reading; the exit code follows the threshol
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import time
 import tomllib
 from pathlib import Path
 
-from assistant.errors import StoreError
 from assistant.service import Briefing
 
 from .cases import load_cases
@@ -25,13 +23,7 @@ def load_thresholds(path: Path) -> dict:
 
 
 def evaluate(briefing: Briefing, cases) -> list:
-    try:
-        briefing.searcher
-    except StoreError as err:
-        if "no index" not in str(err):
-            raise
-        print("eval: no index yet, building it from the corpus", file=sys.stderr)
-        briefing.index(progress=False)
+    briefing.ensure_index()
     briefing.ask("公金受取口座の誤登録は誰の責任か")  # warm-up: caches, first-call costs
     chunk_texts = {cid: c.text for cid, c in briefing.store.chunks.items()}
     results = []

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from assistant.errors import StoreBusyError, StoreError, StoreMismatchError
+from assistant.errors import NoIndexError, StoreBusyError, StoreError, StoreMismatchError
 from assistant.values import Chunk, Document, IndexReport
 
 from . import records
@@ -182,7 +182,7 @@ class Store:
         """Load records and BM25 for querying; refuses an index built with another embedder."""
         m = self.manifest
         if not m or not self.chunks_path.is_file():
-            raise StoreError(f"no index in {self.folder}", f"run `briefing index --store {self.folder}` first")
+            raise NoIndexError(f"no index in {self.folder}", f"run `briefing index --store {self.folder}` first")
         if (m.get("embedder"), m.get("dim")) != (self.embedder.name, self.embedder.dim):
             raise StoreMismatchError(
                 f"the index in {self.folder} was built with {m.get('embedder')} (dim {m.get('dim')}), "

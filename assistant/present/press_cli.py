@@ -4,7 +4,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from assistant.errors import StoreError
 
 from .localdb import LocalDBError
 from .press import PressDraft, export, item_from_answer, parse_questions
@@ -32,13 +31,7 @@ def run_press(questions: Path, out: Path, store: str | None = None, title: str =
     qs = _read_questions(questions)
     from assistant.service import Briefing
     with Briefing(store_dir=store) as b:
-        try:
-            b.searcher
-        except StoreError as err:
-            if "no index" not in str(err):
-                raise
-            print("press: 索引がまだないため、コーパスから作成します", file=sys.stderr)
-            b.index(progress=False)
+        b.ensure_index()
         draft = PressDraft(title=title, items=[item_from_answer(q, b.ask(q)) for q in qs])
     export(draft, out)
     held = sum(1 for it in draft.items if it.abstained)

@@ -34,10 +34,7 @@ def _close(b: Briefing) -> None:
 def _load(store: str, embedder: str, corpus: tuple[str, ...]) -> Briefing:
     b = Briefing()
     try:
-        m = b.store.manifest
-        if not m or not b.store.chunks_path.is_file():
-            b.index([Path(c) for c in corpus], progress=False)
-        b.searcher  # load records and BM25 now, so the first question is quick
+        b.ensure_index([Path(c) for c in corpus])  # records and BM25 load now: the first question is quick
     except BaseException:
         b.close()
         raise
