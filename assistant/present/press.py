@@ -263,22 +263,20 @@ def status_line(it: PressItem) -> str:
     return "未承認（下書き）"
 
 
-def _jp_time(iso: str | None) -> str:
+def _jp_date(iso: str | None, with_time: bool = False) -> str:
+    """2026-11-26T05:42 → 2026年11月26日（ 05:42 with the time）; unparsable text is shown as is."""
     if not iso:
         return ""
     try:
         t = dt.datetime.fromisoformat(iso)
     except ValueError:
         return iso
-    return f"{t.year}年{t.month}月{t.day}日 {t.hour:02d}:{t.minute:02d}"
+    day = f"{t.year}年{t.month}月{t.day}日"
+    return f"{day} {t.hour:02d}:{t.minute:02d}" if with_time else day
 
 
-def _jp_date(iso: str) -> str:
-    try:
-        d = dt.datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return f"{d.year}年{d.month}月{d.day}日"
+def _jp_time(iso: str | None) -> str:
+    return _jp_date(iso, with_time=True)
 
 
 def _md_answer(text: str) -> str:
