@@ -38,7 +38,7 @@ class Briefing:
                 "run `briefing corpus check` to list them all")
         chunker = Chunker(self.settings.chunk_max_chars, self.settings.chunk_overlap_chars)
         report = self.store.build(loaded.documents, chunker, progress=progress)
-        self._searcher = None
+        self._searcher = self._composer = None   # both hold the old index (records, IDF)
         return report
 
     def ensure_index(self, corpus_dirs: list[Path] | None = None) -> "Briefing":

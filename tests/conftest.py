@@ -65,6 +65,15 @@ def briefing(fixture_corpus):
     b.close()
 
 
+@pytest.fixture
+def indexed_store(tmp_path, fixture_corpus):
+    """The fixture corpus indexed by the `briefing index` command into a temporary store."""
+    store = tmp_path / "cli-store"
+    r = run_cli("index", "--corpus", str(fixture_corpus), "--store", str(store), "--quiet")
+    assert r.returncode == 0, r.stderr
+    return store
+
+
 def run_cli(*args, env_extra: dict | None = None, stdin: str | None = None, timeout: int = 300):
     """Run the installed `briefing` console script as a subprocess."""
     import subprocess

