@@ -37,15 +37,25 @@ _VARIANT_RE = re.compile("|".join(re.escape(v) for v in sorted(VARIANTS, key=len
 _KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
                  "六": 6, "七": 7, "八": 8, "九": 9}
 _KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
-_KANJI_NUM = "[〇零一二三四五六七八九十百千]+"
+_K = "〇零一二三四五六七八九十百千"
+_KANJI_NUM = f"[{_K}]{{1,8}}(?![{_K}])"   # longer runs are not locators (and would not fit an int string)
 _LOCATOR_RE = re.compile(rf"第({_KANJI_NUM})(条|項|号|章|節|款)")
-_BRANCH_RE = re.compile(rf"(条|項|号|[0-9])の({_KANJI_NUM})")
+_BRANCH_RE = re.compile(rf"([条項号0-9])((?:の{_KANJI_NUM})+)")   # 条の二十二の二: the whole chain at once
+_NUMERAL_RE = re.compile(_KANJI_NUM)
+_DASH_LIS_RE = re.compile(r"[‐‑‒–—―ー−](?=LIS)")
+_SPACE_RE = re.compile(r"\s+")
 
 
 def kanji_to_int(s: str) -> int:
-    """「三十」→30, 「百二」→102, 「十四」→14, 「二〇」→20."""
-    if all(c in _KANJI_DIGITS for c in s):
-        return int("".join(str(_KANJI_DIGITS[c]) for c in s))
+    """「三十」→30, 「百二」→102, 「十四」→14, 「二〇」→20. ValueError if `s` is not a kanji numeral
+    (the one way it fails); any length works (no int-string limit)."""
+    if not s or any(c not in _KANJI_DIGITS and c not in _KANJI_UNITS for c in s):
+        raise ValueError(f"not a kanji numeral: {s[:20]!r}")
+    if all(c in _KANJI_DIGITS for c in s):   # positional: 二〇 → 20
+        n = 0
+        for c in s:
+            n = n * 10 + _KANJI_DIGITS[c]
+        return n
     total, current = 0, 0
     for c in s:
         if c in _KANJI_DIGITS:
@@ -57,27 +67,30 @@ def kanji_to_int(s: str) -> int:
 
 
 def arabic_locators(text: str) -> str:
+    """第十四条第二項 → 第14条第2項, 第二十七条の二十二の二 → 第27条の22の2."""
     text = _LOCATOR_RE.sub(lambda m: f"第{kanji_to_int(m.group(1))}{m.group(2)}", text)
-    for _ in range(4):  # 第二十七条の二十二の二 → 第27条の22の2
-        folded = _BRANCH_RE.sub(lambda m: f"{m.group(1)}の{kanji_to_int(m.group(2))}", text)
-        if folded == text:
-            break
-        text = folded
-    return text
+    return _BRANCH_RE.sub(lambda m: m.group(1) + _NUMERAL_RE.sub(lambda k: str(kanji_to_int(k.group(0))), m.group(2)),
+                          text)
 
 
 def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+def _fold_once(t: str) -> str:
+    t = _DASH_LIS_RE.sub("-", nfkc(t))      # J‐LIS / J−LIS
+    t = _VARIANT_RE.sub(lambda m: VARIANTS[m.group(0)], t)
+    return _SPACE_RE.sub(" ", arabic_locators(t)).strip()
+
+
 def normalize(text: str) -> str:
-    """Full normalisation for matching (never for quoting)."""
-    t = nfkc(text)
-    t = re.sub(r"[‐‑‒–—―ー−](?=LIS)", "-", t)      # J‐LIS / J−LIS
-    for _ in range(3):  # ひも付けミス → 紐付けミス → 紐付け誤り
-        folded = _VARIANT_RE.sub(lambda m: VARIANTS[m.group(0)], t)
+    """Full normalisation for matching (never for quoting). Idempotent: folding is repeated until
+    stable, because a fold can make a new variant (ひも付けミス → 紐付けミス → 紐付け誤り) or put a
+    letter next to a combining mark that NFKC then composes (… 機構 + U+0301 → J-LIS + U+0301 → J-LIŚ)."""
+    t = _fold_once(text)
+    for _ in range(8):
+        folded = _fold_once(t)
         if folded == t:
             break
         t = folded
-    t = arabic_locators(t)
-    return re.sub(r"\s+", " ", t).strip()
+    return t

@@ -1,14 +1,76 @@
-"""Personal data never reaches logs, feedback or drafts: a 12-digit run may be a My Number."""
+"""Personal data never reaches logs, feedback or drafts: a My Number (個人番号) is masked first.
+
+A My Number is 11 digits plus a check digit. Only 12-digit numbers that pass the check are masked,
+so dates, amounts, phone numbers and 13-digit 法人番号 stay as written.
+"""
+import logging
 import re
 
-# 12 digits, optionally grouped 4-4-4 with spaces or hyphens, full- or half-width.
-_MY_NUMBER = re.compile(r"(?<![0-9０-９])([0-9０-９]{4})[ \-－ー　]?([0-9０-９]{4})[ \-－ー　]?([0-9０-９]{4})(?![0-9０-９])")
+MASK = "************"
+_DIGIT = "0-9０-９"
+_SEP = " 　\\-－‐‑–—−ー"   # half/full-width space and hyphen-like marks, one between 4-digit groups
+# Every place a 12-digit number starts (a lookahead, so overlapping candidates are all seen):
+# not preceded or followed by a digit, so part of a longer run (法人番号, account numbers) never is.
+_CANDIDATE = re.compile(rf"(?<![{_DIGIT}])(?=([{_DIGIT}]{{4}}[{_SEP}]?[{_DIGIT}]{{4}}[{_SEP}]?[{_DIGIT}]{{4}})"
+                        rf"(?![{_DIGIT}]))")
+_NOT_DIGIT = re.compile(rf"[^{_DIGIT}]")
+_ASCII = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def check_digit(first11: str) -> int:
+    """検査用数字 of 11 ASCII digits, by 平成26年総務省令第85号 第5条 (the 算式 that 番号法施行令
+    第8条 leaves to the ordinance; enacted as 「…通知カード及び個人番号カード並びに情報提供ネットワーク
+    システムによる特定個人情報の提供等に関する省令」): 11 − (Σ Pn×Qn mod 11), or 0 when the
+    remainder is ≤ 1. Pn is the n-th digit counting from the right; Qn = n+1 (n ≤ 6), n−5 (n ≥ 7)."""
+    if len(first11) != 11 or not (first11.isascii() and first11.isdigit()):
+        raise ValueError(f"expected 11 ASCII digits, got {len(first11)} characters")
+    r = sum(int(p) * (n + 1 if n <= 6 else n - 5) for n, p in enumerate(reversed(first11), 1)) % 11
+    return 0 if r <= 1 else 11 - r
+
+
+def is_my_number(digits: str) -> bool:
+    """12 ASCII digits whose last one is the check digit of the first 11."""
+    return (len(digits) == 12 and digits.isascii() and digits.isdigit()
+            and check_digit(digits[:11]) == int(digits[11]))
+
+
+def find_my_numbers(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every My Number in text, overlapping ones merged, in order."""
+    spans: list[tuple[int, int]] = []
+    for m in _CANDIDATE.finditer(text or ""):
+        if not is_my_number(_NOT_DIGIT.sub("", m.group(1)).translate(_ASCII)):
+            continue
+        start, end = m.span(1)
+        if spans and start < spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+    return spans
 
 
 def mask_my_number(text: str) -> str:
-    """Replace anything shaped like a My Number with a mask; other numbers stay."""
-    return _MY_NUMBER.sub("************", text or "")
+    """Replace each My Number with a mask; every other number stays exactly as written."""
+    text = text or ""
+    out, last = [], 0
+    for start, end in find_my_numbers(text):
+        out += [text[last:start], MASK]
+        last = end
+    return "".join(out) + text[last:]
 
 
 def contains_my_number(text: str) -> bool:
-    return bool(_MY_NUMBER.search(text or ""))
+    return bool(find_my_numbers(text))
+
+
+class MaskingFilter(logging.Filter):
+    """For log handlers: the formatted message and any traceback, masked (arguments are merged
+    into the message first, so %d placeholders keep working)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = mask_my_number(record.getMessage()), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_my_number(record.exc_text)
+        record.exc_info = None
+        return True

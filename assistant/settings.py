@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     max_question_chars: int = 2000
     llm: str = ""                   # "openai:MODEL@http://host/v1" or "ollama:MODEL"; empty = extractive only
 
+    # records of the city (kept outside the store, which may be deleted and rebuilt)
+    audit_log: Path = Path(".briefing-audit/audit.jsonl")
+
     # app
     feedback_db: str = ""           # default: <store>/app.sqlite3
     eval_report: Path = Path("reports/eval/report.json")   # shown on the 評価 page

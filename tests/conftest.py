@@ -43,6 +43,7 @@ def isolated_settings(tmp_path, monkeypatch):
             monkeypatch.delenv(key)
     monkeypatch.setenv("BRIEFING_STORE", str(tmp_path / "store"))
     monkeypatch.setenv("BRIEFING_EMBEDDER", "fake")
+    monkeypatch.setenv("BRIEFING_AUDIT_LOG", str(tmp_path / "audit" / "audit.jsonl"))
     monkeypatch.setenv("BRIEFING_CONFIG", str(tmp_path / "none.toml"))
     from assistant.settings import get_settings
     get_settings.cache_clear()

@@ -15,6 +15,9 @@ from tests.conftest import ROOT
 
 PAGE = {name: f"assistant/present/app/{name}.py" for name in ("chat", "press_page", "library", "evaluation")}
 QUESTION = "公金受取口座の誤登録は市の責任ですか？"
+# Pass the check digit (worked out in tests/test_privacy.py): 12345678901 → 8, 98765432109 → 3.
+MY_NUMBER, OTHER_NUMBER = "1234 5678 9018", "9876-5432-1093"
+RAW_FORMS = ("1234 5678 9018", "123456789018", "9876-5432-1093", "987654321093", "１２３４５６７８９０１８")
 
 
 @pytest.fixture(autouse=True)
@@ -42,6 +45,31 @@ def texts(at) -> str:
                      + [e.value for e in at.error] + [w.value for w in at.warning] + [s.value for s in at.success])
 
 
+def everything(at) -> str:
+    """All that the page holds: every element's protobuf (labels, values, help texts), widget values and
+    session state.
+    Not the chat input's value: that is the message the browser just sent (the raw typing, cleared on the
+    next run), not something the page shows or keeps."""
+    from google.protobuf import text_format
+    out = []
+    for node in at._tree:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            out.append(text_format.MessageToString(proto, as_utf8=True))
+        if getattr(node, "type", "") != "chat_input":
+            try:
+                out.append(str(node.value))
+            except Exception:  # blocks and plain elements have no value
+                pass
+    out += [f"{k}={at.session_state[k]!r}" for k in at.session_state]   # what the session keeps
+    return "\n".join(out)
+
+
+def no_raw_number(at) -> bool:
+    page = everything(at)
+    return not [raw for raw in RAW_FORMS if raw in page]
+
+
 def cached_briefing():
     from assistant.present.app.resources import get_briefing
     return get_briefing()
@@ -52,9 +80,9 @@ def record_asks(monkeypatch) -> list[dict]:
     b = cached_briefing()
     real = b.ask
 
-    def spy(question, history=None, filters=None):
-        calls.append({"question": question, "history": list(history or []), "filters": filters})
-        return real(question, history=history, filters=filters)
+    def spy(question, history=None, filters=None, **audit):
+        calls.append({"question": question, "history": list(history or []), "filters": filters, **audit})
+        return real(question, history=history, filters=filters, **audit)
 
     monkeypatch.setattr(b, "ask", spy)
     return calls
@@ -62,9 +90,9 @@ def record_asks(monkeypatch) -> list[dict]:
 
 # ---- チャット
 def test_first_visit_indexes_the_corpus_and_offers_starters():
-    assert not (get_settings().store / "manifest.json").exists()
+    assert not (get_settings().store / "CURRENT").exists()
     at = run_app()
-    assert (get_settings().store / "manifest.json").is_file()
+    assert (get_settings().store / "CURRENT").is_file()
     assert at.chat_input[0].proto.placeholder == "例：公金受取口座の誤登録は市の責任ですか？"
     labels = [b.label for b in at.button]
     for q in ("公金受取口座の誤登録は市の責任か", "保険証の紐付け誤りはなぜ起きたのか", "障害者手帳の誤登録の責任は",
@@ -145,12 +173,53 @@ def test_feedback_is_stored_masked():
     at = run_app()
     at.chat_input[0].set_value(QUESTION).run()
     at.feedback(key="fb-0").set_value(0).run()
-    at.text_input(key="fbc-0").input("番号 1234 5678 9012 の件は根拠が弱い")
+    at.text_input(key="fbc-0").input(f"番号 {MY_NUMBER} の件は根拠が弱い")
     at.button(key="fbs-0").click().run()
     assert not at.exception and "フィードバックを記録しました" in texts(at)
+    assert any("コメントに個人番号" in w.value and "伏せ字" in w.value for w in at.warning)
     [row] = FeedbackStore().list()
     assert row.rating == "down" and row.question == QUESTION and row.summary
-    assert "1234 5678 9012" not in row.comment and "根拠が弱い" in row.comment
+    assert row.comment == "番号 ************ の件は根拠が弱い"
+
+
+def test_chat_page_asks_for_no_personal_numbers():
+    at = run_app()
+    assert "個人番号（マイナンバー）や氏名・住所などの個人情報は入力しないでください" in texts(at)
+    at.chat_input[0].set_value(QUESTION).run()
+    assert "個人情報は入力しないでください" in texts(at) and not at.warning  # still there; nothing was hidden
+
+
+def test_a_my_number_in_a_question_is_hidden_before_anything_sees_it(monkeypatch):
+    from assistant.present.feedback import FeedbackStore
+    at = run_app()
+    calls = record_asks(monkeypatch)
+    asked = f"番号{MY_NUMBER}の人の公金受取口座の誤登録は市の責任ですか？"
+    masked = "番号************の人の公金受取口座の誤登録は市の責任ですか？"
+    at.chat_input[0].set_value(asked).run()
+    assert not at.exception
+    [user] = [m for m in at.chat_message if m.name == "user"]
+    assert user.markdown[0].value == masked
+    assert "伏せ字" in user.warning[0].value and "保存していません" in user.warning[0].value
+    assert calls[0]["question"] == masked and at.session_state["turns"][0]["question"] == masked
+    assert "**責任の所在**" in texts(at)  # answered all the same
+    assert no_raw_number(at)
+
+    at.chat_input[0].set_value("根拠となる条文は？").run()   # the turn is redrawn: still masked, still flagged
+    assert calls[1]["question"] == "根拠となる条文は？" and calls[1]["history"] == [masked]
+    first = [m for m in at.chat_message if m.name == "user"][0]
+    assert first.markdown[0].value == masked and first.warning and no_raw_number(at)
+    at.feedback(key="fb-0").set_value(1).run()
+    at.button(key="fbs-0").click().run()
+    assert FeedbackStore().list()[0].question == masked
+
+
+def test_a_number_failing_the_check_digit_is_left_as_typed(monkeypatch):
+    at = run_app()
+    calls = record_asks(monkeypatch)
+    asked = "問い合わせ番号 1234 5678 9012 の件で、公金受取口座の誤登録は市の責任ですか？"
+    at.chat_input[0].set_value(asked).run()
+    assert calls[0]["question"] == asked and not at.warning
+    assert [m for m in at.chat_message if m.name == "user"][0].markdown[0].value == asked
 
 
 # ---- 想定問答
@@ -214,6 +283,44 @@ def test_press_flow_add_draft_edit_approve_download(downloads):
     assert f"## 問1　{QUESTION}" in downloads["12月定例記者会見.md"].decode("utf-8")
 
 
+def test_press_page_hides_my_numbers_and_says_so():
+    from assistant.present.press import PressBook
+    at = run_app()
+    at.switch_page(PAGE["press_page"]).run()
+    assert "個人情報は入力しないでください" in texts(at)
+    at.text_input(key="new_title").input(f"会見 {OTHER_NUMBER} 想定問答")
+    at.button(key="create_draft").click().run()
+    assert any(w.value.startswith("表題に個人番号") for w in at.warning)
+    [draft] = PressBook().list_drafts()
+    assert draft.title == "会見 ************ 想定問答"
+
+    at.text_input(key="q_one").input(f"{MY_NUMBER} の人の公金受取口座の誤登録は市の責任ですか？")
+    at.button(key="add_one").click().run()
+    assert not at.exception and any(w.value.startswith("質問に個人番号") and "伏せ字" in w.value for w in at.warning)
+    assert "**問1**　************ の人の公金受取口座の誤登録は市の責任ですか？" in texts(at) and no_raw_number(at)
+    at.text_area(key="q_paste").input(f"保険証の紐付け誤りはなぜ起きたのか\n番号 {MY_NUMBER.replace(' ', '')} の件\n")
+    at.button(key="add_paste").click().run()
+    assert any(w.value.startswith("質問に個人番号") for w in at.warning)
+    [first, _, third] = PressBook().get_draft(draft.id).items
+    assert first.question == "************ の人の公金受取口座の誤登録は市の責任ですか？"
+    assert third.question == "番号 ************ の件"
+
+    at.button(key="draft_all").click().run()
+    at.text_area(key=f"ans-{first.id}").input(f"{OTHER_NUMBER} の方には個別に連絡します。[1]")
+    at.button(key=f"save-{first.id}").click().run()
+    assert any(w.value.startswith("回答に個人番号") for w in at.warning)
+    assert at.text_area(key=f"ans-{first.id}").value == "************ の方には個別に連絡します。[1]"
+    at.text_input(key="approver").input(f"広報課 {MY_NUMBER}")
+    at.button(key=f"approve-{first.id}").click().run()
+    assert not at.exception
+    it = PressBook().get_draft(draft.id).items[0]
+    assert it.approved and it.approver == "広報課 ************"
+    assert any(w.value.startswith("承認者名に個人番号") for w in at.warning)
+    assert at.text_input(key="approver").value == "広報課 ************"
+    assert any(s.value.startswith("承認済み：広報課 ************") for s in at.success)
+    assert no_raw_number(at)
+
+
 def test_press_drafts_survive_a_restart():
     from assistant.present.press import PressBook
     book = PressBook()
@@ -253,7 +360,8 @@ def test_library_lists_documents_filters_and_shows_index_stats():
     at = run_app()
     at.switch_page(PAGE["library"]).run()
     assert not at.exception
-    manifest = json.loads((get_settings().store / "manifest.json").read_text(encoding="utf-8"))
+    store = get_settings().store
+    manifest = json.loads((store / (store / "CURRENT").read_text().strip() / "manifest.json").read_text(encoding="utf-8"))
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["文書"] == str(manifest["documents"]) and metrics["チャンク"] == str(manifest["chunks"])
     assert metrics["作成日"] == manifest["built_at"][:10] and "埋め込みモデル：fake-bigram" in texts(at)
@@ -331,6 +439,11 @@ def test_password_gate_when_configured(monkeypatch):
     at.text_input[0].input("himitsu")
     at.button[0].click().run()
     assert at.chat_input and not at.exception
+    at.chat_input[0].set_value(f"番号{MY_NUMBER}の公金受取口座の誤登録は市の責任ですか？").run()
+    from assistant.audit import AuditLog, verify
+    [entry] = AuditLog(get_settings().audit_log).entries()     # the ask is on the record, masked
+    assert entry["channel"] == "app" and entry["user"] == "（共有パスワードでログイン）"
+    assert "************" in entry["question"] and entry["citations"] and verify(get_settings().audit_log).ok
 
 
 def test_password_from_secrets():

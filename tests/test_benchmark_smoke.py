@@ -39,3 +39,16 @@ def test_retrieval_benchmark_smoke(tmp_path):
         ix = payload["indexing"][side]
         assert ix["chunks"] > 0 and ix["seconds"] > 0 and ix["docs_per_s"] > 0
     assert payload["hybrid_over_naive_mrr"] >= 0
+
+
+@pytest.mark.timeout(180)
+def test_reliability_benchmark_smoke(tmp_path):
+    out = tmp_path / "reliability.json"
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "reliability.py"), "--embedder", "fake",
+                           "--rounds", "1", "--corpus", str(REPO / "tests" / "fixtures" / "corpus"), "--out", str(out)],
+                          cwd=REPO, capture_output=True, text=True, timeout=170)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    res = json.loads(out.read_text(encoding="utf-8"))
+    assert res["threads"]["same_answers"] is True
+    assert res["audit"]["entries"] == res["questions"] and res["audit"]["ratio"] > 0
+    assert 0 < res["rebuild"]["ratio"] and "| index build |" in proc.stdout

@@ -79,8 +79,8 @@ def test_follow_up_detection_and_chains():
 
 
 def test_my_number_in_a_question_is_masked_in_the_answer(briefing):
-    ans = briefing.ask("番号123456789012の人の保険証の紐付け誤りは誰の責任か")
-    assert "123456789012" not in ans.model_dump_json()
+    ans = briefing.ask("番号123456789018の人の保険証の紐付け誤りは誰の責任か")
+    assert "123456789018" not in ans.model_dump_json()
 
 
 def test_sections_lead_with_what_is_asked(briefing):

@@ -20,7 +20,8 @@ def test_records_rating_question_summary_comment_and_time(tmp_path):
     assert [r.rating for r in fb.list()] == ["up", "down"]  # newest first
 
 
-@pytest.mark.parametrize("number", ["123456789012", "1234 5678 9012", "１２３４－５６７８－９０１２"])
+# These pass the check digit (123456789018 and 987654321093 are worked out in tests/test_privacy.py).
+@pytest.mark.parametrize("number", ["123456789018", "1234 5678 9018", "１２３４－５６７８－９０１８", "9876ー5432ー1093"])
 def test_my_number_is_masked_in_everything_stored(tmp_path, number):
     fb = FeedbackStore(tmp_path / "fb.sqlite3")
     fb.record("up", f"{number} の人の口座は", f"番号 {number}", f"コメント {number} です")
@@ -28,6 +29,13 @@ def test_my_number_is_masked_in_everything_stored(tmp_path, number):
     assert number.encode("utf-8") not in raw
     [row] = fb.list()
     assert "************" in row.question and "************" in row.summary and "************" in row.comment
+
+
+def test_numbers_failing_the_check_digit_are_stored_as_written(tmp_path):
+    fb = FeedbackStore(tmp_path / "fb.sqlite3")
+    fb.record("up", "受付番号 1234 5678 9012 の件", comment="法人番号 1234567890123")
+    [row] = fb.list()
+    assert row.question == "受付番号 1234 5678 9012 の件" and row.comment == "法人番号 1234567890123"
 
 
 def test_rating_must_be_up_or_down(tmp_path):

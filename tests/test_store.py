@@ -69,11 +69,17 @@ def test_langchain_retriever_interface(briefing):
     assert {"score", "heading_path", "chunk_id", "title"} <= set(docs[0].metadata)
 
 
-@pytest.mark.parametrize("query, fragment", [("", "empty"), ("   ", "empty"), ("あ" * 5000, "too long")])
+@pytest.mark.parametrize("query, fragment", [("", "empty"), ("   ", "empty"), ("\x00\x07\u200b\n\t", "empty"),
+                                             ("あ" * 5000, "too long"), ("保険証" * 4000, "12000 characters")])
 def test_bad_queries_get_clear_messages(briefing, query, fragment):
     with pytest.raises(QueryError) as err:
         briefing.search(query)
     assert fragment in str(err.value)
+
+
+def test_control_characters_are_dropped_from_questions():
+    from assistant.retrieve.hybrid import check_query
+    assert check_query("公金\x00受取\u202e口座の\x1b[31m責任は\r\n誰か\u200b") == "公金受取口座の[31m責任は 誰か"
 
 
 def test_a_store_built_with_another_embedder_asks_for_reindexing(tmp_path, fixture_corpus):
@@ -99,7 +105,8 @@ def test_querying_an_empty_store_says_to_index_first(tmp_path):
 def test_a_damaged_index_is_reported(tmp_path, fixture_corpus):
     with Briefing(store_dir=tmp_path / "s") as b:
         b.index([fixture_corpus], progress=False)
-    (tmp_path / "s" / "chunks.jsonl").write_text("{broken", encoding="utf-8")
+    s = tmp_path / "s"
+    (s / (s / "CURRENT").read_text().strip() / "chunks.jsonl").write_text("{broken", encoding="utf-8")
     with Store(tmp_path / "s", FakeEmbeddings()) as store:
         with pytest.raises(StoreError) as err:
             store.load()

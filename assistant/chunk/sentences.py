@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.injection import looks_like_instruction
+
 _ENDERS = "。！？!?"
 _CLOSERS = "」』）)】〕’”\""
 _OPENERS = {"「": "」", "『": "』", "（": "）", "(": ")", "【": "】", "〔": "〕"}
@@ -53,14 +55,15 @@ _LIST_MARKER = re.compile(r"^\s*(?:[-*・]|\d+[.)．])\s*")
 
 
 def quotable_spans(text: str, min_chars: int = 12, max_chars: int = 220) -> list[tuple[int, int]]:
-    """Spans of whole sentences an answer may quote: list markers trimmed, fragments and
-    run-ons left out. Shared by indexing (sentence vectors) and composing, so both agree."""
+    """Spans of whole sentences an answer may quote: list markers trimmed, fragments, run-ons and
+    text addressed to the assistant left out. Shared by indexing (sentence vectors) and composing, so both agree."""
     out = []
     for s, e in sentence_spans(text):
         m = _LIST_MARKER.match(text[s:e])
         if m:  # a list marker is not part of the claim: trim it cleanly
             s += m.end()
         sent = text[s:e]
-        if min_chars <= len(sent) <= max_chars and sent.endswith(("。", "」", "）")):
+        if (min_chars <= len(sent) <= max_chars and sent.endswith(("。", "」", "）"))
+                and not looks_like_instruction(sent)):   # a source is evidence, never an instruction
             out.append((s, e))
     return out

@@ -2,11 +2,13 @@
 (or a clean trim of one) from a cited chunk; responsibility and cause come from `analysis`."""
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections import Counter
 from dataclasses import replace
 
+from assistant.injection import looks_like_instruction
 from assistant.retrieve.hybrid import check_query
 from assistant.values import ACTORS, Filters, Hit
 
@@ -17,6 +19,7 @@ from .evidence import Candidate, candidates, content_tokens, coverage, idf_weigh
 from .intent import (SECTION_ORDER, asks_about_a_failure, asks_about_responsibility, detect_intents,
                      retrieval_query)
 
+log = logging.getLogger(__name__)
 CONCLUSION, REASON, BASIS, MUNICIPAL = "結論", "理由", "根拠（法令・通知）", "自治体としての留意点"
 _LIMITS = {CONCLUSION: 2, REASON: 7, BASIS: 4, MUNICIPAL: 4}
 MAX_SENTENCES = 13   # about 600 characters: a briefing that fits on a third of a page
@@ -58,6 +61,8 @@ class ExtractiveComposer:
     def ask(self, question: str, history: list[str] | None = None, filters: Filters | None = None) -> Answer:
         t0 = time.perf_counter()
         q = check_query(question, self.settings.max_question_chars)
+        if looks_like_instruction(q):   # answered as a question from the sources, nothing else
+            log.info("the question contains text addressed to the assistant; it is treated as a question only")
         rq = retrieval_query(q, [check_query(h, 10**6) for h in (history or []) if h and h.strip()])
         intents = detect_intents(q)
         hits = self.searcher.search(rq, k=self.k, filters=filters)

@@ -24,12 +24,12 @@ def load_thresholds(path: Path) -> dict:
 
 def evaluate(briefing: Briefing, cases) -> list:
     briefing.ensure_index()
-    briefing.ask("公金受取口座の誤登録は誰の責任か")  # warm-up: caches, first-call costs
+    briefing.ask("公金受取口座の誤登録は誰の責任か", audit=False)  # warm-up: caches, first-call costs
     chunk_texts = {cid: c.text for cid, c in briefing.store.chunks.items()}
     results = []
     for case in cases:
         t0 = time.perf_counter()
-        ans = briefing.ask(case.question, history=case.history)
+        ans = briefing.ask(case.question, history=case.history, audit=False)
         latency = (time.perf_counter() - t0) * 1000
         ranking = list(dict.fromkeys(h.chunk.doc_id for h in briefing.search(ans.retrieval_query or case.question, k=20)))
         results.append(score_case(case, ans, ranking, chunk_texts, latency))

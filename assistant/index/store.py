@@ -1,4 +1,5 @@
-"""The store: Chroma vectors + BM25 + chunk records + manifest in one folder (default .briefing/).
+"""The store: Chroma vectors + BM25 + chunk records + manifest in one folder (default .briefing/),
+built as generations that are switched atomically (see generations.py).
 
 One process at a time holds a local store (a second Chroma PersistentClient on the same folder
 can hang), guarded by a file lock with a clear message. With a Chroma server
@@ -19,7 +20,7 @@ from filelock import FileLock, Timeout
 from assistant.errors import NoIndexError, StoreBusyError, StoreError, StoreMismatchError
 from assistant.values import Chunk, Document, IndexReport
 
-from . import records
+from . import generations, records
 from .dense import DenseIndex, collection_name, make_client
 from .lexical import LexicalIndex, tokenize
 from .sentences import SentenceIndex
@@ -56,14 +57,12 @@ class Store:
         self._lock_timeout = lock_timeout
         if not chroma_url:   # a local PersistentClient must be this process's alone
             self._acquire(lock_timeout)
-        self.chunks: dict[str, Chunk] = {}
-        self.lexical: LexicalIndex | None = None
-        self.sentences: SentenceIndex | None = None
-        self.manifest: dict | None = records.read_manifest(self.manifest_path)
+        self._server = None
+        self._key = hashlib.sha1(str(self.folder.resolve()).encode()).hexdigest()[:8]
         try:
-            key = hashlib.sha1(str(self.folder.resolve()).encode()).hexdigest()[:8] if chroma_url else "local"
-            self.client = make_client(self.folder / "chroma", chroma_url)
-            self.dense = DenseIndex(self.client, collection_name(embedder.name, embedder.dim, key))
+            if chroma_url:
+                self._client("")   # fail early, with the URL, when the server is down
+            self._open(generations.current(self.folder))
         except StoreError:
             self.close()
             raise
@@ -72,18 +71,46 @@ class Store:
             raise StoreError(f"cannot open the vector store in {self.folder}: {exc}",
                              f"delete {self.folder} and run `briefing index` again") from exc
 
-    # ---- paths
+    def _open(self, generation: str | None) -> None:
+        """Point at one generation (None = no completed build); records load lazily in load()."""
+        self.generation = generation
+        self.chunks: dict[str, Chunk] = {}
+        self.lexical: LexicalIndex | None = None
+        self.sentences: SentenceIndex | None = None
+        self.manifest: dict | None = records.read_manifest(self.manifest_path) if generation else None
+        self.dense: DenseIndex | None = self._dense(generation) if generation else None
+
+    def _client(self, generation: str):
+        if self.chroma_url:
+            if self._server is None:
+                self._server = make_client(self.folder, self.chroma_url)
+            return self._server
+        return make_client(self.folder / generation / "chroma")
+
+    def _dense(self, generation: str) -> DenseIndex:
+        key = f"{self._key}-{generation}" if self.chroma_url else "local"
+        return DenseIndex(self._client(generation), collection_name(self.embedder.name, self.embedder.dim, key))
+
+    # ---- paths (inside the current generation)
+    @property
+    def index_dir(self) -> Path:
+        return self.folder / (self.generation or "")
+
     @property
     def manifest_path(self) -> Path:
-        return self.folder / "manifest.json"
+        return self.index_dir / "manifest.json"
 
     @property
     def chunks_path(self) -> Path:
-        return self.folder / "chunks.jsonl"
+        return self.index_dir / "chunks.jsonl"
 
     @property
     def sentences_path(self) -> Path:
-        return self.folder / "sentences.npz"
+        return self.index_dir / "sentences.npz"
+
+    def switched(self) -> bool:
+        """True when another process has completed a build since this store was opened."""
+        return generations.current(self.folder) != self.generation
 
     # ---- locking
     def _acquire(self, timeout: float) -> None:
@@ -111,6 +138,7 @@ class Store:
     # ---- building
     def build(self, documents: list[Document], chunker, corpus_paths: list[str] | None = None,
               progress: bool = True) -> IndexReport:
+        """Build a complete new generation beside the current one, then switch atomically."""
         if not self._lock.is_locked:   # server mode: lock only while writing
             self._acquire(self._lock_timeout)
             try:
@@ -122,67 +150,89 @@ class Store:
         ids = [c.id for c in chunks]
         if len(set(ids)) != len(ids):
             raise StoreError("two chunks share an id (duplicate document ids?)", "run `briefing corpus check`")
+        if self.switched():   # another builder finished while we were open
+            self._open(generations.current(self.folder))
         old = self.manifest or {}
-        if old and (old.get("embedder"), old.get("dim")) != (self.embedder.name, self.embedder.dim):
-            log.warning("embedder changed (%s → %s): rebuilding the vectors", old.get("embedder"), self.embedder.name)
-            self._drop_other_collections()
-        existing = self.dense.ids()
-        new = [c for c in chunks if c.id not in existing]
-        stale = sorted(existing - set(ids))
-        self._embed_and_add(new, progress)
-        if stale:
-            self.dense.delete(stale)
+        same = bool(old) and (old.get("embedder"), old.get("dim")) == (self.embedder.name, self.embedder.dim)
+        if old and not same:
+            log.warning("embedder changed (%s → %s): embedding everything again", old.get("embedder"),
+                        self.embedder.name)
+        self._remove_unused({self.generation} - {None}, legacy=False)   # leftovers of killed builds
+        gen = generations.new_name()
+        (self.folder / gen).mkdir()
+        dense = self._dense(gen)
+        old_ids = self.dense.ids() if same and self.dense else set()
+        self._copy_vectors(dense, [c for c in chunks if c.id in old_ids])
+        new = [c for c in chunks if c.id not in old_ids]
+        self._embed_and_add(dense, new, progress)
         previous = None
-        if old and (old.get("embedder"), old.get("dim")) == (self.embedder.name, self.embedder.dim):
+        if same:
             try:
                 previous = SentenceIndex.load(self.sentences_path)
             except (OSError, ValueError, KeyError):
                 previous = None   # rebuilt below
+        folder = self.folder / gen
         sentences = SentenceIndex.build(chunks, self.embedder, previous, progress)
-        sentences.save(self.sentences_path)
-        records.save_chunks(self.chunks_path, chunks)
+        sentences.save(folder / "sentences.npz")
+        records.save_chunks(folder / "chunks.jsonl", chunks)
         lexical = LexicalIndex.build(ids, [lexical_text(c) for c in chunks], tokenize)
-        lexical.save(self.folder / "bm25")
-        self.manifest = {
-            "format": FORMAT_VERSION, "embedder": self.embedder.name, "dim": self.embedder.dim,
-            "collection": self.dense.name, "documents": len(documents), "chunks": len(chunks),
-            "fingerprint": records.fingerprint(chunks),
-            "corpus_files": sorted(corpus_paths or [d.path for d in documents if d.path]),
-            "corpus_files_fingerprint": corpus_files_fingerprint(corpus_paths or [d.path for d in documents if d.path]),
+        lexical.save(folder / "bm25")
+        files = sorted(corpus_paths or [d.path for d in documents if d.path])
+        manifest = {
+            "format": FORMAT_VERSION, "generation": gen, "embedder": self.embedder.name,
+            "dim": self.embedder.dim, "collection": dense.name, "documents": len(documents),
+            "chunks": len(chunks), "fingerprint": records.fingerprint(chunks),
+            "corpus_files": files, "corpus_files_fingerprint": corpus_files_fingerprint(files),
             "built_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "kinds": _count(c.meta.kind for c in chunks),
         }
-        records.write_manifest(self.manifest_path, self.manifest)
-        self.chunks = {c.id: c for c in chunks}
-        self.lexical = lexical
-        self.sentences = sentences
-        return IndexReport(documents=len(documents), chunks=len(chunks), added=len(new), removed=len(stale),
-                           unchanged=len(chunks) - len(new), embedder=self.embedder.name,
-                           seconds=round(time.perf_counter() - t0, 2))
+        records.write_manifest(folder / "manifest.json", manifest)
+        generations.switch(self.folder, gen)   # the only step readers see
+        previous_gen = self.generation
+        self.generation, self.dense, self.manifest = gen, dense, manifest
+        self.chunks, self.lexical, self.sentences = {c.id: c for c in chunks}, lexical, sentences
+        # Keep the previous generation for readers still on it (server mode); drop older ones.
+        self._remove_unused({gen, previous_gen} - {None}, legacy=True)
+        return IndexReport(documents=len(documents), chunks=len(chunks), added=len(new),
+                           removed=len(old_ids - set(ids)), unchanged=len(chunks) - len(new),
+                           embedder=self.embedder.name, seconds=round(time.perf_counter() - t0, 2))
 
-    def _embed_and_add(self, chunks: list[Chunk], progress: bool) -> None:
+    def _copy_vectors(self, dense: DenseIndex, chunks: list[Chunk], batch: int = 256) -> None:
+        """Unchanged chunks keep their vectors: copied from the current generation, not re-embedded."""
+        for i in range(0, len(chunks), batch):
+            part = chunks[i:i + batch]
+            got = self.dense.col.get(ids=[c.id for c in part], include=["embeddings"])
+            vectors = dict(zip(got["ids"], got["embeddings"]))
+            dense.add(part, [list(map(float, vectors[c.id])) for c in part])
+
+    def _embed_and_add(self, dense: DenseIndex, chunks: list[Chunk], progress: bool) -> None:
         from tqdm import tqdm
         batch = 32
         bar = tqdm(total=len(chunks), desc="embedding", unit="chunk", file=sys.stderr,
                    disable=not progress or not chunks)
         for i in range(0, len(chunks), batch):
             part = chunks[i:i + batch]
-            self.dense.add(part, self.embedder.embed_documents([dense_text(c) for c in part]))
+            dense.add(part, self.embedder.embed_documents([dense_text(c) for c in part]))
             bar.update(len(part))
         bar.close()
 
-    def _drop_other_collections(self) -> None:
-        for col in self.client.list_collections():
-            name = getattr(col, "name", col)
-            if name != self.dense.name and str(name).startswith("chunks-"):
-                self.client.delete_collection(name)
+    def _remove_unused(self, keep: set[str], legacy: bool) -> None:
+        generations.remove_unused(self.folder, keep, legacy=legacy)
+        if self.chroma_url:   # this store's collections on the server belong to generations too
+            client = self._client("")
+            for col in client.list_collections():
+                name = str(getattr(col, "name", col))
+                if f"-{self._key}-{generations.PREFIX}" in name and not any(name.endswith(k) for k in keep):
+                    client.delete_collection(name)
 
     # ---- reading
     def load(self) -> "Store":
         """Load records and BM25 for querying; refuses an index built with another embedder."""
         m = self.manifest
-        if not m or not self.chunks_path.is_file():
-            raise NoIndexError(f"no index in {self.folder}", f"run `briefing index --store {self.folder}` first")
+        if not self.generation or not m:
+            hint = ("the index was built by an older version: run `briefing index` to rebuild it"
+                    if generations.is_legacy(self.folder) else f"run `briefing index --store {self.folder}` first")
+            raise NoIndexError(f"no index in {self.folder}", hint)
         if (m.get("embedder"), m.get("dim")) != (self.embedder.name, self.embedder.dim):
             raise StoreMismatchError(
                 f"the index in {self.folder} was built with {m.get('embedder')} (dim {m.get('dim')}), "
@@ -190,16 +240,21 @@ class Store:
                 f"re-index with `briefing index --store {self.folder}` or set BRIEFING_EMBEDDER back")
         try:
             chunks = records.load_chunks(self.chunks_path)
-            self.lexical = LexicalIndex.load(self.folder / "bm25")
+            self.lexical = LexicalIndex.load(self.index_dir / "bm25")
             self.sentences = SentenceIndex.load(self.sentences_path)
         except (OSError, ValueError, KeyError) as exc:
             raise StoreError(f"the index in {self.folder} is damaged ({exc})",
                              f"run `briefing index --store {self.folder}` to rebuild it") from exc
         if records.fingerprint(chunks) != m.get("fingerprint") or self.dense.col.count() != len(chunks):
-            raise StoreError(f"the index in {self.folder} is incomplete (an interrupted build?)",
-                             f"run `briefing index --store {self.folder}` to finish it")
+            raise StoreError(f"the index in {self.folder} is incomplete or damaged",
+                             f"run `briefing index --store {self.folder}` to rebuild it")
         self.chunks = {c.id: c for c in chunks}
         return self
+
+    def reopen(self) -> "Store":
+        """Follow the CURRENT pointer to the newest completed build and load it."""
+        self._open(generations.current(self.folder))
+        return self.load()
 
     def corpus_changed(self) -> bool:
         """True when the files the index was built from have changed since."""

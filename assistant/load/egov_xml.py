@@ -12,14 +12,16 @@ from pathlib import Path
 from assistant.errors import DocumentError
 from assistant.values import Document, Unit
 
-from .markdown import load_yaml, parse_meta
+from .meta import parse_meta, read_sidecar
+from .other import derived_id
+from .text import clean, read_text
 
 _ERA = {"Meiji": (1, 1867), "Taisho": (2, 1911), "Showa": (3, 1925), "Heisei": (4, 1988), "Reiwa": (5, 2018)}
 _TYPE = {"Act": "AC", "CabinetOrder": "CO", "MinisterialOrdinance": "M"}
 
 
 def _text(el: ET.Element | None) -> str:
-    return "".join(el.itertext()).strip() if el is not None else ""
+    return clean("".join(el.itertext())).strip() if el is not None else ""
 
 
 def article_locator(raw: str) -> str:
@@ -44,7 +46,7 @@ def _in_paragraph_sentence(par: ET.Element, sentence: ET.Element) -> bool:
 
 def law_id_of(law: ET.Element) -> str | None:
     era, law_type, year, num = (law.get(k) for k in ("Era", "LawType", "Year", "Num"))
-    if era not in _ERA or law_type not in _TYPE or not (year and num):
+    if era not in _ERA or law_type not in _TYPE or not (year and num and year.isdecimal() and num.isdecimal()):
         return None
     return f"{_ERA[era][0]}{int(year):02d}{_TYPE[law_type]}{int(num):010d}"
 
@@ -53,13 +55,13 @@ def promulgation_date(law: ET.Element) -> dt.date | None:
     try:
         year = _ERA[law.get("Era")][1] + int(law.get("Year"))
         return dt.date(year, int(law.get("PromulgateMonth")), int(law.get("PromulgateDay")))
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         return None
 
 
 def load_egov_xml(path: Path) -> Document:
-    try:
-        root = ET.parse(path).getroot()
+    try:   # parsed from text: the encoding was detected (and any declared one is ignored)
+        root = ET.fromstring(read_text(path))
     except ET.ParseError as exc:
         raise DocumentError(path, "xml", f"not well-formed XML ({exc})") from exc
     if root.tag != "Law" or root.find("LawBody") is None:
@@ -87,15 +89,14 @@ def load_egov_xml(path: Path) -> Document:
         raise DocumentError(path, "Article/Paragraph", "no paragraphs with text")
 
     law_id = law_id_of(root)
-    side = path.with_name(path.name + ".meta.yaml")
-    raw = load_yaml(side.read_text(encoding="utf-8")) if side.is_file() else {}
+    raw = read_sidecar(path)
     date = promulgation_date(root)
     meta = parse_meta({
-        "id": f"egov-{(law_id or path.stem).lower()}", "kind": "statute", "title": title,
+        "id": f"egov-{law_id.lower() if law_id else derived_id(path)}", "kind": "statute", "title": title,
         "issuer": "国会" if root.get("LawType") == "Act" else "内閣",
         "date": (date or dt.date.fromtimestamp(path.stat().st_mtime)).isoformat(),
         "source": f"https://laws.e-gov.go.jp/law/{law_id}" if law_id else str(path),
         **({"law_id": law_id} if law_id else {}),
         **(raw or {}),
-    }, path)
+    }, path.with_name(path.name + ".meta.yaml") if raw else path)
     return Document(meta=meta, body="\n\n".join(u.text for u in units), path=str(path), units=tuple(units))

@@ -9,21 +9,13 @@ import sys
 from pathlib import Path
 
 from assistant.errors import BriefingError
-from assistant.privacy import mask_my_number
+from assistant.privacy import MaskingFilter, mask_my_number
 from assistant.values import Filters
-
-
-class _MaskFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = mask_my_number(str(record.msg))
-        if record.args:
-            record.args = tuple(mask_my_number(str(a)) for a in record.args)
-        return True
 
 
 def _setup_logging(verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(_MaskFilter())
+    handler.addFilter(MaskingFilter())
     handler.setLevel(logging.INFO if verbose else logging.WARNING)  # libraries set their own levels
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler], force=True)
@@ -69,7 +61,11 @@ def cmd_corpus_check(args) -> int:
     report = check_corpus([Path(p) for p in (args.corpus or get_settings().corpus)])
     for problem in report.problems:
         print(problem, file=sys.stderr)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     status = "ok" if report.ok else f"{len(report.problems)} problem(s)"
+    if report.warnings:
+        status += f", {len(report.warnings)} warning(s)"
     print(f"corpus check: {report.documents} documents, {status}")
     return 0 if report.ok else 1
 
@@ -111,13 +107,13 @@ def cmd_ask(args) -> int:
             _emit(_ask_json(b, args.question, filters))
         else:
             from assistant.present.text import answer_as_text
-            print(answer_as_text(b.ask(args.question, filters=filters)))
+            print(answer_as_text(b.ask(args.question, filters=filters, channel="cli")))
     return 0
 
 
 def _ask_json(b, question: str, filters: Filters) -> dict:
     try:
-        return b.ask(question, filters=filters).model_dump(mode="json")
+        return b.ask(question, filters=filters, channel="cli").model_dump(mode="json")
     except BriefingError as err:  # one bad line must not stop a batch: report it in place
         return {"question": mask_my_number(question), "error": str(err), "abstained": True}
 
@@ -190,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--title", default="想定問答")
     store_opt(sp)
     sp.set_defaults(func=cmd_press)
+
+    from assistant.present.audit_cli import add_parser as add_audit
+    add_audit(sub, ".briefing-audit/audit.jsonl")
     return p
 
 
@@ -199,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except BriefingError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {mask_my_number(str(err))}", file=sys.stderr)
         return 2
     except ValueError as err:  # e.g. a bad --date-from
         print(f"error: {mask_my_number(str(err))}", file=sys.stderr)

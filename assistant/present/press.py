@@ -1,7 +1,8 @@
 """Press Q&A (想定問答): questions → drafted answers → staff edits → approval → .docx / .md.
 
 Drafts live in SQLite next to the store (`<store>/press.sqlite3`, or beside BRIEFING_FEEDBACK_DB)
-so they survive restarts. Questions are masked (My Number) before they are stored.
+so they survive restarts. My Numbers are masked wherever staff text enters a draft (questions, edits,
+titles, approver names) and again in every PressItem / PressDraft, so an export never carries one.
 """
 from __future__ import annotations
 
@@ -78,6 +79,13 @@ class PressItem:
     id: int | None = None
     position: int = 0
 
+    def __post_init__(self):
+        self.question, self.answer = mask_my_number(self.question), mask_my_number(self.answer)
+        if self.edited_answer is not None:
+            self.edited_answer = mask_my_number(self.edited_answer)
+        if self.approver is not None:
+            self.approver = mask_my_number(self.approver)
+
     @property
     def final_answer(self) -> str:
         return self.edited_answer if self.edited_answer is not None else self.answer
@@ -97,6 +105,9 @@ class PressDraft:
     created: str = field(default_factory=_now)
     items: list[PressItem] = field(default_factory=list)
     id: int | None = None
+
+    def __post_init__(self):
+        self.title = mask_my_number(self.title)
 
 
 # ---- from an Answer to an item
@@ -194,11 +205,12 @@ class PressBook:
             return [int(con.execute("INSERT INTO items (draft_id, position, question) VALUES (?, ?, ?)",
                                     (draft_id, start + i, q)).lastrowid) for i, q in enumerate(qs, 1)]
 
-    def draft_answers(self, draft_id: int, briefing, redo: bool = False, progress=None) -> int:
+    def draft_answers(self, draft_id: int, briefing, redo: bool = False, progress=None,
+                      user: str | None = None) -> int:
         """Draft every item without an answer (or all with redo=True); returns how many were drafted."""
         todo = [it for it in self.get_draft(draft_id).items if redo or not it.drafted]
         for i, it in enumerate(todo, 1):
-            self.save_answer(it.id, item_from_answer(it.question, briefing.ask(it.question)))
+            self.save_answer(it.id, item_from_answer(it.question, briefing.ask(it.question, channel="press", user=user)))
             if progress:
                 progress(i, len(todo))
         return len(todo)
@@ -299,7 +311,7 @@ def to_markdown(draft: PressDraft) -> str:
         lines += [f"*{status_line(it)}*", ""]
         if it.citations:
             lines += ["**出典**", ""] + [f"- {source_line(c)}" for c in it.citations] + [""]
-    return "\n".join(lines).rstrip() + "\n"
+    return mask_my_number("\n".join(lines).rstrip() + "\n")   # fields set after construction too
 
 
 def to_docx(draft: PressDraft) -> bytes:
@@ -311,13 +323,13 @@ def to_docx(draft: PressDraft) -> bytes:
     normal = doc.styles["Normal"]
     normal.font.size = Pt(10.5)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "Yu Mincho")
-    doc.add_heading(draft.title, level=0)
+    doc.add_heading(mask_my_number(draft.title), level=0)
     approved = sum(1 for it in draft.items if it.approved)
     doc.add_paragraph(f"作成日：{_jp_date(draft.created)}　承認済み {approved} / 全 {len(draft.items)} 問")
     for i, it in enumerate(draft.items, 1):
-        doc.add_heading(f"問{i}　{it.question}", level=1)
+        doc.add_heading(f"問{i}　{mask_my_number(it.question)}", level=1)
         doc.add_paragraph().add_run("答").bold = True
-        for block in (it.final_answer or "（回答案はまだありません）").split("\n"):
+        for block in mask_my_number(it.final_answer or "（回答案はまだありません）").split("\n"):
             block = block.strip()
             if block.startswith(("#", "【")):
                 doc.add_paragraph().add_run(block.lstrip("#").strip()).bold = True
@@ -325,7 +337,7 @@ def to_docx(draft: PressDraft) -> bytes:
                 doc.add_paragraph(block)
         for line in filter(None, (it.responsibility, f"原因の型：{it.cause}" if it.cause else "")):
             doc.add_paragraph().add_run(line).italic = True
-        doc.add_paragraph().add_run(status_line(it)).font.size = Pt(9)
+        doc.add_paragraph().add_run(mask_my_number(status_line(it))).font.size = Pt(9)
         if it.citations:
             doc.add_paragraph().add_run("出典").bold = True
             for c in it.citations:

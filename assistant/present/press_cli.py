@@ -32,7 +32,7 @@ def run_press(questions: Path, out: Path, store: str | None = None, title: str =
     from assistant.service import Briefing
     with Briefing(store_dir=store) as b:
         b.ensure_index()
-        draft = PressDraft(title=title, items=[item_from_answer(q, b.ask(q)) for q in qs])
+        draft = PressDraft(title=title, items=[item_from_answer(q, b.ask(q, channel="press")) for q in qs])
     export(draft, out)
     held = sum(1 for it in draft.items if it.abstained)
     note = f"（うち資料に根拠がなく回答を控えた問 {held}）" if held else ""

@@ -17,8 +17,24 @@ PAGES = [  # (file, title, icon, url path)
 ]
 
 
+def _masked_logging() -> None:
+    """The app's own log lines go to stderr through the My Number mask (once per process)."""
+    import logging
+    import sys
+    from assistant.privacy import MaskingFilter
+    log = logging.getLogger("assistant")
+    if not any(isinstance(f, MaskingFilter) for h in log.handlers for f in h.filters):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.addFilter(MaskingFilter())
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+
+
 def main() -> None:
     from .auth import gate
+    _masked_logging()
     if not gate():
         st.stop()
     pages = [st.Page(HERE / f, title=t, icon=i, url_path=u, default=(n == 0))

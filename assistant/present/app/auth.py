@@ -56,3 +56,13 @@ def gate() -> bool:
             st.rerun()
         st.error("パスワードが違います。もう一度入力してください。")
     return False
+
+
+def current_user() -> str | None:
+    """Who is asking, for the audit log: the OIDC name or e-mail, a note for the shared password,
+    None when access control is off."""
+    if oidc_configured() and st.user.get("is_logged_in", False):
+        return str(st.user.get("name") or st.user.get("email") or "（ログイン済み）")
+    if configured_password() and st.session_state.get("auth_ok"):
+        return "（共有パスワードでログイン）"
+    return None

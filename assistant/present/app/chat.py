@@ -9,10 +9,11 @@ import streamlit as st
 
 from assistant.errors import BriefingError
 from assistant.present.app import components as ui
+from assistant.present.app.auth import current_user
 from assistant.present.app.resources import briefing_or_stop
 from assistant.present.feedback import FeedbackStore
 from assistant.present.press import KIND_LABELS, answer_markdown
-from assistant.privacy import mask_my_number
+from assistant.privacy import contains_my_number, mask_my_number
 from assistant.values import Filters
 
 PLACEHOLDER = "例：公金受取口座の誤登録は市の責任ですか？"
@@ -88,11 +89,19 @@ def feedback_box(i: int, turn: dict) -> None:
             return
         turn["feedback"] = kind
         st.success("フィードバックを記録しました。ありがとうございました。")
+        if contains_my_number(comment):
+            st.warning(ui.masked_notice("コメント"), icon=":material/visibility_off:")
+
+
+def show_question(turn: dict) -> None:
+    with st.chat_message("user"):
+        st.markdown(turn["question"])
+        if turn.get("masked"):
+            st.warning(ui.masked_notice(), icon=":material/visibility_off:")
 
 
 def render_turn(i: int, turn: dict) -> None:
-    with st.chat_message("user"):
-        st.markdown(turn["question"])
+    show_question(turn)
     with st.chat_message("assistant"):
         if turn.get("error"):
             st.error(turn["error"], icon=":material/error:")
@@ -102,14 +111,15 @@ def render_turn(i: int, turn: dict) -> None:
 
 
 def ask_now(b, question: str, turns: list[dict], filters: Filters) -> None:
-    turn = {"question": mask_my_number(question), "answer": None, "error": None, "feedback": None}
-    with st.chat_message("user"):
-        st.markdown(turn["question"])
+    # The raw text goes no further than this line: what is shown, kept and asked is the masked question.
+    turn = {"question": mask_my_number(question), "masked": contains_my_number(question),
+            "answer": None, "error": None, "feedback": None}
+    show_question(turn)
     with st.chat_message("assistant"):
         try:
             with st.spinner("資料を検索して回答を作成しています…"):
-                turn["answer"] = b.ask(question, history=[t["question"] for t in turns if t["answer"]],
-                                       filters=filters)
+                turn["answer"] = b.ask(turn["question"], history=[t["question"] for t in turns if t["answer"]],
+                                       filters=filters, channel="app", user=current_user())
         except BriefingError as err:
             turn["error"] = ui.error_message(err)
             st.error(turn["error"], icon=":material/error:")
@@ -137,6 +147,7 @@ def render() -> None:
         render_turn(i, turn)
     if question:
         ask_now(b, question, turns, filters)
+    ui.privacy_caption()  # last on the page, just above the input box
 
 
 if __name__ == "__main__":

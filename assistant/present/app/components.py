@@ -1,4 +1,5 @@
-"""Pieces shared by the pages: error messages, the responsibility card, the cause badge, citations."""
+"""Pieces shared by the pages: error messages, the personal-number notices, the responsibility card,
+the cause badge, citations."""
 from __future__ import annotations
 
 import streamlit as st
@@ -7,6 +8,7 @@ from assistant.errors import (BriefingError, ConfigError, DocumentError, QueryEr
                               StoreError, StoreMismatchError)
 from assistant.present.localdb import LocalDBError
 from assistant.present.press import KIND_LABELS
+from assistant.privacy import MASK, contains_my_number, mask_my_number
 from assistant.values import ACTORS, CAUSE_LABELS
 
 CAUSE_COLORS = {"operational": "orange", "technical": "blue", "institutional": "violet", "mixed": "red"}
@@ -43,7 +45,29 @@ def error_message(err: BriefingError) -> str:
 def show_error(err: BriefingError) -> None:
     st.error(error_message(err), icon=":material/error:")
     with st.expander("技術的な詳細（管理者向け）"):
-        st.code(str(err), language=None)
+        st.code(mask_my_number(str(err)), language=None)
+
+
+PRIVACY_NOTE = ("個人番号（マイナンバー）や氏名・住所などの個人情報は入力しないでください。"
+                "個人番号と思われる12桁の数字は、処理の前に自動で伏せ字にします。")
+
+
+def masked_notice(what: str = "質問") -> str:
+    return (f"{what}に個人番号（マイナンバー）と思われる12桁の数字があったため、伏せ字（{MASK}）にしてから"
+            "処理しました。元の数字は保存していません。個人番号は入力しないでください。")
+
+
+def privacy_caption() -> None:
+    st.caption(PRIVACY_NOTE, help="12桁のうち末尾の検査用数字が正しいものを個人番号とみなして伏せます。")
+
+
+def scrub_state(key: str) -> bool:
+    """Mask a text widget's value in session state before the widget is drawn again; True if it had one."""
+    value = st.session_state.get(key)
+    if isinstance(value, str) and contains_my_number(value):
+        st.session_state[key] = mask_my_number(value)
+        return True
+    return False
 
 
 def cause_badge(cause) -> None:

@@ -7,15 +7,22 @@ import streamlit as st
 
 from assistant.errors import BriefingError
 from assistant.present.app import components as ui
+from assistant.present.app.auth import current_user
 from assistant.present.app.resources import briefing_or_stop
 from assistant.present.press import (SUGGESTIONS, PressBook, item_from_answer, parse_questions, source_line,
                                      status_line, to_docx, to_markdown)
+from assistant.privacy import MASK, contains_my_number, mask_my_number
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _flash(kind: str, text: str) -> None:
-    st.session_state["press_flash"] = (kind, text)
+    st.session_state.setdefault("press_flash", []).append((kind, text))
+
+
+def _flash_masked(texts: list[str], what: str) -> None:
+    if any(contains_my_number(t) for t in texts):
+        _flash("warning", ui.masked_notice(what))
 
 
 def _guard(fn, *args):
@@ -27,12 +34,25 @@ def _guard(fn, *args):
         return None
 
 
+def _save_edit(book: PressBook, item_id: int, text: str) -> bool:
+    try:
+        book.edit(item_id, text)
+    except BriefingError as err:
+        _flash("error", ui.error_message(err))
+        return False
+    st.session_state.pop(f"ans-{item_id}", None)  # redraw the box from what was stored (masked)
+    _flash_masked([text], "回答")
+    return True
+
+
 def _create(book: PressBook) -> None:
-    new_id = _guard(book.create_draft, st.session_state.get("new_title", ""))
+    title = st.session_state.get("new_title", "")
+    new_id = _guard(book.create_draft, title)
     if new_id:
         st.session_state["press_draft"] = new_id
         st.session_state["new_title"] = ""
         _flash("success", "想定問答を作成しました。次に質問を追加してください。")
+        _flash_masked([title], "表題")
 
 
 def _add(book: PressBook, draft_id: int, questions: list[str], clear: list[str]) -> None:
@@ -43,6 +63,7 @@ def _add(book: PressBook, draft_id: int, questions: list[str], clear: list[str])
         for key in clear:
             st.session_state[key] = [] if key.startswith("sug-") else ""
         _flash("success", f"{len(questions)} 問を追加しました。「回答案を作成」を押すと回答案ができます。")
+        _flash_masked(questions, "質問")
 
 
 def choose_draft(book: PressBook):
@@ -87,7 +108,8 @@ def draft_all(book: PressBook, draft) -> None:
     b = briefing_or_stop()
     bar = st.progress(0.0, text="回答案を作成しています…")
     try:
-        book.draft_answers(draft.id, b, progress=lambda i, n: bar.progress(i / n, text=f"回答案を作成しています… {i}/{n}"))
+        book.draft_answers(draft.id, b, user=current_user(),
+                           progress=lambda i, n: bar.progress(i / n, text=f"回答案を作成しています… {i}/{n}"))
     except BriefingError as err:
         ui.show_error(err)
         return
@@ -126,8 +148,8 @@ def item_card(book: PressBook, n: int, it, approver: str) -> None:
             if not changed:
                 st.info("変更はありません。")
                 return
-            _guard(book.edit, it.id, text)
-            _flash("success", f"問{n}の回答を保存しました（承認はやり直しになります）。")
+            if _save_edit(book, it.id, text):
+                _flash("success", f"問{n}の回答を保存しました（承認はやり直しになります）。")
             st.rerun()
         if it.approved:
             cols[1].button("承認を取り消す", key=f"unapprove-{it.id}", on_click=_guard,
@@ -136,15 +158,14 @@ def item_card(book: PressBook, n: int, it, approver: str) -> None:
             if not approver.strip():
                 st.warning("承認者名を入力してから「承認」を押してください。")
             else:
-                if changed:
-                    _guard(book.edit, it.id, text)
-                _guard(book.approve, it.id, approver)
-                _flash("success", f"問{n}を承認しました（{approver.strip()}）。")
+                if (not changed or _save_edit(book, it.id, text)) and _guard(book.approve, it.id, approver):
+                    _flash("success", f"問{n}を承認しました（{mask_my_number(approver.strip())}）。")
                 st.rerun()
         if cols[2].button("作り直す", key=f"redo-{it.id}", help="回答案を作り直します（編集と承認は消えます）"):
             b = briefing_or_stop()
             try:
-                book.save_answer(it.id, item_from_answer(it.question, b.ask(it.question)))
+                book.save_answer(it.id, item_from_answer(it.question, b.ask(it.question, channel="press",
+                                                                          user=current_user())))
             except BriefingError as err:
                 ui.show_error(err)
                 return
@@ -171,6 +192,7 @@ def downloads(draft) -> None:
 def render() -> None:
     st.title("想定問答")
     st.caption("質問ごとに回答案を作り、職員が直して承認し、Word または Markdown で書き出します。下書きは保存され、再起動後も残ります。")
+    ui.privacy_caption()
     try:
         book = PressBook()
         draft_id = choose_draft(book)
@@ -178,9 +200,8 @@ def render() -> None:
     except BriefingError as err:
         ui.show_error(err)
         st.stop()
-    flash = st.session_state.pop("press_flash", None)
-    if flash:
-        getattr(st, flash[0])(flash[1])
+    for kind, text in st.session_state.pop("press_flash", []):
+        getattr(st, kind)(text)
     if draft is None:
         return
     add_questions(book, draft.id)
@@ -189,6 +210,9 @@ def render() -> None:
         st.info("まだ質問がありません。上の「質問を追加」から入力してください。")
         return
     draft_all(book, draft)
+    # masked before the box is drawn again, so the raw digits are not kept; the notice stays while the mask does
+    if ui.scrub_state("approver") or MASK in st.session_state.get("approver", ""):
+        st.warning(ui.masked_notice("承認者名"), icon=":material/visibility_off:")
     approver = st.text_input("承認者名", key="approver", placeholder="例：広報課 山田",
                              help="「承認」を押すと、この名前と時刻が記録されます。")
     for n, it in enumerate(draft.items, 1):
