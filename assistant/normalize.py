@@ -9,6 +9,18 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# What str.splitlines() splits on (CRLF, CR, VT, FF, FS/GS/RS, NEL, U+2028/2029) → one line break.
+_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# Other C0/C1 controls, zero-width and bidi-override characters, stray BOMs and non-characters.
+_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069"
+                        "\ufeff\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """Line breaks become \\n; control and invisible characters are removed. For documents at
+    load time and questions on arrival (text that could hide or reorder what a reader sees)."""
+    return _INVISIBLE.sub("", _BREAKS.sub("\n", text))
+
 # variant → canonical. Longer variants first so that a short one never eats a long one.
 VARIANTS: dict[str, str] = {
     "ひも付け": "紐付け", "ひもづけ": "紐付け", "紐づけ": "紐付け", "ヒモ付け": "紐付け",

@@ -321,24 +321,25 @@ def test_press_page_hides_my_numbers_and_says_so():
     assert no_raw_number(at)
 
 
-def test_press_drafts_survive_a_restart():
+def _press_page_with_draft(title: str):
+    """A draft holding QUESTION, made before the app starts, and the app on the 想定問答 page."""
     from assistant.present.press import PressBook
     book = PressBook()
-    did = book.create_draft("再起動前の下書き")
+    did = book.create_draft(title)
     book.add_questions(did, [QUESTION])
     at = run_app()
     at.switch_page(PAGE["press_page"]).run()
+    return book, did, at
+
+
+def test_press_drafts_survive_a_restart():
+    _, did, at = _press_page_with_draft("再起動前の下書き")
     assert at.selectbox(key="press_draft").value == did
     assert QUESTION in texts(at) and "回答案はまだありません" in texts(at)
 
 
 def test_press_approve_without_a_name_asks_for_one():
-    from assistant.present.press import PressBook
-    book = PressBook()
-    did = book.create_draft("会見")
-    book.add_questions(did, [QUESTION])
-    at = run_app()
-    at.switch_page(PAGE["press_page"]).run()
+    book, did, at = _press_page_with_draft("会見")
     at.button(key="draft_all").click().run()
     iid = book.get_draft(did).items[0].id
     at.button(key=f"approve-{iid}").click().run()

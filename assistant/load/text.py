@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from assistant.errors import DocumentError
+from assistant.normalize import clean_text as clean   # shared with questions (retrieve.check_query)
 
 log = logging.getLogger("assistant.load")
 
@@ -28,14 +29,7 @@ _NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "utf-32": "UTF-32", "cp932":
 _JAPANESE = re.compile("[\u3000-\u30ff\u4e00-\u9fff\uff01-\uff5e]")   # kana, kanji, CJK punctuation, full-width
 # signs of a wrong decoding: half-width katakana, private use, control characters
 _GARBLED = re.compile("[\uff61-\uff9f\ue000-\uf8ff\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
-_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # what str.splitlines() splits on
-_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff]")
 _HEADING = re.compile(r"^#{1,6}\s+\S")   # as the chunker reads headings (assistant/chunk/splitter.py)
-
-
-def clean(text: str) -> str:
-    """Line breaks become \\n; other control characters and stray BOMs are removed."""
-    return _CONTROL.sub("", _BREAKS.sub("\n", text))
 
 
 def require_text(body: str, path) -> None:

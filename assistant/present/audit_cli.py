@@ -33,11 +33,11 @@ def run_show(path: Path, last: int, fmt: str) -> int:
     return 0
 
 
-def add_parser(sub, settings_default: str) -> None:
+def add_parser(sub) -> None:
     sp = sub.add_parser("audit", help="the audit log of asks: verify its hash chain, or show entries")
     asub = sp.add_subparsers(dest="audit_command", required=True)
     v = asub.add_parser("verify", help="report edited, reordered or deleted entries (exit 1)")
-    v.add_argument("--log", type=Path, help=f"audit log file (default {settings_default} or BRIEFING_AUDIT_LOG)")
+    v.add_argument("--log", type=Path, help="audit log file (default BRIEFING_AUDIT_LOG or .briefing-audit/audit.jsonl)")
     v.set_defaults(func=lambda a: run_verify(a.log or _default()))
     s = asub.add_parser("show", help="the last entries")
     s.add_argument("--log", type=Path)

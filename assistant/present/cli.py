@@ -188,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_press)
 
     from assistant.present.audit_cli import add_parser as add_audit
-    add_audit(sub, ".briefing-audit/audit.jsonl")
+    add_audit(sub)
     return p
 
 

@@ -13,19 +13,16 @@ from pydantic import ConfigDict
 from assistant.errors import QueryError
 from assistant.index.lexical import tokenize
 from assistant.index.store import Store
+from assistant.normalize import clean_text
 from assistant.privacy import mask_my_number
 from assistant.values import Filters, Hit
 
 from .structure import StructureMatcher
 
 
-# C0/C1 controls (line breaks become spaces), zero-width and bidi-override characters.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-
-
 def check_query(query: str, max_chars: int = 2000) -> str:
     """The question as it will be used, logged and shown: controls dropped, My Numbers masked."""
-    q = _CONTROL.sub("", re.sub(r"[\r\n\t\u2028\u2029]+", " ", query or "")).strip()
+    q = re.sub(r"[\n\t]+", " ", clean_text(query or "")).strip()
     if not q:
         raise QueryError("the question is empty", "type a question, e.g. 「公金受取口座の誤登録は市の責任か」")
     if len(q) > max_chars:
