@@ -65,8 +65,11 @@ def main() -> int:
     errors: list[str] = []
     seen_ids: set[str] = set()
     all_cases = {}
-    for name in ("cases.yaml",):
+    files = sys.argv[1:] or ["cases.yaml", "holdout.yaml"]
+    for name in (pathlib.Path(f).name for f in files):
         path = ROOT / "evals" / name
+        if not path.is_file():
+            continue
         cases = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert isinstance(cases, list), f"{name}: not a list"
         all_cases[name] = cases
@@ -82,8 +85,6 @@ def main() -> int:
                 errors.append(f"{where}: no question")
             if c.get("persona") not in PERSONAS:
                 errors.append(f"{where}: bad persona {c.get('persona')}")
-            if name == "heldout.yaml" and "heldout" not in (c.get("tags") or []):
-                errors.append(f"{where}: heldout case without the heldout tag")
             if c.get("out_of_scope"):
                 if "oos" not in (c.get("tags") or []):
                     errors.append(f"{where}: out-of-scope case without the oos tag")
@@ -98,6 +99,18 @@ def main() -> int:
                 errors.append(f"{where}: bad primary_actor {exp.get('primary_actor')}")
             if exp.get("cause") not in CAUSES:
                 errors.append(f"{where}: bad cause {exp.get('cause')}")
+            if any(a not in ACTORS or a is None for a in exp.get("not_first") or []):
+                errors.append(f"{where}: bad not_first {exp.get('not_first')}")
+            if exp.get("primary_actor") and exp["primary_actor"] in (exp.get("not_first") or []):
+                errors.append(f"{where}: primary_actor is also in not_first")
+            if exp.get("verdict") not in (None, "yes", "no", "partial"):
+                errors.append(f"{where}: bad verdict {exp.get('verdict')}")
+            if exp.get("coverage") not in (None, "full", "partial"):
+                errors.append(f"{where}: bad coverage {exp.get('coverage')} (in-scope: full or partial)")
+            if exp.get("verdict") and "yesno" not in (c.get("tags") or []):
+                errors.append(f"{where}: verdict without the yesno tag")
+            if c.get("history") and "followup" not in (c.get("tags") or []):
+                errors.append(f"{where}: history without the followup tag")
             srcs = exp.get("sources") or []
             if not 1 <= len(srcs) <= 3:
                 errors.append(f"{where}: needs 1-3 sources")
@@ -154,9 +167,17 @@ def main() -> int:
                 need = 5 if k in CORE else 3
                 if conc.get(k, 0) < need:
                     errors.append(f"{name}: {k} has {conc.get(k, 0)} cases (need {need})")
-        else:
-            if len(cases) != 24 or len(oos) != 3:
-                errors.append(f"{name}: want 24 cases incl. 3 out-of-scope")
+        elif name == "holdout.yaml":
+            tagged = collections.Counter(t for c in cases for t in c.get("tags") or [])
+            partial = sum(1 for c in ins if (c.get("expect") or {}).get("coverage") == "partial")
+            print("per tag:", dict(tagged))
+            if len(cases) < 40:
+                errors.append(f"{name}: only {len(cases)} cases (need 40)")
+            for tag, need in (("yesno", 8), ("followup", 5), ("local", 4), ("cross", 3), ("hostile", 4)):
+                if tagged.get(tag, 0) < need:
+                    errors.append(f"{name}: only {tagged.get(tag, 0)} cases tagged {tag} (need {need})")
+            if len(oos) < 4 or partial < 4:
+                errors.append(f"{name}: need at least 4 out-of-scope and 4 partial-coverage cases")
 
     print(f"\ncorpus documents: {len(docs)}")
     if errors:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -12,7 +13,10 @@ from assistant.errors import BriefingError
 class Expect(BaseModel):
     model_config = ConfigDict(extra="forbid")
     primary_actor: str | None = None
+    not_first: list[str] = Field(default_factory=list)   # actors that must not be ranked first
     cause: str | None = None
+    verdict: Literal["yes", "no", "partial"] | None = None   # yes/no questions: はい / いいえ / 一部 up front
+    coverage: Literal["full", "partial", "none"] | None = None
     key_points: list[list[str]] = Field(default_factory=list)
     forbidden: list[str] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
