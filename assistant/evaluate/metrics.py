@@ -1,6 +1,7 @@
 """Scoring one answer against one case, and aggregating."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +20,13 @@ class CaseResult:
     abstained: bool
     primary_actor: str | None = None
     actor_ok: bool | None = None
+    not_first_ok: bool | None = None      # no party listed in expect.not_first came first
+    verdict: str | None = None            # はい/いいえ/一部 read off the start of the summary
+    verdict_first: bool | None = None     # yes/no case: the summary opens with a verdict
+    verdict_ok: bool | None = None        # … and it is the expected one
+    coverage: str = "full"
+    expected_coverage: str = "full"
+    reported_speech: bool = False         # the summary is 「…は…と述べた」 although nobody's words were asked for
     cause: str | None = None
     cause_ok: bool | None = None
     key_points_hit: int = 0
@@ -37,9 +45,29 @@ class CaseResult:
         return not self.reasons
 
 
+_VERDICTS = (("一部", "partial"), ("はい", "yes"), ("いいえ", "no"))
+# Reported speech: the summary attributes its claim to someone (「吉本氏は…と述べた」).
+_SPEECH = re.compile(r"(?:講演者|吉本|市長|委員|教授|学会)[^。]{0,40}?(?:は|によれば|によると)[^。]*"
+                     r"(?:述べ|指摘し|語っ|話し|見方を示し|説明し|強調し|批判し)")
+
+
+def read_verdict(summary: str) -> str | None:
+    head = summary.lstrip("「『（(【 ")[:4]
+    return next((v for mark, v in _VERDICTS if head.startswith(mark)), None)
+
+
+def answer_coverage(ans) -> str:
+    return "none" if ans.abstained else getattr(ans, "coverage", "full") or "full"
+
+
 def score_case(case: EvalCase, ans, doc_ranking: list[str], chunk_texts: dict[str, str], latency_ms: float) -> CaseResult:
     r = CaseResult(id=case.id, question=case.question, tags=case.tags, out_of_scope=case.out_of_scope,
                    abstained=ans.abstained, latency_ms=latency_ms, summary=ans.summary)
+    r.coverage = answer_coverage(ans)
+    r.expected_coverage = "none" if case.out_of_scope else (case.expect.coverage or "full")
+    if r.expected_coverage != r.coverage and (r.expected_coverage != "full" or r.coverage != "full"):
+        r.reasons.append(f"coverage {r.coverage} ≠ expected {r.expected_coverage}")
+    r.reported_speech = bool(_SPEECH.search(ans.summary or "")) and "speech" not in case.tags
     r.citations_total = len(ans.citations)
     r.citations_valid = sum(1 for c in ans.citations if c.quote and c.quote in chunk_texts.get(c.id, ""))
     if r.citations_valid < r.citations_total:
@@ -48,7 +76,7 @@ def score_case(case: EvalCase, ans, doc_ranking: list[str], chunk_texts: dict[st
         if not ans.abstained:
             r.reasons.append("out-of-scope question was answered instead of declined")
         return r
-    if ans.abstained:
+    if ans.abstained and not any("coverage" in x for x in r.reasons):
         r.reasons.append("declined an in-scope question")
     e = case.expect
     text = normalize(f"{ans.summary}\n{ans.answer}")
@@ -57,6 +85,22 @@ def score_case(case: EvalCase, ans, doc_ranking: list[str], chunk_texts: dict[st
         r.actor_ok = r.primary_actor == e.primary_actor
         if not r.actor_ok:
             r.reasons.append(f"primary actor {r.primary_actor} ≠ expected {e.primary_actor}")
+    if e.not_first:
+        first = ans.responsibility[0].actor if ans.responsibility else None
+        r.not_first_ok = first not in e.not_first
+        if not r.not_first_ok:
+            r.reasons.append(f"{first} ranked first, which the case forbids")
+    if e.verdict or "yesno" in case.tags:
+        r.verdict = read_verdict(ans.summary or "")
+        r.verdict_first = r.verdict is not None
+        if not r.verdict_first:
+            r.reasons.append("yes/no question without はい/いいえ/一部 up front")
+        if e.verdict:
+            r.verdict_ok = r.verdict == e.verdict
+            if r.verdict_first and not r.verdict_ok:
+                r.reasons.append(f"verdict {r.verdict} ≠ expected {e.verdict}")
+    if r.reported_speech:
+        r.reasons.append("summary is reported speech, but nobody's words were asked for")
     if e.cause:
         r.cause = ans.cause.type
         r.cause_ok = r.cause == e.cause
@@ -88,6 +132,9 @@ def aggregate(results: list[CaseResult]) -> dict[str, float]:
     actor = [r for r in ins if r.actor_ok is not None]
     cause = [r for r in ins if r.cause_ok is not None]
     src = [r for r in ins if r.has_sources]
+    yesno = [r for r in results if r.verdict_first is not None]
+    verdicts = [r for r in results if r.verdict_ok is not None]
+    nf = [r for r in ins if r.not_first_ok is not None]
     tp = sum(1 for r in results if r.out_of_scope and r.abstained)
     fp = sum(1 for r in results if not r.out_of_scope and r.abstained)
     fn = sum(1 for r in results if r.out_of_scope and not r.abstained)
@@ -103,7 +150,23 @@ def aggregate(results: list[CaseResult]) -> dict[str, float]:
         "source_mrr": _ratio(sum(1 / r.source_rank for r in src if r.source_rank), len(src)),
         "abstention_precision": _ratio(tp, tp + fp),
         "abstention_recall": _ratio(tp, tp + fn),
+        **_coverage_pr(results),
+        "not_first_ok": _ratio(sum(r.not_first_ok for r in nf), len(nf)),
+        "verdict_first_rate": _ratio(sum(r.verdict_first for r in yesno), len(yesno)),
+        "verdict_accuracy": _ratio(sum(r.verdict_ok for r in verdicts), len(verdicts)),
+        "reported_speech_rate": _ratio(sum(r.reported_speech for r in results if not r.abstained),
+                                       sum(1 for r in results if not r.abstained)),
         "latency_p50_ms": round(float(np.percentile(lat, 50)), 1),
         "latency_p95_ms": round(float(np.percentile(lat, 95)), 1),
         "pass_rate": _ratio(sum(r.passed for r in results), len(results)),
     }
+
+
+def _coverage_pr(results: list[CaseResult]) -> dict[str, float]:
+    """Precision and recall of the answers that say the sources fall short (coverage partial or
+    none) — declining and partial answers judged together, as the issue's “abstention / partial”."""
+    short = lambda c: c != "full"   # noqa: E731
+    tp = sum(1 for r in results if short(r.coverage) and r.coverage == r.expected_coverage)
+    said = sum(1 for r in results if short(r.coverage))
+    want = sum(1 for r in results if short(r.expected_coverage))
+    return {"scope_precision": _ratio(tp, said), "scope_recall": _ratio(tp, want)}
