@@ -58,6 +58,22 @@ def check_corpus(folders: list[Path]) -> CheckReport:
         if digest in bodies:
             report.problems.append(f"{path}: field 'body': same text as {bodies[digest]}")
         bodies.setdefault(digest, str(path))
+    if docs and not report.problems:
+        report.problems.extend(_map_problems(docs))
     if not files:
         report.problems.append(f"no corpus documents found in {', '.join(map(str, folders))}")
     return report
+
+
+def _map_problems(docs) -> list[str]:
+    """The responsibility map must build: every evidence phrase is found in a body sentence."""
+    from assistant.chunk import Chunker
+    from assistant.index.affairs import build_map
+    from assistant.settings import get_settings
+    s = get_settings()
+    chunker = Chunker(s.chunk_max_chars, s.chunk_overlap_chars)
+    try:
+        build_map(docs, [c for d in docs for c in chunker(d)])
+    except DocumentError as err:
+        return [_line(err)]
+    return []

@@ -20,9 +20,27 @@ ACTORS: dict[str, str] = {
     "resident": "本人（住民）",
     "national_government": "国（所管府省）",
 }
+# How each actor is named in running text (evidence that a sentence speaks of that party).
+ACTOR_NAMES: dict[str, tuple[str, ...]] = {
+    "prime_minister": ("内閣総理大臣", "総理大臣", "デジタル庁"),
+    "health_insurer": ("医療保険者", "保険者", "健康保険組合", "共済組合", "国保組合"),
+    "prefecture": ("都道府県", "知事", "指定都市"),
+    "municipality": ("市区町村", "市町村", "自治体", "基礎自治体", "市役所"),
+    "ppc": ("個人情報保護委員会",),
+    "jlis": ("J-LIS", "地方公共団体情報システム機構"),
+    "resident": ("本人",),
+    "national_government": ("所管府省", "厚生労働省", "総点検本部"),
+}
 CAUSE_LABELS: dict[str, str] = {
     "operational": "運用", "technical": "技術", "institutional": "制度", "mixed": "複合", "none": "—",
 }
+
+
+Evidence = list[str]   # phrases that occur verbatim in a body sentence of the corpus; that sentence is cited
+
+
+def _phrases(v):
+    return [v] if isinstance(v, str) else v
 
 
 class Role(BaseModel):
@@ -30,6 +48,11 @@ class Role(BaseModel):
     actor: str
     role: str = ""
     scope: str = ""
+    basis: str = ""                     # legal basis of the role, e.g. 公金受取口座登録法第1条
+    holds: Literal["information", "processing", "both", ""] = ""   # who holds the data / who did the processing
+    evidence: Evidence = Field(default_factory=list)
+
+    _listify = field_validator("evidence", mode="before")(lambda cls, v: _phrases(v))
 
     @field_validator("actor")
     @classmethod
@@ -37,6 +60,38 @@ class Role(BaseModel):
         if v not in ACTORS:
             raise ValueError(f"unknown actor id '{v}' (allowed: {', '.join(ACTORS)})")
         return v
+
+
+AFFAIR_ID = r"^[a-z0-9][a-z0-9_-]*$"
+
+
+class AffairDef(BaseModel):
+    """One row of the responsibility map, declared by the document that defines the affair."""
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=AFFAIR_ID)
+    label: str = ""                                  # empty: the defining document's title
+    terms: list[str] = Field(default_factory=list)   # words people use for this affair in questions
+    overview: bool = False   # a survey row (e.g. the 総点検 totals): figures and a cause, no party of its own
+    city_share: Literal["none", "support", "own"] | None = None   # None: derived from the roles
+    city_share_note: str = ""
+    city_share_evidence: Evidence = Field(default_factory=list)
+    mechanism_evidence: Evidence = Field(default_factory=list)   # how the failure came about
+
+    _listify = field_validator("city_share_evidence", "mechanism_evidence", mode="before")(
+        lambda cls, v: _phrases(v))
+
+
+class Figure(BaseModel):
+    """A key figure with its as-of date and issuer; figures of one `measure` are ordered by date."""
+    model_config = ConfigDict(extra="forbid")
+    measure: str = Field(min_length=1)     # what is counted, e.g. 健康保険の紐付け誤り（累計）
+    value: str = Field(min_length=1)
+    as_of: dt.date
+    issuer: str = Field(min_length=1)
+    status: Literal["official", "interim", "reported"] = "official"
+    evidence: Evidence = Field(default_factory=list)
+
+    _listify = field_validator("evidence", mode="before")(lambda cls, v: _phrases(v))
 
 
 class DocMeta(BaseModel):
@@ -57,6 +112,18 @@ class DocMeta(BaseModel):
     cause: CauseType | None = None
     confidence: Literal["sure", "likely", "unsure"] | None = None
     supersedes: str | None = None
+    affair: AffairDef | None = None                     # this document defines a responsibility-map row
+    affairs: list[str] = Field(default_factory=list)    # rows this document speaks to
+    figures: list[Figure] = Field(default_factory=list)
+
+    @field_validator("affair", mode="before")
+    @classmethod
+    def _affair_shorthand(cls, v):
+        return {"id": v} if isinstance(v, str) else v
+
+    @property
+    def affair_ids(self) -> list[str]:
+        return list(dict.fromkeys(([self.affair.id] if self.affair else []) + self.affairs))
 
     @field_validator("actors")
     @classmethod

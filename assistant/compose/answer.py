@@ -1,6 +1,8 @@
 """The answer JSON of contract §2 as typed models (plus `sections` and `intents` for the UI)."""
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -47,12 +49,18 @@ class Answer(BaseModel):
     summary: str
     answer: str
     abstained: bool = False
+    coverage: Literal["full", "partial", "none"] = "full"
+    coverage_note: str = ""          # what the sources lack, when coverage is not full
+    verdict: Literal["yes", "no", "partial"] | None = None   # for yes/no questions
+    verdict_basis: str = ""          # map (the responsibility map) | sentence (a quoted sentence) | framing
     responsibility: list[Responsibility] = Field(default_factory=list)
     cause: Cause = Field(default_factory=Cause)
     citations: list[Citation] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
     evidence: dict[str, float] = Field(default_factory=dict)   # strength signals behind abstention
-    intents: list[str] = Field(default_factory=list)
+    intents: list[str] = Field(default_factory=list)   # the question type: ask, then yesno/local/followup
+    affairs: list[str] = Field(default_factory=list)   # rows of the responsibility map the answer is about
+    as_of: str = ""                                    # the newest source date the answer rests on
     sections: list[Section] = Field(default_factory=list)
     composer: str = "extractive"
     retrieval_query: str = ""

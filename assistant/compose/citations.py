@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from .answer import Citation, Section
-from .evidence import Candidate
 
 
 class Citations:
@@ -15,13 +14,16 @@ class Citations:
         self._spans: dict[int, tuple[int, int]] = {}
         self.max_quote = max_quote
 
-    def add(self, c: Candidate) -> int:
-        chunk = c.hit.chunk
+    def add(self, c) -> int:
+        """A Candidate (anything with .hit.chunk, .start, .end)."""
+        return self.add_span(c.hit.chunk, c.start, c.end)
+
+    def add_span(self, chunk, start: int, end: int) -> int:
         for cit in self.items:
             if self._chunks[cit.n].id != chunk.id:
                 continue
             s, e = self._spans[cit.n]
-            lo, hi = min(s, c.start), max(e, c.end)
+            lo, hi = min(s, start), max(e, end)
             if hi - lo <= self.max_quote:
                 self._spans[cit.n] = (lo, hi)
                 cit.quote = chunk.text[lo:hi]
@@ -31,24 +33,38 @@ class Citations:
         self.items.append(Citation(n=n, id=chunk.id, doc_id=chunk.doc_id, title=m.title, kind=m.kind,
                                    locator=chunk.locator, source=m.source, date=m.date.isoformat(),
                                    issuer=m.issuer, heading_path=list(chunk.heading_path),
-                                   quote=chunk.text[c.start:c.end]))
-        self._chunks[n], self._spans[n] = chunk, (c.start, c.end)
+                                   quote=chunk.text[start:end]))
+        self._chunks[n], self._spans[n] = chunk, (start, end)
         return n
 
     def numbers_for(self, pred) -> list[int]:
         return [n for n, chunk in self._chunks.items() if pred(chunk)]
 
 
+def sources_by_document(cites: list[Citation]) -> list[tuple[list[int], Citation]]:
+    """One entry per document: the numbers that cite it and its first citation."""
+    groups: dict[str, list[Citation]] = {}
+    for c in cites:
+        groups.setdefault(c.doc_id, []).append(c)
+    return [([c.n for c in g], g[0]) for g in groups.values()]
+
+
+def source_line(numbers: list[int], c: Citation) -> str:
+    locs = [c.locator] if c.locator and c.locator not in c.title else []
+    loc = f" {locs[0]}" if locs else ""
+    marks = "".join(f"[{n}]" for n in numbers)
+    return f"{marks} {c.title}{loc}（{c.issuer}、{c.date}）{c.source}"
+
+
 def render_markdown(sections: list[Section], cites: list[Citation]) -> str:
     out = []
     for sec in sections:
         out.append(f"### {sec.heading}")
-        out.extend(f"{s.text} [{', '.join(map(str, s.citations))}]" if len(s.citations) > 1
-                   else f"{s.text} [{s.citations[0]}]" for s in sec.sentences)
+        # a sentence without citations is a statement about the sources themselves (what they lack)
+        out.extend(f"{s.text} [{', '.join(map(str, s.citations))}]" if s.citations else s.text
+                   for s in sec.sentences)
         out.append("")
     if cites:
         out.append("### 出典")
-        for c in cites:
-            loc = f" {c.locator}" if c.locator and c.locator not in c.title else ""
-            out.append(f"[{c.n}] {c.title}{loc}（{c.issuer}、{c.date}）{c.source}")
+        out.extend(source_line(nums, c) for nums, c in sources_by_document(cites))
     return "\n".join(out).strip() + "\n"

@@ -18,7 +18,8 @@ GENERIC = {"誰", "責任", "何", "市", "どう", "する", "ある", "いる"
            "べき", "できる", "れる", "られる", "なぜ", "原因", "理由", "どこ", "どちら", "悪い", "聞く", "答える",
            "どの", "あの", "この", "その", "これ", "それ", "ない", "いい", "良い", "市長", "私", "我々", "うち",
            "記者", "会見", "ください", "です", "ます", "か", "ね", "よ", "では", "じゃあ", "結局", "一体",
-           "やはり", "とても", "方", "ところ", "上", "中", "後", "前", "ん", "の", "的", "等", "など", "いう"}
+           "やはり", "とても", "方", "ところ", "上", "中", "後", "前", "ん", "の", "的", "等", "など", "いう",
+           "要する", "つまり", "要は", "ずばり", "端的", "簡単", "一言", "言い切る", "件", "話"}
 
 
 @dataclass
@@ -67,51 +68,78 @@ def idf_weights(texts) -> dict[str, float]:
     return {t: math.log(1 + max(n, 1) / d) for t, d in df.items()}
 
 
-# Sentence relevance = topical word overlap, the retriever's score of its chunk, and the
-# question–sentence cosine (sentence vectors from the index).
-WEIGHTS = (0.35, 0.35, 0.3)
-# The retriever's best few passages usually hold the answer (source MRR ≈ 0.9): favour them.
-TOP_CHUNK_BONUS = (0.2, 0.2, 0.1, 0.1)
-
 _FIGURE = re.compile(r"[0-9０-９][0-9０-９,，.]*\s*(?:件|万|自治体|団体|機関|%|％|倍)")
 
 
-def score(cands: list[Candidate], query: str, idf: dict[str, float], cue_words: tuple[str, ...] = (),
-          figures: bool = False) -> None:
+def score(cands: list[Candidate], query: str, idf: dict[str, float], bonus=None, params=None) -> None:
+    """Sentence relevance = topical word overlap, the retriever's score of its chunk, and the
+    question–sentence cosine (sentence vectors from the index), plus `bonus(c)`."""
+    from .params import DEFAULT
+    p = params or DEFAULT
     q = content_tokens(query)
     unseen = max(idf.values(), default=1.0)  # a word the corpus never uses is maximally specific
     qw = sum(idf.get(t, unseen) for t in q) or 1.0
     top_score = max((c.hit.score for c in cands), default=1.0) or 1.0
     sims = np.array([c.similarity for c in cands]) if cands else np.zeros(0)
     span = float(sims.max() - sims.min()) if sims.size else 0.0
+    w_overlap, w_chunk, w_semantic = p.sentence_weights
     for c in cands:
         semantic = (c.similarity - float(sims.min())) / span if span > 1e-9 else 0.0
         overlap = c.overlap = sum(idf.get(t, unseen) for t in q & c.tokens) / qw
-        cue = 0.15 if any(w in c.text for w in cue_words) else 0.0
-        if figures and _FIGURE.search(c.text):   # 「何件か」 is answered by a sentence with a count
-            cue += 0.2
         chunk = c.hit.score / top_score
         position = 0.05 if c.start == 0 else 0.0   # the first sentence of a section states its point
-        position += TOP_CHUNK_BONUS[c.chunk_rank] if c.chunk_rank < len(TOP_CHUNK_BONUS) else 0.0
-        w_overlap, w_chunk, w_semantic = WEIGHTS
-        c.score = w_overlap * overlap + w_chunk * chunk + w_semantic * semantic + cue + position
+        position += p.top_chunk_bonus[c.chunk_rank] if c.chunk_rank < len(p.top_chunk_bonus) else 0.0
+        c.score = w_overlap * overlap + w_chunk * chunk + w_semantic * semantic + position + (bonus(c) if bonus else 0.0)
+
+
+# A sentence that attributes its claim to someone (「吉本氏は…と述べた」).
+_SPEECH = re.compile(r"(?:講演者|吉本|市長|委員|教授|学会)[^。]{0,40}?(?:は|によれば|によると)[^。]*"
+                     r"(?:述べ|指摘し|語っ|話し|見方を示し|説明し|強調し|批判し)")
+
+
+def reported_speech(text: str) -> bool:
+    return bool(_SPEECH.search(text or ""))
+
+
+def has_figure(text: str) -> bool:
+    return bool(_FIGURE.search(text))
 
 
 def jaccard(a: frozenset, b: frozenset) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def mmr(cands: list[Candidate], k: int, lam: float = 0.7, max_sim: float = 0.7) -> list[Candidate]:
-    """Pick relevant sentences that do not repeat each other (near-duplicates are dropped)."""
+def mmr(cands: list[Candidate], k: int, lam: float = 0.7, max_sim: float = 0.7,
+        said: tuple[str, ...] = (), vectors=None, said_vectors=None, max_cos: float = 1.0,
+        cos_base: float = 0.8) -> list[Candidate]:
+    """Pick relevant sentences that do not repeat each other, nor what `said` already says.
+    Redundancy is the larger of word overlap (Jaccard) and, when sentence vectors are given, cosine;
+    near-duplicates (Jaccard above max_sim or cosine above max_cos) are dropped."""
+    said_tokens = [_tokens(t) for t in said]
+    index = {id(c): i for i, c in enumerate(cands)}
     chosen: list[Candidate] = []
     pool = sorted(cands, key=lambda c: -c.score)
+
+    def redundancy(c: Candidate) -> tuple[float, float]:
+        jac = max([jaccard(c.tokens, s.tokens) for s in chosen] + [jaccard(c.tokens, t) for t in said_tokens],
+                  default=0.0)
+        cos = 0.0
+        if vectors is not None:
+            v = vectors[index[id(c)]]
+            sims = [float(vectors[index[id(s)]] @ v) for s in chosen]
+            if said_vectors is not None and len(said_vectors):
+                sims.append(float(np.max(said_vectors @ v)))
+            cos = max(sims, default=0.0)
+        return jac, cos
+
     while pool and len(chosen) < k:
         best, best_val = None, -1e9
         for c in pool:
-            sim = max((jaccard(c.tokens, s.tokens) for s in chosen), default=0.0)
-            if sim > max_sim:
+            jac, cos = redundancy(c)
+            if jac > max_sim or cos > max_cos:
                 continue
-            val = lam * c.score - (1 - lam) * sim
+            # embeddings rate any two sentences of one topic as similar: only cosine above cos_base counts
+            val = lam * c.score - (1 - lam) * max(jac, max(cos - cos_base, 0.0) / (1 - cos_base))
             if val > best_val:
                 best, best_val = c, val
         if best is None:
@@ -121,11 +149,12 @@ def mmr(cands: list[Candidate], k: int, lam: float = 0.7, max_sim: float = 0.7) 
     return chosen
 
 
-def coverage(query: str, hits: list[Hit], idf_source: dict[str, float] | None = None) -> float:
-    """Share of the question's topical words that the evidence contains (0..1)."""
+def coverage(query: str, hits: list[Hit], idf_source: dict[str, float] | None = None) -> float | None:
+    """Share of the question's topical words that the evidence contains (0..1); None when the
+    question has no topical words at all (「要するに誰が悪いのか」)."""
     q = content_tokens(query)
     if not q:
-        return 0.0
+        return None
     seen: set[str] = set()
     for h in hits:
         seen |= _tokens(h.chunk.context + " " + h.chunk.text)

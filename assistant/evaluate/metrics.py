@@ -1,11 +1,11 @@
 """Scoring one answer against one case, and aggregating."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.compose.evidence import reported_speech
 from assistant.normalize import normalize
 
 from .cases import EvalCase
@@ -46,9 +46,6 @@ class CaseResult:
 
 
 _VERDICTS = (("一部", "partial"), ("はい", "yes"), ("いいえ", "no"))
-# Reported speech: the summary attributes its claim to someone (「吉本氏は…と述べた」).
-_SPEECH = re.compile(r"(?:講演者|吉本|市長|委員|教授|学会)[^。]{0,40}?(?:は|によれば|によると)[^。]*"
-                     r"(?:述べ|指摘し|語っ|話し|見方を示し|説明し|強調し|批判し)")
 
 
 def read_verdict(summary: str) -> str | None:
@@ -67,7 +64,7 @@ def score_case(case: EvalCase, ans, doc_ranking: list[str], chunk_texts: dict[st
     r.expected_coverage = "none" if case.out_of_scope else (case.expect.coverage or "full")
     if r.expected_coverage != r.coverage and (r.expected_coverage != "full" or r.coverage != "full"):
         r.reasons.append(f"coverage {r.coverage} ≠ expected {r.expected_coverage}")
-    r.reported_speech = bool(_SPEECH.search(ans.summary or "")) and "speech" not in case.tags
+    r.reported_speech = reported_speech(ans.summary) and "speech" not in case.tags
     r.citations_total = len(ans.citations)
     r.citations_valid = sum(1 for c in ans.citations if c.quote and c.quote in chunk_texts.get(c.id, ""))
     if r.citations_valid < r.citations_total:

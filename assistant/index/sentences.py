@@ -69,3 +69,11 @@ class SentenceIndex:
             norms = np.linalg.norm(m, axis=1)
             out[known] = (m @ q) / np.where(norms > 0, norms, 1.0)
         return out
+
+    def vectors_for(self, keys: list[Key]) -> np.ndarray | None:
+        """Unit vectors of the given sentences (None when any is unknown to the index)."""
+        rows = [self._row.get(k, -1) for k in keys]
+        if not rows or min(rows) < 0:
+            return None
+        m = self.vectors[rows]
+        return m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)

@@ -21,6 +21,7 @@ from assistant.errors import NoIndexError, StoreBusyError, StoreError, StoreMism
 from assistant.values import Chunk, Document, IndexReport
 
 from . import generations, records
+from .affairs import ResponsibilityMap, build_map
 from .dense import DenseIndex, collection_name, make_client
 from .lexical import LexicalIndex, tokenize
 from .sentences import SentenceIndex
@@ -77,6 +78,7 @@ class Store:
         self.chunks: dict[str, Chunk] = {}
         self.lexical: LexicalIndex | None = None
         self.sentences: SentenceIndex | None = None
+        self.affairs = ResponsibilityMap()
         self.manifest: dict | None = records.read_manifest(self.manifest_path) if generation else None
         self.dense: DenseIndex | None = self._dense(generation) if generation else None
 
@@ -150,6 +152,7 @@ class Store:
         ids = [c.id for c in chunks]
         if len(set(ids)) != len(ids):
             raise StoreError("two chunks share an id (duplicate document ids?)", "run `briefing corpus check`")
+        affairs = build_map(documents, chunks)   # before any embedding: a bad evidence phrase fails fast
         if self.switched():   # another builder finished while we were open
             self._open(generations.current(self.folder))
         old = self.manifest or {}
@@ -175,6 +178,7 @@ class Store:
         sentences = SentenceIndex.build(chunks, self.embedder, previous, progress)
         sentences.save(folder / "sentences.npz")
         records.save_chunks(folder / "chunks.jsonl", chunks)
+        affairs.save(folder / "affairs.json")
         lexical = LexicalIndex.build(ids, [lexical_text(c) for c in chunks], tokenize)
         lexical.save(folder / "bm25")
         files = sorted(corpus_paths or [d.path for d in documents if d.path])
@@ -184,13 +188,14 @@ class Store:
             "chunks": len(chunks), "fingerprint": records.fingerprint(chunks),
             "corpus_files": files, "corpus_files_fingerprint": corpus_files_fingerprint(files),
             "built_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "kinds": _count(c.meta.kind for c in chunks),
+            "kinds": _count(c.meta.kind for c in chunks), "affairs": len(affairs.rows),
         }
         records.write_manifest(folder / "manifest.json", manifest)
         generations.switch(self.folder, gen)   # the only step readers see
         previous_gen = self.generation
         self.generation, self.dense, self.manifest = gen, dense, manifest
         self.chunks, self.lexical, self.sentences = {c.id: c for c in chunks}, lexical, sentences
+        self.affairs = affairs
         # Keep the previous generation for readers still on it (server mode); drop older ones.
         self._remove_unused({gen, previous_gen} - {None}, legacy=True)
         return IndexReport(documents=len(documents), chunks=len(chunks), added=len(new),
@@ -242,6 +247,7 @@ class Store:
             chunks = records.load_chunks(self.chunks_path)
             self.lexical = LexicalIndex.load(self.index_dir / "bm25")
             self.sentences = SentenceIndex.load(self.sentences_path)
+            self.affairs = ResponsibilityMap.load(self.index_dir / "affairs.json")
         except (OSError, ValueError, KeyError) as exc:
             raise StoreError(f"the index in {self.folder} is damaged ({exc})",
                              f"run `briefing index --store {self.folder}` to rebuild it") from exc

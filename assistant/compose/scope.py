@@ -1,0 +1,154 @@
+"""Which rows of the responsibility map a question concerns.
+
+Four signals, all from data: the row's own terms and label found in the question, the rows of
+the documents the retriever found (relevance-weighted), the question's similarity to the row's
+sentences, and the affair that similar labelled example questions are about.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.index.affairs import AffairRow, ResponsibilityMap
+from assistant.normalize import normalize
+from assistant.values import Hit
+
+from .evidence import content_tokens
+from .params import DEFAULT, ComposerParams
+
+_DECAY = 0.85
+
+
+@dataclass
+class Scope:
+    """`one` affair, `several` named ones, `general` (the errors as a whole) or `none`."""
+    kind: str
+    rows: list[AffairRow] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
+    named: bool = False   # the question itself names the affair (terms or label words)
+
+    @property
+    def row(self) -> AffairRow | None:
+        return self.rows[0] if self.rows else None
+
+
+class ScopeMatcher:
+    def __init__(self, amap: ResponsibilityMap, store, idf: dict[str, float], params: ComposerParams = DEFAULT):
+        self.map, self.params, self.idf = amap, params, idf
+        self.rows = [r for r in amap.rows]
+        self._terms = {r.id: [normalize(t) for t in r.terms] for r in self.rows}
+        self._label_tokens = {r.id: content_tokens(r.label) for r in self.rows}
+        term_rows: dict[str, int] = {}
+        for terms in self._terms.values():
+            for t in set(terms):
+                term_rows[t] = term_rows.get(t, 0) + 1
+        self._term_share = term_rows   # a term several rows share says less about which one
+        self._centroids = self._row_centroids(store)
+
+    def _row_centroids(self, store) -> dict[str, np.ndarray]:
+        sent = getattr(store, "sentences", None)
+        if sent is None or not len(sent.keys):
+            return {}
+        out = {}
+        for r in self.rows:
+            docs = set(r.docs[:1])   # the defining document says what the row is about
+            rows = [i for i, (cid, _s, _e) in enumerate(sent.keys) if cid.split("#", 1)[0] in docs]
+            if rows:
+                v = sent.vectors[rows].mean(axis=0)
+                out[r.id] = v / (np.linalg.norm(v) or 1.0)
+        return out
+
+    # ---- signals
+    def _term_hits(self, q: str) -> dict[str, list[str]]:
+        """Row terms found in the question, longest first: 国民健康保険 is not also 健康保険."""
+        spans: list[tuple[int, int, str, str]] = []
+        for r in self.rows:
+            for t in self._terms[r.id]:
+                start = q.find(t) if t else -1
+                while start >= 0:
+                    spans.append((start, start + len(t), t, r.id))
+                    start = q.find(t, start + 1)
+        spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
+        taken: list[tuple[int, int]] = []
+        found: dict[str, list[str]] = {}
+        for a, b, t, rid in spans:
+            if any(a >= x and b <= y and (a, b) != (x, y) for x, y in taken):
+                continue
+            taken.append((a, b))
+            found.setdefault(rid, []).append(t)
+        return found
+
+    def lexical(self, question: str) -> dict[str, float]:
+        q = normalize(question)
+        qt = content_tokens(question)
+        hits = self._term_hits(q)
+        out = {}
+        for r in self.rows:
+            hit = sum(1.0 / self._term_share[t] for t in set(hits.get(r.id, ())))
+            label = self._label_tokens[r.id]
+            if label:
+                unseen = max(self.idf.values(), default=1.0)
+                shared = sum(self.idf.get(t, unseen) for t in label & qt)
+                hit += shared / sum(self.idf.get(t, unseen) for t in label)
+            out[r.id] = min(hit, 2.0) / 2.0
+        return out
+
+    def votes(self, hits: list[Hit]) -> dict[str, float]:
+        out = {r.id: 0.0 for r in self.rows}
+        top = max((h.score for h in hits), default=1.0) or 1.0
+        for rank, h in enumerate(hits):
+            rows = self.map.rows_for_doc(h.chunk.doc_id)
+            for rid in rows:
+                out[rid] += (h.score / top) * (_DECAY ** rank) / len(rows)
+        best = max(out.values(), default=0.0)
+        return {k: v / best for k, v in out.items()} if best > 0 else out
+
+    def semantic(self, qvec) -> dict[str, float]:
+        if not self._centroids or qvec is None:
+            return {}
+        q = np.asarray(qvec, dtype=np.float32)
+        q = q / (np.linalg.norm(q) or 1.0)
+        sims = {rid: float(c @ q) for rid, c in self._centroids.items()}
+        lo, hi = min(sims.values()), max(sims.values())
+        return {k: (v - lo) / (hi - lo) if hi - lo > 1e-9 else 0.0 for k, v in sims.items()}
+
+    # ---- decision
+    def match(self, question: str, qvec, hits: list[Hit], hint: str = "none") -> Scope:
+        p = self.params
+        if not self.rows:
+            return Scope("none")
+        lex, votes, sem = self.lexical(question), self.votes(hits), self.semantic(qvec)
+        scores = {}
+        for r in self.rows:
+            hinted = r.id == hint or (hint and r.id.startswith(hint + "_"))   # e.g. kokin → kokin_counter
+            scores[r.id] = (p.affair_lexical * lex.get(r.id, 0.0) + p.affair_hits * votes.get(r.id, 0.0)
+                            + p.affair_semantic * sem.get(r.id, 0.0) + (p.affair_hint if hinted else 0.0))
+        # ties go to the row more documents speak to: the usual reading of an ambiguous name
+        ranked = sorted(self.rows, key=lambda r: (-round(scores[r.id], 6), -len(r.docs)))
+        named = [r for r in ranked if lex.get(r.id, 0.0) > 0.3 and not r.overview]
+        if named:
+            top = max(lex[r.id] for r in named)
+            strong = [r for r in named if lex[r.id] >= top - p.affair_tie]
+            parties = {r.primary.actor if r.primary else "" for r in strong}
+            if len(strong) >= 2 and len(parties) >= 2:
+                return Scope("several", strong, scores, named=True)
+            best = max(strong, key=lambda r: (scores[r.id] + p.affair_tie * (r.id == ranked[0].id), len(r.docs)))
+            return Scope("one", [best], scores, named=True)
+        best, second = ranked[0], (ranked[1] if len(ranked) > 1 else None)
+        margin = scores[best.id] - (scores[second.id] if second else 0.0)
+        # A question like the examples about the errors as a whole needs a clearly stronger pull to
+        # be read as one affair.
+        floor = p.affair_strong if hint == "general" else p.affair_min
+        if not best.overview and scores[best.id] >= floor and margin >= p.affair_margin:
+            return Scope("one", [best], scores)
+        if hint == "general" or (best.overview and scores[best.id] >= p.affair_min):
+            return Scope("general", self.affair_rows(), scores)
+        return Scope("none", [], scores)
+
+    def affair_rows(self) -> list[AffairRow]:
+        """Every row with a responsible party, the most documented first."""
+        return sorted((r for r in self.rows if not r.overview and r.roles), key=lambda r: -len(r.docs))
+
+    def overview(self) -> AffairRow | None:
+        return next((r for r in self.rows if r.overview), None)

@@ -1,0 +1,120 @@
+"""One turn of a conversation: the question understood (type, affair, proposition) and what a
+follow-up inherits from the turn before; the responsibility and cause fields built from the map."""
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.values import ACTORS
+
+from .answer import Cause, Responsibility
+from .params import ComposerParams
+from .proposition import Proposition
+from .question import EXAMPLES, QuestionType, embed_queries, follows_on, load_examples
+from .scope import Scope
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Turn:
+    q: str
+    qtype: QuestionType
+    rq: str                          # the text retrieval uses (a follow-up carries the earlier turn)
+    ask: str
+    yesno: bool
+    local: bool
+    followup: bool
+    prop_text: str                   # the question whose proposition is judged (an elliptical follow-up: the earlier one)
+    qvec: object = None
+    hits: list = field(default_factory=list)
+    basis_hits: list = field(default_factory=list)
+    scope: Scope = field(default_factory=lambda: Scope("none"))
+    prop: Proposition | None = None
+    used: set = field(default_factory=set)   # (chunk id, start, end) of every sentence this turn's answer quoted
+
+    @classmethod
+    def start(cls, q: str, qtype: QuestionType, qvec, prev: "Turn | None", names_affair: bool,
+              params: ComposerParams) -> "Turn":
+        follow = prev is not None and follows_on(q, qtype, names_affair)
+        turn = cls(q=q, qtype=qtype, rq=q, ask=qtype.ask, yesno=qtype.yesno, local=qtype.local, followup=follow,
+                   prop_text=q, qvec=qvec)
+        if follow:
+            turn.rq = f"{prev.rq} {q}"
+            # An elliptical follow-up (「障害者手帳の場合は？」) asks the earlier question again about
+            # something else: it keeps the earlier type and proposition.
+            if qtype.confidence < params.inherit_confidence:
+                turn.ask, turn.yesno, turn.prop_text = prev.ask, prev.yesno or qtype.yesno, prev.prop_text + q
+                turn.local = prev.local or qtype.local
+        return turn
+
+    def settle(self, scope: Scope, prev: "Turn | None") -> None:
+        """A follow-up that names no affair stays on the earlier turn's affair."""
+        if self.followup and prev is not None and not scope.named and prev.scope.kind != "none":
+            scope = Scope(prev.scope.kind, prev.scope.rows, scope.scores, named=prev.scope.named)
+        self.scope = scope
+
+
+def responsibility_for(turn: Turn, cites, chunks) -> list[Responsibility]:
+    """The parties of the affair(s) concerned, the chief one first; empty when no affair is concerned."""
+    rows = turn.scope.rows
+    out: dict[str, Responsibility] = {}
+
+    def cite(quotes) -> list[int]:
+        return sorted({cites.add_span(chunks[q.chunk_id], q.start, q.end) for q in quotes if q.chunk_id in chunks})
+    for row in rows:
+        for i, r in enumerate(row.roles):
+            if r.actor in out or (i > 0 and len(rows) > 1 and r.actor != "municipality"):
+                continue
+            out[r.actor] = Responsibility(actor=r.actor, label=ACTORS[r.actor], role=r.role, scope=r.scope,
+                                          weight=1.0 if i == 0 else 0.5, citations=cite(r.quotes[:1]))
+    if len(rows) > 1 and "municipality" in out:   # across affairs the city's share comes last
+        out["municipality"] = out.pop("municipality")
+    return list(out.values())
+
+
+def cause_for(turn: Turn, cites, chunks, text) -> Cause:
+    rows = [r for r in turn.scope.rows if r.cause != "none"]
+    if not rows:
+        return Cause(type="none")
+    types = {r.cause for r in rows}
+    ctype = types.pop() if len(types) == 1 else "operational" if turn.scope.kind == "general" else "mixed"
+    row = next((r for r in rows if r.cause == ctype), rows[0])
+    quotes = (row.mechanism or row.cause_quotes)[:1]
+    if not quotes or quotes[0].chunk_id not in chunks:
+        return Cause(type=ctype)
+    n = cites.add_span(chunks[quotes[0].chunk_id], quotes[0].start, quotes[0].end)
+    return Cause(type=ctype, explanation=f"{text(quotes[0])} [{n}]")
+
+
+_VECTORS: dict[tuple[str, str], np.ndarray] = {}
+
+
+def example_vectors(store) -> np.ndarray:
+    """The labelled examples' vectors: computed once per embedder and examples file, kept beside
+    the index (outside its generations) so a restart does not embed them again."""
+    digest = hashlib.sha1(EXAMPLES.read_bytes()).hexdigest()[:12]
+    key = (store.embedder.name, digest)
+    if key in _VECTORS:
+        return _VECTORS[key]
+    path = store.folder / "cache" / f"questions-{store.embedder.name}-{digest}.npy"
+    vec = None
+    if path.is_file():
+        try:
+            vec = np.load(path)
+        except (OSError, ValueError):
+            vec = None
+    if vec is None or len(vec) != len(load_examples()):
+        vec = embed_queries(store.embedder, [e.q for e in load_examples()])
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp.npy")
+            np.save(tmp, vec)
+            tmp.replace(path)
+        except OSError as exc:   # a read-only store still answers; it just embeds again next time
+            log.info("could not cache the example vectors in %s: %s", path.parent, exc)
+    _VECTORS[key] = vec
+    return vec

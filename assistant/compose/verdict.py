@@ -1,0 +1,164 @@
+"""The summary: a direct answer composed from the responsibility map, every sentence with the
+passages its cells rest on.
+
+The wording is fixed Japanese built from the map's cells (party, legal role, scope, the city's
+share, cause type); the mechanism and figures are stated with the sentences that carry them.
+`text` arguments read a quote's sentence from the store.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.index.affairs import AffairRow, FigureRow, Quote
+from assistant.values import ACTORS
+
+VERDICT_WORDS = {"yes": "はい。", "no": "いいえ。", "partial": "一部です。"}
+CAUSE_WORDING = {
+    "operational": "技術的な欠陥ではなく、運用の問題（事務処理の誤り）です",
+    "technical": "技術的な問題（システムや本人確認の方式の問題）です",
+    "institutional": "個々の事務処理の誤りというより、制度の問題です",
+    "mixed": "運用の問題と技術的な問題が重なった複合型の問題です",
+}
+TECH_WORDING = {
+    "operational": "技術的な問題ではなく、運用の問題（事務処理の誤り）です",
+    "technical": "技術的な問題です",
+    "institutional": "技術的な問題ではなく、制度の問題です",
+    "mixed": "運用の問題と技術的な問題が重なった複合型の問題です",
+}
+
+
+@dataclass
+class Claim:
+    text: str
+    quotes: list[Quote] = field(default_factory=list)
+    candidate: object = None   # a quoted sentence (evidence.Candidate) instead of map cells
+
+
+def short(actor: str) -> str:
+    label = ACTORS.get(actor, actor)
+    return label if actor == "prime_minister" else label.split("（")[0]
+
+
+def _role_quotes(row: AffairRow) -> list[Quote]:
+    return row.primary.quotes if row.primary else []
+
+
+def plain(text: str) -> str:
+    """A cell without its parenthetical detail: 「個人番号利用事務実施者（手帳の交付事務の実施者）」→「個人番号利用事務実施者」."""
+    out = text
+    while True:
+        stripped = re.sub(r"（[^（）]*）|\([^()]*\)", "", out)
+        if stripped == out:
+            return stripped.strip()
+        out = stripped
+
+
+def who(row: AffairRow, with_basis: bool = False, text=None) -> list[Claim]:
+    p = row.primary
+    if p is None:
+        return []
+    role, scope = plain(p.role), plain(p.scope)
+    if role and scope:
+        sentence = f"{row.label}の責任は、{scope}の{role}である{short(p.actor)}にあります。"
+    elif role:
+        sentence = f"{row.label}の責任は、{role}である{short(p.actor)}にあります。"
+    else:
+        sentence = f"{row.label}の責任は、主に{short(p.actor)}にあります。"
+    out = [Claim(sentence, p.quotes)]
+    if p.actor != "municipality":
+        out.append(city_share(row, text))
+    if with_basis and p.basis:
+        out.append(Claim(f"{short(p.actor)}がこの役割を負う根拠は{p.basis}です。", p.quotes))
+    return [c for c in out if c.quotes]
+
+
+def city_share(row: AffairRow, text=None) -> Claim:
+    """The city's share: the corpus sentence that states it when there is one, else a sentence
+    built from the cell."""
+    if text is not None and row.city_quotes:
+        stated = text(row.city_quotes[0])
+        if stated:
+            return Claim(stated, row.city_quotes[:1])
+    if row.city_share == "own":
+        return Claim(f"{row.label}は市区町村自身が実施者となる事務であり、責任は市にあります。",
+                     row.city_quotes or _role_quotes(row))
+    if row.city_share == "support":
+        scope = plain(row.city_share_note) or plain(next((r.scope for r in row.roles if r.actor == "municipality"), ""))
+        return Claim(f"市区町村の責任は、{scope or '引き受けた支援'}の範囲に限られます。", row.city_quotes)
+    return Claim("市区町村はこの事務の実施者ではなく、市区町村の分担はありません。", row.city_quotes)
+
+
+def fault_verdict(verdict: str, party: str, row: AffairRow, text=None) -> list[Claim]:
+    """A yes/no about one party's fault in one affair: the verdict, then who holds the affair."""
+    lead = VERDICT_WORDS[verdict]
+    claims = who(row, text=text)
+    if party != "municipality" and party and party != (row.primary.actor if row.primary else ""):
+        claims = claims[:1]
+    if claims:
+        claims[0] = Claim(lead + claims[0].text, claims[0].quotes)
+    return claims
+
+
+def why(row: AffairRow, text) -> list[Claim]:
+    out = []
+    if row.cause in CAUSE_WORDING and (row.cause_quotes or row.mechanism):
+        out.append(Claim(f"{row.label}の原因は、{CAUSE_WORDING[row.cause]}。", row.cause_quotes or row.mechanism))
+    out.extend(Claim(text(q), [q]) for q in row.mechanism[:3])   # how it came about, in the sources' words
+    return out
+
+
+def tech(verdict: str | None, row: AffairRow, text) -> list[Claim]:
+    lead = VERDICT_WORDS.get(verdict or "", "")
+    out = []
+    if row.cause in TECH_WORDING and (row.cause_quotes or row.mechanism):
+        out.append(Claim(f"{lead}{row.label}は、{TECH_WORDING[row.cause]}。", row.cause_quotes or row.mechanism))
+    out.extend(Claim(text(q), [q]) for q in row.mechanism[:1])
+    return out
+
+
+def figures(row: AffairRow, measures: list[str] | None = None, limit: int = 3) -> list[Claim]:
+    """The newest official figure of each measure first, then earlier and press-reported ones, labelled."""
+    out = []
+    chosen = measures or list(dict.fromkeys(f.measure for f in row.figures))[:2]
+    for measure in chosen:
+        group = [f for f in row.figures if f.measure == measure]
+        for f in group[:limit]:
+            out.append(Claim(_figure_sentence(f), f.quotes))
+    return [c for c in out if c.quotes]
+
+
+def _figure_sentence(f: FigureRow) -> str:
+    when = f"{f.as_of.year}年{f.as_of.month}月{f.as_of.day}日"
+    if f.status == "reported":
+        return f"{f.measure}は{f.value}と報じられています（{when}時点、報道による数字で公式発表ではありません）。"
+    kind = "中間報告" if f.status == "interim" else "公式発表"
+    if f.latest:
+        return f"{f.measure}は、最新の{kind}で{f.value}です（{f.issuer}、{when}）。"
+    return f"それ以前の{kind}では{f.value}でした（{f.issuer}、{when}）。"
+
+
+def local_source(row: AffairRow) -> Claim | None:
+    """Where this city's own figure would come from: the party that holds the affair's information."""
+    h = row.holder()
+    if h is None or not h.quotes:
+        return None
+    if h.actor == "municipality":
+        return Claim(f"本市の状況は、市自身が保有する{h.scope or row.label}の記録で確かめる必要があります。", h.quotes)
+    return Claim(f"本市に関わる件数や事案は、情報を保有する{short(h.actor)}（{h.scope or row.label}）に"
+                 "確かめる必要があります。", h.quotes)
+
+
+def cross(rows: list[AffairRow], verdict: str | None = None, limit: int = 5) -> list[Claim]:
+    """Several affairs: who holds each and the city's share, one sentence per affair."""
+    out = []
+    for row in rows[:limit]:
+        p = row.primary
+        if p is None or not p.quotes:
+            continue
+        share = {"own": "市自身の事務", "support": f"市は{plain(row.city_share_note) or '支援'}の範囲のみ",
+                 "none": "市の分担なし"}[row.city_share]
+        out.append(Claim(f"{row.label}は{short(p.actor)}の責任です（{share}）。", p.quotes + row.city_quotes[:1]))
+    if out and verdict:
+        out[0] = Claim(VERDICT_WORDS[verdict] + "事務ごとに異なります。" + out[0].text, out[0].quotes)
+    return out

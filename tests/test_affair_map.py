@@ -1,0 +1,87 @@
+"""The responsibility map is built at index time from front matter, and a new incident document
+adds a row — verdict, responsibility and cause — with no code change."""
+import shutil
+
+import pytest
+
+from assistant.chunk import Chunker
+from assistant.corpus_check import check_corpus
+from assistant.errors import DocumentError
+from assistant.index.affairs import ResponsibilityMap, build_map, quote_text
+from assistant.load import load_corpus
+from assistant.service import Briefing
+from assistant.values import ACTOR_NAMES
+from tests.conftest import FIXTURES
+
+SYNTHETIC = FIXTURES / "synthetic"
+
+
+def _map(*folders):
+    docs = load_corpus(list(folders)).documents
+    chunks = [c for d in docs for c in Chunker()(d)]
+    return build_map(docs, chunks), {c.id: c for c in chunks}
+
+
+def test_every_incident_is_a_row_and_every_cell_quotes_a_whole_sentence(fixture_corpus):
+    amap, chunks = _map(fixture_corpus)
+    assert {r.id for r in amap.rows} == {"fx-hoken", "fx-kokin", "fx-techo"}   # incidents without `affair:`
+    kokin = amap.get("fx-kokin")
+    assert [r.actor for r in kokin.roles] == ["prime_minister", "municipality"]
+    assert kokin.city_share == "support" and kokin.cause == "mixed"       # derived from the roles
+    assert amap.get("fx-hoken").city_share == "none"
+    for row in amap.rows:
+        for role in row.roles:
+            for q in role.quotes:
+                text = quote_text(q, chunks)
+                assert text and text == chunks[q.chunk_id].text[q.start:q.end]
+                assert any(n in text for n in ACTOR_NAMES[role.actor]), text   # the sentence names the party
+
+
+def test_declared_rows_carry_basis_holder_and_figures_newest_official_first():
+    amap, chunks = _map(SYNTHETIC)
+    row = amap.get("kaigo")
+    assert row.label == "介護保険の番号誤登録（架空）" and row.city_share == "own"
+    assert row.primary.actor == "municipality" and row.primary.basis.startswith("介護保険法")
+    assert row.holder().actor == "municipality"
+    assert [(f.value, f.latest) for f in row.figures] == [("5件", True), ("3件", False), ("9件", False)]
+    assert "転記の際に隣の行の番号を写した" in quote_text(row.mechanism[0], chunks)
+
+
+def test_a_missing_evidence_phrase_names_the_file_and_field(tmp_path):
+    bad = tmp_path / "corpus"
+    shutil.copytree(SYNTHETIC, bad)
+    doc = bad / "fx-kaigo-jikou.md"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("[9件とする報道もある]", "[どこにもない文言]"),
+                   encoding="utf-8")
+    with pytest.raises(DocumentError) as err:
+        _map(bad)
+    assert err.value.field == "figures.evidence" and "どこにもない文言" in err.value.problem
+    report = check_corpus([bad])
+    assert not report.ok and any("fx-kaigo-jikou.md" in p and "figures.evidence" in p for p in report.problems)
+
+
+def test_the_map_is_saved_with_the_index_and_read_back(briefing):
+    saved = ResponsibilityMap.load(briefing.store.index_dir / "affairs.json")
+    assert [r.id for r in saved.rows] == [r.id for r in briefing.store.affairs.rows]
+    assert saved.get("fx-kokin").roles[0].quotes
+
+
+@pytest.fixture
+def with_synthetic(tmp_path, fixture_corpus):
+    b = Briefing()
+    b.index([fixture_corpus, SYNTHETIC], progress=False)
+    yield b
+    b.close()
+
+
+def test_a_new_incident_document_answers_with_no_code_change(with_synthetic):
+    ans = with_synthetic.ask("介護保険の番号の誤登録は市の責任なのか", audit=False)
+    assert ans.affairs == ["kaigo"] and ans.verdict == "yes" and ans.summary.startswith("はい。")
+    assert ans.responsibility[0].actor == "municipality" and ans.responsibility[0].citations
+    assert ans.cause.type == "operational"
+    why = with_synthetic.ask("介護保険の誤登録はなぜ起きたのか", audit=False)
+    assert "運用" in why.summary and "隣の行の番号" in why.summary and why.responsibility[0].actor == "municipality"
+    figures = with_synthetic.ask("介護保険の誤登録は何件あったのか", audit=False)
+    first, *rest = figures.summary.split("。")
+    assert "5件" in first and "最新" in first and "9件" not in first
+    assert "報道による" in figures.summary and "公式発表ではありません" in figures.summary
