@@ -127,7 +127,7 @@ class ExtractiveComposer:
         text = lambda quote: (c := self.chunks.get(quote.chunk_id)) and c.text[quote.start:quote.end] or ""  # noqa: E731
         claims, verdict = self._summary_claims(turn, text)
         prev_claims = [s.text for s in prev[1].sections[0].sentences] if prev and prev[1].sections else []
-        repeated = bool(claims) and [c.text for c in claims] == prev_claims[:len(claims)]
+        repeated = bool(claims) and [_unprefixed(c.text) for c in claims] == [_unprefixed(t) for t in prev_claims[:len(claims)]]
         if repeated:
             kept, claims = claims, []   # a follow-up never repeats the previous answer: lead with new material
         summary_keys = {(q.chunk_id, q.start, q.end) for c in claims for q in c.quotes}
@@ -145,7 +145,7 @@ class ExtractiveComposer:
         elif not claims and repeated:
             claims = kept   # nothing new to say: the same conclusion rather than none
         basis = "map" if verdict else ""
-        if turn.yesno and verdict is None and claims:
+        if turn.yesno and verdict is None and claims and not turn.local:   # local facts: the sources cannot say
             verdict, basis = self._factual_verdict(turn, claims, support)
             if verdict:
                 claims[0] = words.Claim(words.VERDICT_WORDS[verdict] + claims[0].text, claims[0].quotes,
@@ -256,6 +256,13 @@ class ExtractiveComposer:
         return Answer(question=turn.q, abstained=True, coverage="none", answer="\n".join(lines),
                       coverage_note="登録されている資料には、この質問に答える記述がありません。",
                       summary="登録されている資料にはこの質問に答える記述がないため、回答を控えます。")
+
+
+def _unprefixed(text: str) -> str:
+    for w in words.VERDICT_WORDS.values():
+        if text.startswith(w):
+            return text[len(w):]
+    return text
 
 
 def _bucket(c: Candidate) -> str:

@@ -153,6 +153,12 @@ class QuestionClassifier:
                             affair_hint=str(max(affairs, key=affairs.get)) if affairs else "none", scores=scores)
 
 
+def elliptical(question: str) -> bool:
+    """「障害者手帳の場合は？」「公金受取口座は？」: a short question with no predicate of its own."""
+    q = normalize(question)
+    return len(q) <= 20 and bool(_ELLIPSIS.search(q))
+
+
 def _question_sentence(q: str) -> str:
     """The sentence that asks (the last one ending in ？ or か/の), for the grammatical signals:
     「本人から取らないといけないの？J-LISに聞けば早いのに。」 asks in its first sentence."""
@@ -164,6 +170,8 @@ def _question_sentence(q: str) -> str:
 def follows_on(question: str, qtype: QuestionType, names_an_affair: bool) -> bool:
     """Whether a question leans on the earlier turns (only asked when there are earlier turns)."""
     q = normalize(question)
+    if elliptical(q):
+        return True
     if names_an_affair and not _FOLLOW_START.search(q):
         return qtype.followup and len(q) <= 20
     return qtype.followup or bool(_FOLLOW_START.search(q)) or len(q) <= 20

@@ -133,7 +133,11 @@ class ScopeMatcher:
             parties = {r.primary.actor if r.primary else "" for r in strong}
             if len(strong) >= 2 and len(parties) >= 2:
                 return Scope("several", strong, scores, named=True)
-            best = max(strong, key=lambda r: (scores[r.id] + p.affair_tie * (r.id == ranked[0].id), len(r.docs)))
+            # equally named rows (公金受取口座 → counter or family name): the usual reading, i.e. the
+            # row more documents speak to, unless another row is clearly closer to the question
+            usual = max(strong, key=lambda r: len(r.docs))
+            closer = max(strong, key=lambda r: scores[r.id])
+            best = closer if scores[closer.id] - scores[usual.id] >= p.affair_margin else usual
             return Scope("one", [best], scores, named=True)
         best, second = ranked[0], (ranked[1] if len(ranked) > 1 else None)
         margin = scores[best.id] - (scores[second.id] if second else 0.0)

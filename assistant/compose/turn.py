@@ -13,7 +13,7 @@ from assistant.values import ACTORS
 from .answer import Cause, Responsibility
 from .params import ComposerParams
 from .proposition import Proposition
-from .question import EXAMPLES, QuestionType, embed_queries, follows_on, load_examples
+from .question import EXAMPLES, QuestionType, elliptical, embed_queries, follows_on, load_examples
 from .scope import Scope
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class Turn:
             turn.rq = f"{prev.rq} {q}"
             # An elliptical follow-up (「障害者手帳の場合は？」) asks the earlier question again about
             # something else: it keeps the earlier type and proposition.
-            if qtype.confidence < params.inherit_confidence:
+            if qtype.confidence < params.inherit_confidence or elliptical(q):
                 turn.ask, turn.yesno, turn.prop_text = prev.ask, prev.yesno or qtype.yesno, prev.prop_text + q
                 turn.local = prev.local or qtype.local
         return turn

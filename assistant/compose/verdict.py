@@ -90,13 +90,16 @@ def city_share(row: AffairRow, text=None) -> Claim:
 
 
 def fault_verdict(verdict: str, party: str, row: AffairRow, text=None) -> list[Claim]:
-    """A yes/no about one party's fault in one affair: the verdict, then who holds the affair."""
-    lead = VERDICT_WORDS[verdict]
+    """A yes/no about one party's fault in one affair: the verdict, then that party's share
+    (the city's share first when the question is about the city), then who holds the affair."""
     claims = who(row, text=text)
-    if party != "municipality" and party and party != (row.primary.actor if row.primary else ""):
+    primary = row.primary.actor if row.primary else ""
+    if party == "municipality" and primary != "municipality" and len(claims) > 1:
+        claims = claims[1:] + claims[:1]
+    elif party and party not in ("municipality", primary):
         claims = claims[:1]
     if claims:
-        claims[0] = Claim(lead + claims[0].text, claims[0].quotes)
+        claims[0] = Claim(VERDICT_WORDS[verdict] + claims[0].text, claims[0].quotes)
     return claims
 
 
@@ -144,8 +147,9 @@ def local_source(row: AffairRow) -> Claim | None:
     if h is None or not h.quotes:
         return None
     if h.actor == "municipality":
-        return Claim(f"本市の状況は、市自身が保有する{h.scope or row.label}の記録で確かめる必要があります。", h.quotes)
-    return Claim(f"本市に関わる件数や事案は、情報を保有する{short(h.actor)}（{h.scope or row.label}）に"
+        return Claim(f"本市の状況は、市自身が保有する{plain(h.scope) or row.label}の記録で確かめる必要があります。",
+                     h.quotes)
+    return Claim(f"本市に関わる件数や事案は、情報を保有する{short(h.actor)}（{plain(h.scope) or row.label}）に"
                  "確かめる必要があります。", h.quotes)
 
 
