@@ -3,79 +3,112 @@ import re
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from assistant.compose.extractive import ExtractiveComposer
-from assistant.compose.intent import detect_intents, is_follow_up, retrieval_query
+from assistant.compose.extractive import NO_LOCAL_DATA, ExtractiveComposer
 from assistant.compose.llm import LLMComposer, parse_generated
+from assistant.compose.verdict import VERDICT_WORDS
+from assistant.service import Briefing
 from assistant.settings import get_settings
+from assistant.values import ACTOR_NAMES
+from tests.conftest import FIXTURES
 
 MARKER = re.compile(r" \[\d+(?:, \d+)*\]$")
+VERDICTS = tuple(VERDICT_WORDS.values())
 
 
-def _stored_texts(briefing):
-    return [c.text for c in briefing.store.chunks.values()]
+def _unprefixed(text: str) -> str:
+    return next((text[len(v):] for v in VERDICTS if text.startswith(v)), text)
 
 
-def test_every_sentence_is_quoted_from_a_cited_chunk(briefing):
+def test_every_sentence_rests_on_a_cited_passage(briefing):
     ans = briefing.ask("公金受取口座の誤登録は市の責任か")
     assert not ans.abstained and ans.citations
     by_n = {c.n: c for c in ans.citations}
-    texts = _stored_texts(briefing)
+    texts = [c.text for c in briefing.store.chunks.values()]
+    for c in ans.citations:
+        assert any(c.quote in t for t in texts)          # every quote is verbatim in the store
     for sec in ans.sections:
         for s in sec.sentences:
-            assert any(s.text in by_n[n].quote for n in s.citations), s.text
-    for c in ans.citations:
-        assert any(c.quote in t for t in texts)
+            assert s.citations, s.text
+            quotes = [by_n[n].quote for n in s.citations]
+            if any(_unprefixed(s.text) in q for q in quotes):
+                continue                                  # quoted as it stands
+            # composed from the map: every party it names is named by a passage it cites
+            named = [a for a, names in ACTOR_NAMES.items() if any(n in s.text for n in names)]
+            assert named, s.text
+            for a in named:
+                assert any(n in q for q in quotes for n in ACTOR_NAMES[a]), (s.text, a)
     body = [ln for ln in ans.answer.splitlines() if ln and not ln.startswith(("###", "["))]
     assert body and all(MARKER.search(ln) for ln in body)
 
 
-def test_responsibility_puts_the_legal_owner_first_and_the_helper_second(briefing):
+def test_a_yes_no_question_gets_the_verdict_first_from_the_map(briefing):
     ans = briefing.ask("公金受取口座の誤登録は市の責任なのか")
-    actors = [r.actor for r in ans.responsibility]
-    assert actors[:2] == ["prime_minister", "municipality"]
-    assert ans.responsibility[0].role == "個人番号利用事務実施者"
-    assert ans.responsibility[1].scope == "窓口での登録支援"
+    assert ans.summary.startswith("一部です。") and ans.verdict == "partial" and ans.verdict_basis == "map"
+    assert [r.actor for r in ans.responsibility][:2] == ["prime_minister", "municipality"]
+    assert ans.responsibility[0].role == "個人番号利用事務実施者" and ans.responsibility[1].scope == "窓口での登録支援"
     assert all(r.citations for r in ans.responsibility)
     assert ans.cause.type == "mixed" and re.search(r"\[\d+\]$", ans.cause.explanation)
+    assert briefing.ask("保険証の紐付け誤りは市の責任なのか").summary.startswith("いいえ。")
+    assert briefing.ask("障害者手帳の紐付け誤りは都道府県の責任なのか").summary.startswith("はい。")
 
 
-def test_responsibility_follows_the_evidence_not_the_question_words(briefing):
-    # Same question frame, different incident: the ranking changes with what was retrieved.
-    assert briefing.ask("保険証の紐付け誤りは誰の責任か").responsibility[0].actor == "health_insurer"
+def test_a_who_question_names_the_party_its_role_and_the_citys_share(briefing):
+    ans = briefing.ask("保険証の紐付け誤りは誰の責任か")
+    assert ans.verdict is None and not ans.summary.startswith(VERDICTS)
+    assert "医療保険者" in ans.summary and "個人番号利用事務実施者" in ans.summary
+    assert "市区町村" in ans.summary                    # the city's share, stated
+    assert ans.responsibility[0].actor == "health_insurer"
     assert briefing.ask("障害者手帳の紐付け誤りは誰の責任か").responsibility[0].actor == "prefecture"
 
 
-def test_no_responsibility_when_not_asked(briefing):
+def test_a_why_question_names_the_cause_and_its_mechanism(briefing):
+    ans = briefing.ask("公金受取口座の誤登録はなぜ起きたのか")
+    assert "複合" in ans.summary and "ログアウト" in ans.summary
+    assert ans.cause.type == "mixed" and ans.responsibility[0].actor == "prime_minister"
+
+
+def test_no_responsibility_for_a_question_about_no_affair(briefing):
     ans = briefing.ask("番号法第14条は何を定めているか")
-    assert ans.responsibility == [] and ans.citations[0].doc_id == "fx-bango-14"
+    assert ans.responsibility == [] and ans.cause.type == "none" and ans.affairs == []
+    assert ans.citations[0].doc_id == "fx-bango-14"
 
 
 def test_out_of_scope_questions_are_declined(briefing):
     ans = briefing.ask("ふるさと納税の返礼品の上限はいくらか")
-    assert ans.abstained and ans.citations == [] and ans.responsibility == []
+    assert ans.abstained and ans.coverage == "none" and ans.citations == [] and ans.responsibility == []
     assert "見つかりませんでした" in ans.answer
 
 
-def test_follow_up_resolves_against_the_previous_turn(briefing):
+def test_a_question_about_the_citys_own_data_is_partial(briefing):
+    ans = briefing.ask("うちの市では公金受取口座の誤登録が何件あったのか")
+    assert ans.coverage == "partial" and ans.summary.startswith(NO_LOCAL_DATA)
+    assert "内閣総理大臣" in ans.summary                 # where the local figure would come from
+    assert not ans.abstained and ans.responsibility[0].actor == "prime_minister"
+
+
+def test_sources_list_one_entry_per_document(briefing):
+    ans = briefing.ask("公金受取口座の誤登録はなぜ起きたのか、市の責任はどこまでか")
+    listed = ans.answer.split("### 出典")[1].strip().splitlines()
+    assert len(listed) == len({c.doc_id for c in ans.citations})
+
+
+def test_a_four_turn_conversation_keeps_the_affair_and_never_repeats_itself(briefing):
+    turns = ["保険証の紐付け誤りは誰の責任か", "では市の責任は全くないのですか", "障害者手帳の場合は？", "公金受取口座は？"]
+    answers = [briefing.ask(q, history=turns[:i]) for i, q in enumerate(turns)]
+    assert [a.affairs for a in answers] == [["fx-hoken"], ["fx-hoken"], ["fx-techo"], ["fx-kokin"]]
+    assert [a.verdict for a in answers] == [None, "yes", "yes", "partial"]
+    assert [a.responsibility[0].actor for a in answers] == ["health_insurer", "health_insurer", "prefecture",
+                                                            "prime_minister"]
+    for before, after in zip(answers, answers[1:]):
+        assert after.summary != before.summary
+        assert "followup" in after.intents
+
+
+def test_a_follow_up_carries_the_earlier_turn_and_a_first_question_does_not(briefing):
     alone = briefing.ask("では市の責任は？")
     follow = briefing.ask("では市の責任は？", history=["公金受取口座の誤登録は何が原因か"])
-    assert "公金受取口座" in follow.retrieval_query
-    assert follow.citations[0].doc_id == "fx-kokin"
-    assert alone.abstained or alone.retrieval_query == "では市の責任は？"
-
-
-@pytest.mark.parametrize("q, intent", [
-    ("誰の責任か", "who"), ("なぜ起きたのか", "why"), ("技術の問題か運用の問題か", "tech_ops"),
-    ("記者会見でどう説明すればよいか", "explain"), ("法的な根拠は何か", "basis"), ("今後どうすればよいか", "next"),
-])
-def test_intents(q, intent):
-    assert intent in detect_intents(q)
-
-
-def test_follow_up_detection_and_chains():
-    assert is_follow_up("では市の責任は？") and not is_follow_up("公金受取口座の誤登録は市の責任か")
-    q = retrieval_query("原因は？", ["公金受取口座の誤登録について", "では市の責任は？"])
-    assert q.startswith("公金受取口座の誤登録について") and q.endswith("原因は？")
+    assert alone.retrieval_query == "では市の責任は？" and "followup" not in alone.intents
+    assert follow.retrieval_query.startswith("公金受取口座の誤登録は何が原因か") and follow.affairs == ["fx-kokin"]
 
 
 def test_my_number_in_a_question_is_masked_in_the_answer(briefing):
@@ -83,12 +116,16 @@ def test_my_number_in_a_question_is_masked_in_the_answer(briefing):
     assert "123456789018" not in ans.model_dump_json()
 
 
-def test_sections_lead_with_what_is_asked(briefing):
-    basis = briefing.ask("公金受取口座の誤登録の法的な根拠は何か")
-    headings = [s.heading for s in basis.sections]
+def test_basis_questions_lead_with_the_basis(briefing):
+    headings = [s.heading for s in briefing.ask("番号法第14条の法的な根拠は何か").sections]
     assert headings[0] == "結論"
     if "根拠（法令・通知）" in headings:
         assert headings.index("根拠（法令・通知）") == 1
+
+
+def test_every_answer_carries_its_as_of_date(briefing):
+    ans = briefing.ask("公金受取口座の誤登録は市の責任か")
+    assert ans.as_of == max(c.date for c in ans.citations)
 
 
 # ---- optional LLM behind the faithfulness gate
@@ -105,6 +142,7 @@ def test_inventing_llm_claim_never_reaches_the_answer(briefing):
     assert "ICチップ" not in ans.answer and "三百万" not in ans.answer and "ICチップ" not in ans.summary
     assert ans.composer.startswith("llm") and "dropped 1" in ans.composer
     assert ans.responsibility[0].actor == "prime_minister"  # never from the LLM
+    assert ans.summary.startswith("一部です。")              # the verdict stays the map's
 
 
 def test_llm_output_with_too_little_support_falls_back_to_extractive(briefing):
@@ -125,3 +163,19 @@ def test_llm_sentences_without_markers_are_dropped(briefing):
 def test_parse_generated_attaches_leading_markers_to_the_previous_sentence():
     parsed = parse_generated("第一の文である。[1] 第二の文である［2、3］。")
     assert parsed == [("第一の文である。", [1]), ("第二の文である。", [2, 3])]
+
+
+@pytest.fixture
+def cross_affair(fixture_corpus):
+    b = Briefing()
+    b.index([fixture_corpus, FIXTURES / "synthetic"], progress=False)
+    yield b
+    b.close()
+
+
+def test_a_blame_question_across_affairs_gets_a_verdict_for_each(cross_affair):
+    ans = cross_affair.ask("保険証と公金受取口座と障害者手帳、市の責任はそれぞれあるのか")
+    assert ans.summary.startswith("一部です。") and len(ans.affairs) >= 3
+    for name in ("医療保険者", "内閣総理大臣", "都道府県"):
+        assert name in ans.summary
+    assert ans.responsibility[-1].actor == "municipality"    # the city's share comes last

@@ -111,7 +111,7 @@ def jaccard(a: frozenset, b: frozenset) -> float:
 
 def mmr(cands: list[Candidate], k: int, lam: float = 0.7, max_sim: float = 0.7,
         said: tuple[str, ...] = (), vectors=None, said_vectors=None, max_cos: float = 1.0,
-        cos_base: float = 0.8) -> list[Candidate]:
+        cos_base: float = 0.8, same_chunk: float = 0.0) -> list[Candidate]:
     """Pick relevant sentences that do not repeat each other, nor what `said` already says.
     Redundancy is the larger of word overlap (Jaccard) and, when sentence vectors are given, cosine;
     near-duplicates (Jaccard above max_sim or cosine above max_cos) are dropped."""
@@ -139,7 +139,9 @@ def mmr(cands: list[Candidate], k: int, lam: float = 0.7, max_sim: float = 0.7,
             if jac > max_sim or cos > max_cos:
                 continue
             # embeddings rate any two sentences of one topic as similar: only cosine above cos_base counts
-            val = lam * c.score - (1 - lam) * max(jac, max(cos - cos_base, 0.0) / (1 - cos_base))
+            # sentences of one passage tend to say one thing: spread the picks over passages
+            same = same_chunk * sum(s.hit.chunk.id == c.hit.chunk.id for s in chosen)
+            val = lam * c.score - (1 - lam) * (max(jac, max(cos - cos_base, 0.0) / (1 - cos_base)) + same)
             if val > best_val:
                 best, best_val = c, val
         if best is None:

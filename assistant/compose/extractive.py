@@ -17,7 +17,8 @@ from assistant.values import Filters
 from . import verdict as words
 from .answer import Answer, Cause, Section, Sentence
 from .citations import Citations, render_markdown
-from .evidence import Candidate, coverage, idf_weights, reported_speech
+from . import answer_type
+from .evidence import Candidate, candidates, coverage, idf_weights, reported_speech
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, evidence_verdict, judge, proposition
 from .question import QuestionClassifier
@@ -49,6 +50,7 @@ class ExtractiveComposer:
         self.chunks = store.chunks
         self.map = store.affairs
         self.dense_floor = abstain_dense_floor(settings, store.embedder.name, params)
+        self.sentence_floor = params.sentence_floors.get(store.embedder.name, 0.0)
         self.idf = idf_weights(f"{c.context}\n{c.text}" for c in store.chunks.values())
         self.scope = ScopeMatcher(self.map, store, self.idf, params)
         self.classifier = QuestionClassifier(store.embedder, params, vectors=example_vectors(store))
@@ -81,7 +83,7 @@ class ExtractiveComposer:
     def understand(self, q: str, prev: tuple[Turn, Answer] | None, filters) -> Turn:
         qvec = self.searcher.query_vector(dense_text(q))
         qtype = self.classifier.classify(q, qvec)
-        named = any(v > 0.3 for v in self.scope.lexical(q).values())
+        named = any(v >= 0.5 for v in self.scope.lexical(q).values())
         turn = Turn.start(q, qtype, qvec, prev[0] if prev else None, named, self.params)
         turn.hits = self.searcher.search(turn.rq, k=self.params.k, filters=filters)
         scope = self.scope.match(q, qvec, turn.hits, qtype.affair_hint)
@@ -110,14 +112,23 @@ class ExtractiveComposer:
         hits = turn.hits
         strength = coverage(turn.rq, hits[:3])
         dense_top = max((h.dense for h in hits), default=0.0)
+        sentences = sorted(candidates(hits, self.searcher.store.sentences, turn.qvec), key=lambda c: -c.similarity)
+        sentence_top = sentences[0].similarity if sentences else 0.0
         topical_gap = strength is not None and strength < self.params.abstain_coverage
-        unrelated = not hits or dense_top < self.dense_floor or topical_gap or (strength is None
-                                                                               and turn.scope.kind == "none")
-        if unrelated and not turn.scope.named:
+        unrelated = (not hits or dense_top < self.dense_floor or sentence_top < self.sentence_floor or topical_gap
+                     or (strength is None and turn.scope.kind == "none"))
+        # 「何円」「いつ」「何人」: asked for a kind of fact that no close sentence states
+        wanted = answer_type.expected(turn.q)
+        close = sentences[:self.params.answer_type_window]
+        missing = [k for k in wanted if not any(answer_type.answers(k, c.text) for c in close)]
+        if (unrelated and not turn.scope.named) or (missing and not turn.local):
             ans = self._abstain(turn)
         else:
             ans = self._compose(turn, prev)
-        ans.evidence = {"coverage": round(strength or 0.0, 3), "dense_top": round(dense_top, 4)}
+        ans.evidence = {"coverage": round(strength or 0.0, 3), "dense_top": round(dense_top, 4),
+                        "sentence_top": round(sentence_top, 4)}
+        if missing:
+            ans.evidence["missing_answer_type"] = len(missing)
         ans.intents = [turn.ask] + [f for f in ("yesno", "local", "followup") if getattr(turn, f)]
         ans.retrieval_query = turn.rq
         return ans

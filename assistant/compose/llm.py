@@ -3,7 +3,8 @@
 The LLM only rewrites the extractive answer from the same numbered passages. Each generated
 sentence must cite passages ([n]) that support it, lexically and by embedding; unsupported
 sentences are dropped, and when too little survives the extractive answer is kept. Who is
-responsible and why (`responsibility`, `cause`) always come from the deterministic analysis.
+responsible and why (`responsibility`, `cause`) and the verdict-first summary always come from
+the deterministic composer.
 """
 from __future__ import annotations
 
@@ -124,9 +125,9 @@ class LLMComposer:
             log.info("faithfulness gate kept %d of %d generated sentences: extractive answer kept", len(kept), len(parsed))
             ans.composer = "extractive (LLM output failed the faithfulness gate)"
             return ans
-        section = Section(heading="結論", sentences=[Sentence(text=s, citations=sorted(set(n))) for s, n in kept])
-        ans.sections = [section]
-        ans.summary = kept[0][0]
-        ans.answer = render_markdown([section], ans.citations)
+        # The verdict and the summary stay the map's; the LLM only rewrites the explanation after it.
+        section = Section(heading="説明", sentences=[Sentence(text=s, citations=sorted(set(n))) for s, n in kept])
+        ans.sections = ans.sections[:1] + [section]
+        ans.answer = render_markdown(ans.sections, ans.citations)
         ans.composer = f"llm (faithfulness gate dropped {dropped})"
         return ans

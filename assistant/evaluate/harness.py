@@ -36,22 +36,35 @@ def evaluate(briefing: Briefing, cases) -> list:
     return results
 
 
-def run_eval(cases: Path, report_dir: Path, store: str | None = None, thresholds: Path = Path("evals/thresholds.toml"),
-             tag: str | None = None) -> int:
-    selected = [c for c in load_cases(cases) if not tag or tag in c.tags]
+HOLDOUT = Path("evals/holdout.yaml")
+
+
+def run_eval(cases: Path | None, report_dir: Path, store: str | None = None,
+             thresholds: Path = Path("evals/thresholds.toml"), tag: str | None = None) -> int:
+    """The dev set (evals/cases.yaml) and, when no --cases is given, the frozen holdout
+    (evals/holdout.yaml), each scored and gated on its own (holdout limits: [holdout.min/max])."""
     th = load_thresholds(thresholds)
+    sets = [("dev", cases or Path("evals/cases.yaml"), report_dir, th)]
+    if cases is None and HOLDOUT.is_file():
+        sets.append(("holdout", HOLDOUT, report_dir / "holdout", th.get("holdout", {})))
+    code = 0
     with Briefing(store_dir=store) as b:
-        results = evaluate(b, selected)
-        embedder = b.embedder.name
-    metrics = aggregate(results)
-    failures = check_thresholds(metrics, th)
-    meta = {"generated_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "cases_file": str(cases), "tag": tag, "embedder": embedder}
-    write_reports(report_dir, meta, metrics, th, failures, results)
-    for k, v in metrics.items():
-        print(f"{k:24s} {v}")
-    clean = sum(1 for r in results if r.passed)
-    # Case-level misses are for reading; the gate is the thresholds.
-    print(f"eval: {clean} of {len(results)} cases pass every check; thresholds "
-          f"{'met' if not failures else 'NOT met: ' + '; '.join(failures)}; reports in {report_dir}")
-    return 0 if not failures else 1
+        params = getattr(b.composer, "params", None)
+        for name, path, folder, limits in sets:
+            selected = [c for c in load_cases(path) if not tag or tag in c.tags]
+            results = evaluate(b, selected)
+            metrics = aggregate(results)
+            failures = check_thresholds(metrics, {k: v for k, v in limits.items() if k in ("min", "max")})
+            meta = {"generated_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "set": name,
+                    "cases_file": str(path), "tag": tag, "embedder": b.embedder.name,
+                    "composer_params": params.as_dict() if params else {}}
+            write_reports(folder, meta, metrics, limits, failures, results)
+            print(f"== {name} ({path})")
+            for k, v in metrics.items():
+                print(f"{k:24s} {v}")
+            clean = sum(1 for r in results if r.passed)
+            # Case-level misses are for reading; the gate is the thresholds.
+            print(f"eval {name}: {clean} of {len(results)} cases pass every check; thresholds "
+                  f"{'met' if not failures else 'NOT met: ' + '; '.join(failures)}; reports in {folder}")
+            code = code or (1 if failures else 0)
+    return code

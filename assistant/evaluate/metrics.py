@@ -87,7 +87,8 @@ def score_case(case: EvalCase, ans, doc_ranking: list[str], chunk_texts: dict[st
         r.not_first_ok = first not in e.not_first
         if not r.not_first_ok:
             r.reasons.append(f"{first} ranked first, which the case forbids")
-    if e.verdict or "yesno" in case.tags:
+    # a yes/no about the city's own facts gets no verdict: national sources cannot judge it
+    if e.verdict or ("yesno" in case.tags and r.expected_coverage == "full"):
         r.verdict = read_verdict(ans.summary or "")
         r.verdict_first = r.verdict is not None
         if not r.verdict_first:

@@ -31,12 +31,14 @@ def write_reports(folder: Path, meta: dict, metrics: dict, thresholds: dict, fai
 
 
 def _markdown(d: dict) -> str:
-    lines = [f"# Eval report — {'PASS' if d['passed'] else 'FAIL'}", "",
+    lines = [f"# Eval report ({d.get('set', 'dev')}) — {'PASS' if d['passed'] else 'FAIL'}", "",
              f"cases: `{d['cases_file']}` · {d['generated_at']} · embedder {d['embedder']}", "",
              "| metric | value | threshold |", "|---|---|---|"]
     th = {**{k: f"≥ {v}" for k, v in d["thresholds"].get("min", {}).items()},
           **{k: f"≤ {v}" for k, v in d["thresholds"].get("max", {}).items()}}
     lines += [f"| {k} | {v} | {th.get(k, '')} |" for k, v in d["metrics"].items()]
+    if d.get("composer_params"):
+        lines += ["", "composer parameters: `" + ", ".join(f"{k}={v}" for k, v in d["composer_params"].items()) + "`"]
     failed = [c for c in d["cases"] if not c["passed"]]
     lines += ["", f"## Failed cases ({len(failed)})", ""]
     lines += [f"- **{c['id']}** 「{c['question']}」: {'; '.join(c['reasons'])}" for c in failed] or ["none"]

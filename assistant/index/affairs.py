@@ -188,6 +188,9 @@ def _row(aid: str, owner: Document, doc_ids: list[str], members: list[Document],
     city = _quotes(a.city_share_evidence, owner, "affair.city_share_evidence", doc_ids, sentences) if a else []
     if not city:
         city = next((r.quotes for r in role_rows if r.actor == "municipality"), [])
+    if not city:   # the defining document's own sentence about the city, if it has one
+        q = sentences.best([owner.meta.id], ACTOR_NAMES["municipality"], ("責任", "実施者", "支援", "していない"))
+        city = [q] if q else []
     mechanism = _quotes(a.mechanism_evidence, owner, "affair.mechanism_evidence", doc_ids, sentences) if a else []
     if not mechanism:
         q = sentences.best([owner.meta.id], ("原因", "ため", "により", "によって", "ことで", "結果"), ("原因",))

@@ -101,7 +101,12 @@ def cmd_ask(args) -> int:
                 raise BriefingError("no QUESTION given", "pass a question, or use --format jsonl with questions on stdin")
             for line in sys.stdin:
                 if line.strip():
-                    _emit(_ask_json(b, line.strip(), filters))
+                    try:
+                        question, history = _jsonl_question(line.strip())
+                    except BriefingError as err:   # one bad line is reported in place; the batch goes on
+                        _emit({"question": mask_my_number(line.strip()[:200]), "error": str(err), "abstained": True})
+                        continue
+                    _emit(_ask_json(b, question, filters, history))
             return 0
         if args.format in ("json", "jsonl"):
             _emit(_ask_json(b, args.question, filters))
@@ -111,17 +116,51 @@ def cmd_ask(args) -> int:
     return 0
 
 
-def _ask_json(b, question: str, filters: Filters) -> dict:
+def _jsonl_question(line: str) -> tuple[str, list[str]]:
+    """A line is a question, or a JSON object {"question": …, "history": [earlier questions]}."""
+    if line.startswith("{"):
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError:
+            return line, []   # not JSON after all: a question that starts with a brace
+        if isinstance(obj, dict) and "question" in obj:
+            history = obj.get("history") or []
+            if not isinstance(obj["question"], str) or not isinstance(history, list) \
+                    or not all(isinstance(h, str) for h in history):
+                raise BriefingError("a JSON line needs \"question\" as text and \"history\" as a list of texts",
+                                    'e.g. {"question": "では市の責任は？", "history": ["保険証の紐付け誤りは誰の責任か"]}')
+            return obj["question"], history
+    return line, []
+
+
+def _ask_json(b, question: str, filters: Filters, history: list[str] | None = None) -> dict:
     try:
-        return b.ask(question, filters=filters, channel="cli").model_dump(mode="json")
+        return b.ask(question, history=history or [], filters=filters, channel="cli").model_dump(mode="json")
     except BriefingError as err:  # one bad line must not stop a batch: report it in place
         return {"question": mask_my_number(question), "error": str(err), "abstained": True}
 
 
 def cmd_eval(args) -> int:
     from assistant.evaluate.harness import run_eval
-    return run_eval(cases=Path(args.cases), report_dir=Path(args.report), store=args.store,
+    return run_eval(cases=Path(args.cases) if args.cases else None, report_dir=Path(args.report), store=args.store,
                     thresholds=Path(args.thresholds), tag=args.tag)
+
+
+def cmd_map(args) -> int:
+    from assistant.present import handout
+    with _briefing(args) as b:
+        b.ensure_index()
+        h = handout.build(b.store.affairs, b.store.chunks)
+    if args.out:
+        path = handout.export(h, Path(args.out))
+        print(f"wrote {path} ({len(h.rows)} affairs, {len(h.sources)} quoted passages)", file=sys.stderr)
+        return 0
+    if args.format == "json":
+        from dataclasses import asdict
+        _emit({"as_of": h.as_of, "rows": [asdict(r) for r in h.rows], "sources": [asdict(s) for s in h.sources]})
+    else:
+        print(handout.to_markdown(h), end="")
+    return 0
 
 
 def cmd_press(args) -> int:
@@ -173,12 +212,18 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_ask)
 
     sp = sub.add_parser("eval", help="run the eval set, write reports, exit non-zero below thresholds")
-    sp.add_argument("--cases", default="evals/cases.yaml")
+    sp.add_argument("--cases", help="one case file; default: evals/cases.yaml, then the frozen evals/holdout.yaml")
     sp.add_argument("--report", default="reports/eval")
     sp.add_argument("--thresholds", default="evals/thresholds.toml")
     sp.add_argument("--tag", help="only cases with this tag (e.g. heldout)")
     store_opt(sp)
     sp.set_defaults(func=cmd_eval)
+
+    sp = sub.add_parser("map", help="the responsibility map (責任の整理): affair × 実施者 × the city's share × cause")
+    sp.add_argument("--format", choices=["text", "json"], default="text")
+    sp.add_argument("--out", help="write a one-page handout: .docx or .md")
+    store_opt(sp)
+    sp.set_defaults(func=cmd_map)
 
     sp = sub.add_parser("press", help="draft a press Q&A (想定問答) document")
     sp.add_argument("--questions", required=True, help="text file, one question per line")

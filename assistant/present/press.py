@@ -111,14 +111,15 @@ class PressDraft:
 
 
 # ---- from an Answer to an item
-def answer_markdown(ans, heading: str = "### {}", sep: str = "") -> str:
+def answer_markdown(ans, heading: str = "### {}", sep: str = "", skip_conclusion: bool = False) -> str:
     """The answer body without its trailing 出典 list (sources are rendered separately).
-    Press items use 【結論】-style headings and one sentence per line, which staff edit easily."""
+    Press items use 【結論】-style headings and one sentence per line, which staff edit easily.
+    `skip_conclusion` leaves out the 結論 section (the chat shows it as the verdict box)."""
     if ans.abstained:
         return ans.summary
     if ans.sections:
         parts = []
-        for sec in ans.sections:
+        for sec in ans.sections[1 if skip_conclusion else 0:]:
             body = sep.join(f"{s.text}{''.join(f'[{n}]' for n in s.citations)}" for s in sec.sentences)
             parts.append(f"{heading.format(sec.heading)}\n{'' if sep else chr(10)}{body}")
         return "\n\n".join(parts)

@@ -1,4 +1,4 @@
-"""The Streamlit app: four pages behind an optional login. `app.py` at the project root calls `main()`.
+"""The Streamlit app: five pages behind an optional login. `app.py` at the project root calls `main()`.
 
 Pages are files in this folder (Streamlit runs them as scripts; each also imports as a module).
 """
@@ -11,6 +11,7 @@ import streamlit as st
 HERE = Path(__file__).resolve().parent
 PAGES = [  # (file, title, icon, url path)
     ("chat.py", "チャット", ":material/chat:", "chat"),
+    ("responsibility.py", "責任の整理", ":material/account_tree:", "responsibility"),
     ("press_page.py", "想定問答", ":material/description:", "press"),
     ("library.py", "資料", ":material/library_books:", "library"),
     ("evaluation.py", "評価", ":material/fact_check:", "evaluation"),

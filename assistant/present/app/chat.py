@@ -18,7 +18,7 @@ from assistant.values import Filters
 
 PLACEHOLDER = "例：公金受取口座の誤登録は市の責任ですか？"
 STARTERS = ["公金受取口座の誤登録は市の責任か", "保険証の紐付け誤りはなぜ起きたのか",
-            "障害者手帳の誤登録の責任は", "記者会見でどう説明すべきか"]
+            "障害者手帳の誤登録の責任は", "結局、市は悪くないと言い切れるのか"]
 
 
 def _new_chat() -> None:
@@ -61,11 +61,13 @@ def show_answer(ans, stream: bool = False) -> None:
         st.info(ans.summary, icon=":material/info:")
         st.caption("質問を言い換えるか、サイドバーの絞り込みを外して、もう一度お試しください。")
         return
-    body = answer_markdown(ans).replace("### ", "##### ")
-    if stream:
-        st.write_stream(_pieces(body))
-    else:
-        st.markdown(body)
+    ui.verdict_box(ans)
+    body = answer_markdown(ans, skip_conclusion=True).replace("### ", "##### ")
+    if body.strip():
+        if stream:
+            st.write_stream(_pieces(body))
+        else:
+            st.markdown(body)
     ui.responsibility_card(ans.responsibility, ans.citations)
     ui.cause_badge(ans.cause)
     ui.citation_list(ans.citations)

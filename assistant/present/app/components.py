@@ -70,6 +70,31 @@ def scrub_state(key: str) -> bool:
     return False
 
 
+VERDICT_LABELS = {"yes": "はい", "no": "いいえ", "partial": "一部"}
+BASIS_NOTES = {"map": "判断の根拠：責任の整理（資料から作った表）",
+               "sentence": "判断の根拠：引用した資料の記述",
+               "framing": "この はい／いいえ は資料が直接には述べていないため、質問の前提と資料の記述から推定したものです。"
+                          "下の理由と出典を確かめてください。"}
+
+
+def verdict_box(ans) -> None:
+    """The direct answer first: the summary with its passage numbers, the coverage note, and how
+    the yes/no was reached."""
+    concl = [s for s in (ans.sections[0].sentences if ans.sections else [])
+             if s.citations or s.text != ans.coverage_note]   # the coverage note is shown below, once
+    text = "".join(f"{s.text}{''.join(f'[{n}]' for n in s.citations)}" for s in concl) or ans.summary
+    with st.container(border=True):
+        if ans.verdict:
+            st.badge(f"結論：{VERDICT_LABELS[ans.verdict]}", color="blue")
+        st.markdown(f"**{text}**")
+        if ans.coverage == "partial":
+            st.warning(ans.coverage_note or "資料はこの質問の一部にしか答えていません。", icon=":material/info:")
+        if ans.verdict and ans.verdict_basis:
+            st.caption(BASIS_NOTES.get(ans.verdict_basis, ""))
+        if ans.as_of:
+            st.caption(f"資料の基準日：{ans.as_of}（根拠とした資料のうち最も新しい日付）")
+
+
 def cause_badge(cause) -> None:
     if not cause or cause.type in ("", "none"):
         return

