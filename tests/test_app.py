@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 from assistant.settings import get_settings
 from tests.conftest import ROOT
 
-PAGE = {name: f"assistant/present/app/{name}.py" for name in ("chat", "press_page", "library", "evaluation")}
+PAGE = {name: f"assistant/present/app/{name}.py"
+        for name in ("chat", "responsibility", "press_page", "library", "evaluation")}
 QUESTION = "公金受取口座の誤登録は市の責任ですか？"
 # Pass the check digit (worked out in tests/test_privacy.py): 12345678901 → 8, 98765432109 → 3.
 MY_NUMBER, OTHER_NUMBER = "1234 5678 9018", "9876-5432-1093"
@@ -96,7 +97,7 @@ def test_first_visit_indexes_the_corpus_and_offers_starters():
     assert at.chat_input[0].proto.placeholder == "例：公金受取口座の誤登録は市の責任ですか？"
     labels = [b.label for b in at.button]
     for q in ("公金受取口座の誤登録は市の責任か", "保険証の紐付け誤りはなぜ起きたのか", "障害者手帳の誤登録の責任は",
-              "記者会見でどう説明すべきか", "新しい会話"):
+              "結局、市は悪くないと言い切れるのか", "新しい会話"):
         assert q in labels
 
 
@@ -105,7 +106,9 @@ def test_a_question_shows_answer_responsibility_card_cause_and_citations():
     at.chat_input[0].set_value(QUESTION).run()
     assert not at.exception
     body = texts(at)
-    assert QUESTION in body and "[1]" in body and "##### 結論" in body
+    # the verdict comes first, in bold, with its passage numbers; the reasons follow
+    assert QUESTION in body and "**一部です。" in body and "[1]" in body and "##### 理由" in body
+    assert "判断の根拠：責任の整理" in body and "資料の基準日：" in body
     assert "**責任の所在**" in body and "**1. 内閣総理大臣（デジタル庁）**" in body and "法的な役割：" in body
     assert "原因の型：" in body and "**出典**" in body
     cites = [e.label for e in at.expander if e.label.startswith("[")]
@@ -220,6 +223,32 @@ def test_a_number_failing_the_check_digit_is_left_as_typed(monkeypatch):
     at.chat_input[0].set_value(asked).run()
     assert calls[0]["question"] == asked and not at.warning
     assert [m for m in at.chat_message if m.name == "user"][0].markdown[0].value == asked
+
+
+def test_a_question_about_the_citys_own_data_says_what_the_sources_lack():
+    at = run_app()
+    at.chat_input[0].set_value("うちの市では公金受取口座の誤登録は何件あったのか").run()
+    assert not at.exception
+    assert any("本市の件数" in w.value for w in at.warning)          # the coverage note
+    assert "内閣総理大臣" in texts(at)                                  # where the local figure would come from
+
+
+# ---- 責任の整理
+def test_responsibility_page_shows_the_map_with_sources_and_exports_a_handout(downloads):
+    at = run_app()
+    at.switch_page(PAGE["responsibility"]).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    holders = " ".join(table["個人番号利用事務実施者"])
+    for party in ("医療保険者", "内閣総理大臣", "都道府県", "市区町村"):
+        assert party in holders
+    assert all("[" in cell for cell in table["市の分担"])             # every share cell cites passages
+    assert any(e.label.startswith("[1] ") for e in at.expander)       # the quoted sources
+    docx = [v for k, v in downloads.items() if k.endswith(".docx")]
+    doc = Document(io.BytesIO(docx[0]))
+    cells = " ".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+    assert "個人番号利用事務実施者" in cells and "医療保険者" in cells
+    assert any(p.text.startswith("[1] ") for p in doc.paragraphs)      # the handout carries its sources
 
 
 # ---- 想定問答

@@ -57,6 +57,33 @@ def test_ask_jsonl_answers_every_line_in_order_even_a_bad_one(indexed_store):
     assert lines[2]["citations"]
 
 
+def test_ask_jsonl_object_lines_carry_the_conversation(indexed_store):
+    lines = ['{"question": "保険証の紐付け誤りは誰の責任か"}',
+             '{"question": "では市の責任は全くないのですか", "history": ["保険証の紐付け誤りは誰の責任か"]}',
+             '{"question": "障害者手帳の場合は？", "history": ["保険証の紐付け誤りは誰の責任か", "では市の責任は全くないのですか"]}',
+             '{"question": "履歴が壊れている", "history": "文字列"}',
+             "{で始まるふつうの質問：公金受取口座の誤登録は市の責任か"]
+    r = run_cli("ask", "--format", "jsonl", "--store", str(indexed_store), stdin="\n".join(lines) + "\n")
+    out = [json.loads(ln) for ln in r.stdout.splitlines()]
+    assert r.returncode == 0 and len(out) == 5, r.stderr
+    assert out[1]["verdict"] == "yes" and "followup" in out[1]["intents"] and out[1]["summary"] != out[0]["summary"]
+    assert out[2]["affairs"] == ["fx-techo"] and out[2]["responsibility"][0]["actor"] == "prefecture"
+    assert "history" in out[3]["error"]                       # the bad line is reported in place
+    assert out[4]["question"].startswith("{で始まる") and not out[4].get("error")
+
+
+def test_map_prints_the_responsibility_map_and_writes_a_handout(indexed_store, tmp_path):
+    r = run_cli("map", "--format", "json", "--store", str(indexed_store))
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    holders = {row["affair"]: row["holder"] for row in data["rows"]}
+    assert holders["fx-kokin"].startswith("内閣総理大臣") and holders["fx-techo"].startswith("都道府県")
+    assert all(n <= len(data["sources"]) for row in data["rows"] for n in row["cites"]["holder"])
+    out = tmp_path / "責任の整理.md"
+    r = run_cli("map", "--out", str(out), "--store", str(indexed_store))
+    assert r.returncode == 0 and "| 事務・事案 |" in out.read_text(encoding="utf-8")
+
+
 def test_ask_text(indexed_store):
     r = run_cli("ask", "障害者手帳の紐付け誤りは誰の責任か", "--store", str(indexed_store))
     assert r.returncode == 0 and "責任の所在: 都道府県" in r.stdout

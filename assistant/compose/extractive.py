@@ -21,10 +21,9 @@ from . import answer_type
 from .evidence import Candidate, candidates, coverage, idf_weights, reported_speech
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, evidence_verdict, judge, proposition
-from .question import QuestionClassifier
 from .scope import ScopeMatcher
 from .support import BASIS_KINDS, lower, row_hits, select
-from .turn import Turn, responsibility_for, cause_for, example_vectors
+from .turn import Turn, cause_for, responsibility_for, trained_classifier
 
 log = logging.getLogger(__name__)
 CONCLUSION, REASON, BASIS, MUNICIPAL = "結論", "理由", "根拠（法令・通知）", "自治体としての留意点"
@@ -53,7 +52,7 @@ class ExtractiveComposer:
         self.sentence_floor = params.sentence_floors.get(store.embedder.name, 0.0)
         self.idf = idf_weights(f"{c.context}\n{c.text}" for c in store.chunks.values())
         self.scope = ScopeMatcher(self.map, store, self.idf, params)
-        self.classifier = QuestionClassifier(store.embedder, params, vectors=example_vectors(store))
+        self.classifier = trained_classifier(store, params)
 
     # ---- public
     def ask(self, question: str, history: list[str] | None = None, filters: Filters | None = None) -> Answer:
@@ -83,7 +82,7 @@ class ExtractiveComposer:
     def understand(self, q: str, prev: tuple[Turn, Answer] | None, filters) -> Turn:
         qvec = self.searcher.query_vector(dense_text(q))
         qtype = self.classifier.classify(q, qvec)
-        named = any(v >= 0.5 for v in self.scope.lexical(q).values())
+        named = any(v >= self.params.affair_named for v in self.scope.lexical(q).values())
         turn = Turn.start(q, qtype, qvec, prev[0] if prev else None, named, self.params)
         turn.hits = self.searcher.search(turn.rq, k=self.params.k, filters=filters)
         scope = self.scope.match(q, qvec, turn.hits, qtype.affair_hint)

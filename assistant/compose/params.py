@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-
 @dataclass(frozen=True)
 class ComposerParams:
     # retrieval handed to the composer
@@ -25,12 +24,13 @@ class ComposerParams:
 
     # which affair(s) the question concerns
     affair_lexical: float = 1.0      # row terms / label words found in the question
+    affair_named: float = 0.6        # lexical score at which the question names a row itself
     affair_hits: float = 0.6         # relevance-weighted votes of the retrieved documents' rows
     affair_semantic: float = 0.4     # question vs. the row's sentences (min-max over rows)
     affair_hint: float = 0.5         # the nearest examples' affair label, when it names a row
     affair_min: float = 0.3         # best row score needed to say the question concerns an affair
     affair_strong: float = 0.5       # … when similar examples are about the errors as a whole
-    affair_tie: float = 0.15         # rows within this of the best, with the same lexical match, are all concerned
+
     affair_margin: float = 0.1      # an unnamed affair is chosen only this far ahead of the next
 
     # sentence selection (relevance = overlap, chunk score, semantic similarity)
@@ -56,6 +56,5 @@ class ComposerParams:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
 
 DEFAULT = ComposerParams()

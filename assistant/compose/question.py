@@ -111,14 +111,17 @@ class QuestionClassifier:
         from sklearn.linear_model import LogisticRegression
         rows = list(range(len(self.examples))) if rows is None else rows
         ex = [self.examples[i] for i in rows]
+        self._models = None
         self._ngrams = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
         self._ngrams.fit([normalize(e.q) for e in ex])
         X = self._features([e.q for e in ex], self.vectors[rows])
-        self._models = {}
+        models = {}
         for target in ("ask", "yesno", "local", "followup", "affair"):
             y = [getattr(e, target) for e in ex]
             if len(set(y)) > 1:
-                self._models[target] = LogisticRegression(C=self.params.classifier_c, solver="newton-cg", tol=1e-3, max_iter=500).fit(X, y)
+                models[target] = LogisticRegression(C=self.params.classifier_c, solver="newton-cg", tol=1e-3,
+                                                    max_iter=500).fit(X, y)
+        self._models = models   # published whole: a classifier in use is never half trained
         return self
 
     def _proba(self, target: str, X) -> dict:

@@ -93,8 +93,10 @@ class ScopeMatcher:
         for r in self.rows:
             term = max((1.0 / self._term_share[t] for t in set(hits.get(r.id, ()))), default=0.0)
             label = self._label_tokens[r.id]
-            share = (sum(self.idf.get(t, unseen) for t in label & qt) / sum(self.idf.get(t, unseen) for t in label)
-                     if label else 0.0)
+            mass = sum(self.idf.get(t, unseen) for t in label & qt)
+            # how much of the label the question uses, or how much of a short question is the label
+            share = max(mass / sum(self.idf.get(t, unseen) for t in label),
+                        mass / sum(self.idf.get(t, unseen) for t in qt) if 0 < len(qt) <= 4 else 0.0) if label else 0.0
             out[r.id] = min(1.0, max(term, share) + 0.25 * min(term, share))
         return out
 
@@ -132,19 +134,22 @@ class ScopeMatcher:
                             + p.affair_semantic * sem.get(r.id, 0.0) + (p.affair_hint if hinted else 0.0))
         # ties go to the row more documents speak to: the usual reading of an ambiguous name
         ranked = sorted(self.rows, key=lambda r: (-round(scores[r.id], 6), -len(r.docs)))
-        named = [r for r in ranked if lex.get(r.id, 0.0) >= 0.5 and not r.overview]
+        named = [r for r in ranked if lex.get(r.id, 0.0) >= p.affair_named and not r.overview]
         if named:
-            top = max(lex[r.id] for r in named)
-            strong = [r for r in named if lex[r.id] >= top - p.affair_tie]
-            parties = {r.primary.actor if r.primary else "" for r in strong}
-            if len(strong) >= 2 and len(parties) >= 2:
-                return Scope("several", strong, scores, named=True)
-            # equally named rows (公金受取口座 → counter or family name): the usual reading, i.e. the
-            # row more documents speak to, unless another row is clearly closer to the question
-            usual = max(strong, key=lambda r: len(r.docs))
-            closer = max(strong, key=lambda r: scores[r.id])
-            best = closer if scores[closer.id] - scores[usual.id] >= p.affair_margin else usual
-            return Scope("one", [best], scores, named=True)
+            # one row per responsible party: equally named rows of one party (公金受取口座 → counter or
+            # family name) are one reading, the usual one — the row more documents speak to — unless
+            # another is clearly closer to the question
+            by_party: dict[str, list[AffairRow]] = {}
+            for r in named:
+                by_party.setdefault(r.primary.actor if r.primary else r.id, []).append(r)
+            chosen = []
+            for rows in by_party.values():
+                usual = max(rows, key=lambda r: (lex[r.id], len(r.docs)))
+                closer = max(rows, key=lambda r: scores[r.id])
+                chosen.append(closer if scores[closer.id] - scores[usual.id] >= p.affair_margin else usual)
+            if len(chosen) >= 2:
+                return Scope("several", sorted(chosen, key=lambda r: -scores[r.id]), scores, named=True)
+            return Scope("one", chosen, scores, named=True)
         best, second = ranked[0], (ranked[1] if len(ranked) > 1 else None)
         margin = scores[best.id] - (scores[second.id] if second else 0.0)
         if hint == "none":   # like the examples about a statute, a concept or policy in the abstract

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -13,7 +14,8 @@ from assistant.values import ACTORS
 from .answer import Cause, Responsibility
 from .params import ComposerParams
 from .proposition import Proposition
-from .question import EXAMPLES, QuestionType, elliptical, embed_queries, follows_on, load_examples
+from .question import (EXAMPLES, QuestionClassifier, QuestionType, elliptical, embed_queries, follows_on,
+                       load_examples)
 from .scope import Scope
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,20 @@ def cause_for(turn: Turn, cites, chunks, text) -> Cause:
 
 
 _VECTORS: dict[tuple[str, str], np.ndarray] = {}
+_CLASSIFIERS: dict[tuple, QuestionClassifier] = {}
+_LOCK = threading.Lock()
+
+
+def trained_classifier(store, params: ComposerParams) -> QuestionClassifier:
+    """The question classifier, trained once per process for an embedder, examples file and
+    parameters (composers are rebuilt after every re-index; the examples do not change then)."""
+    vectors = example_vectors(store)
+    key = (store.embedder.name, EXAMPLES.stat().st_mtime_ns, params.classifier_c)
+    with _LOCK:
+        clf = _CLASSIFIERS.get(key)
+        if clf is None:
+            clf = _CLASSIFIERS[key] = QuestionClassifier(store.embedder, params, vectors=vectors).fit()
+    return clf
 
 
 def example_vectors(store) -> np.ndarray:

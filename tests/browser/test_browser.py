@@ -194,14 +194,20 @@ def test_every_page_in_a_real_browser(app_url, browser, tmp_path):
     for kind in ("keyDown", "keyUp"):
         browser.call("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter", windowsVirtualKeyCode=13,
                      **({"text": "\r"} if kind == "keyDown" else {}))
-    text = browser.wait_text(QUESTION, "責任の所在", "出典", "[1]", "原因の型")
-    assert "内閣総理大臣（デジタル庁）" in text and "結論" in text
+    text = browser.wait_text(QUESTION, "責任の所在", "出典", "[1]", "原因の型", "結論：")
+    assert "内閣総理大臣（デジタル庁）" in text and "一部です。" in text
     browser.js("document.querySelector('[data-testid=\"stExpander\"] summary').click()")  # open citation [1]
     browser.wait_text("種別：")
     assert browser.js("document.querySelectorAll('[data-testid=\"stExpander\"]').length") >= 1
     browser.call("Emulation.setDeviceMetricsOverride", width=1280, height=2400, deviceScaleFactor=1, mobile=False)
     browser.screenshot(shots / "chat.png")  # tall, so the question, the card and an open citation all show
     browser.call("Emulation.setDeviceMetricsOverride", width=1280, height=1700, deviceScaleFactor=1, mobile=False)
+
+    # 責任の整理: the map as a table, with its sources and the handout download
+    browser.open(f"{app_url}/responsibility")
+    browser.wait_text("責任の整理", "個人番号利用事務実施者", "市の分担", "Word で保存", "出典")
+    assert "医療保険者" in browser.text()
+    browser.screenshot(shots / "responsibility.png")
 
     browser.open(f"{app_url}/press")
     browser.wait_text("想定問答", "問1　公金受取口座", "承認済み：広報課 山田", "Word（.docx）をダウンロード")
@@ -216,6 +222,6 @@ def test_every_page_in_a_real_browser(app_url, browser, tmp_path):
     _wait(lambda: any(s in browser.text() for s in ("指標と基準", "評価の結果がまだありません")), 30, "the eval page body")
     browser.screenshot(shots / "evaluation.png")
 
-    for name in ("chat", "press", "library", "evaluation"):
+    for name in ("chat", "responsibility", "press", "library", "evaluation"):
         png = (shots / f"{name}.png").read_bytes()
         assert png.startswith(b"\x89PNG") and len(png) > 20_000, name
