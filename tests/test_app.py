@@ -243,12 +243,12 @@ def test_responsibility_page_shows_the_map_with_sources_and_exports_a_handout(do
     for party in ("医療保険者", "内閣総理大臣", "都道府県", "市区町村"):
         assert party in holders
     assert all("[" in cell for cell in table["市の分担"])             # every share cell cites passages
-    assert any(e.label.startswith("[1] ") for e in at.expander)       # the quoted sources
+    assert any(e.label.startswith("[1]") for e in at.expander)        # the quoted sources, by document
     docx = [v for k, v in downloads.items() if k.endswith(".docx")]
     doc = Document(io.BytesIO(docx[0]))
     cells = " ".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
     assert "個人番号利用事務実施者" in cells and "医療保険者" in cells
-    assert any(p.text.startswith("[1] ") for p in doc.paragraphs)      # the handout carries its sources
+    assert any(p.text.startswith("[1]「") for p in doc.paragraphs)     # the handout quotes its sources
 
 
 # ---- 想定問答

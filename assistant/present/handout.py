@@ -98,6 +98,19 @@ def _first(quotes: list[Quote], number: _Numbering) -> str:
     return number.sources[nums[0] - 1].quote if nums else ""
 
 
+def by_document(h: Handout) -> list[tuple[list[Source], Source]]:
+    """The quoted passages grouped by their document, in order of first use."""
+    groups: dict[str, list[Source]] = {}
+    for src in h.sources:
+        groups.setdefault(src.doc_id, []).append(src)
+    return [(g, g[0]) for g in groups.values()]
+
+
+def source_heading(group: list[Source]) -> str:
+    s = group[0]
+    return f"{marks([x.n for x in group])} {s.title}{(' ' + s.locator) if s.locator else ''}（{s.issuer}、{s.date}）"
+
+
 def marks(nums: list[int]) -> str:
     return "".join(f"[{n}]" for n in nums)
 
@@ -119,8 +132,9 @@ def to_markdown(h: Handout) -> str:
     for row in table_rows(h):
         lines.append("| " + " | ".join(str(v).replace("|", "／") for v in row.values()) + " |")
     lines += ["", "## 出典", ""]
-    lines += [f"[{s.n}] {s.title}{(' ' + s.locator) if s.locator else ''}（{s.issuer}、{s.date}）「{s.quote}」"
-              for s in h.sources]
+    for group, _ in by_document(h):
+        lines.append(f"- {source_heading(group)}")
+        lines += [f"  - [{x.n}]「{x.quote}」" for x in group]
     return "\n".join(lines) + "\n"
 
 
@@ -152,9 +166,10 @@ def to_docx(h: Handout) -> bytes:
         for i, value in enumerate(row.values()):
             table.rows[r].cells[i].text = str(value)
     doc.add_heading("出典", level=2)
-    for s in h.sources:
-        para = doc.add_paragraph(f"[{s.n}] {s.title}{(' ' + s.locator) if s.locator else ''}（{s.issuer}、{s.date}）「{s.quote}」")
-        para.runs[0].font.size = Pt(7)
+    for group, _ in by_document(h):
+        doc.add_paragraph().add_run(source_heading(group)).bold = True
+        for x in group:
+            doc.add_paragraph(f"[{x.n}]「{x.quote}」").runs[0].font.size = Pt(7)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -62,7 +62,7 @@ def show_answer(ans, stream: bool = False) -> None:
         st.caption("質問を言い換えるか、サイドバーの絞り込みを外して、もう一度お試しください。")
         return
     ui.verdict_box(ans)
-    body = answer_markdown(ans, skip_conclusion=True).replace("### ", "##### ")
+    body = answer_markdown(ans, sep="  \n", skip_conclusion=True).replace("### ", "##### ")
     if body.strip():
         if stream:
             st.write_stream(_pieces(body))

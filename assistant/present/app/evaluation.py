@@ -59,6 +59,16 @@ def render() -> None:
     st.subheader("指標と基準")
     rows = threshold_rows(metrics, data.get("thresholds") or {})
     st.dataframe(rows, hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
+    holdout = path.parent / "holdout" / "report.json"
+    if holdout.is_file():
+        try:
+            h = json.loads(holdout.read_text(encoding="utf-8"))
+            st.subheader("凍結した検証セット（holdout）")
+            st.caption("開発に使っていない、別の担当者が先に書いて固定した質問での結果です。調整には使いません。")
+            hrows = threshold_rows(dict(h.get("metrics") or {}), h.get("thresholds") or {})
+            st.dataframe(hrows, hide_index=True, width="stretch", height=35 * (len(hrows) + 1) + 3)
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            st.caption(f"検証セットの結果（{holdout}）を読めませんでした：{exc}")
     failed = [c for c in cases if not c.get("passed")]
     st.subheader(f"ケース（合格 {len(cases) - len(failed)} / 全 {len(cases)}）")
     only_failed = st.toggle("不合格のケースだけを表示", value=bool(failed), key="eval_only_failed")

@@ -41,10 +41,11 @@ def render() -> None:
             if row.figure:
                 st.markdown(f"**最新の公式な数字**：{row.figure} {handout.marks(row.cites['figure'])}")
     st.subheader("出典")
-    for s in h.sources:
-        with st.expander(f"[{s.n}] {s.title}{(' ' + s.locator) if s.locator else ''}"):
-            st.markdown(f"> {s.quote}")
-            st.caption(f"発出者：{s.issuer}　日付：{s.date}")
+    for group, _ in handout.by_document(h):
+        with st.expander(handout.source_heading(group)):
+            for x in group:
+                st.markdown(f"[{x.n}]")
+                st.markdown(f"> {x.quote}")
 
 
 if __name__ == "__main__":
