@@ -44,7 +44,7 @@ def run_eval(cases: Path | None, report_dir: Path, store: str | None = None,
     """The dev set (evals/cases.yaml) and, when no --cases is given, the frozen holdout
     (evals/holdout.yaml), each scored and gated on its own (holdout limits: [holdout.min/max])."""
     th = load_thresholds(thresholds)
-    sets = [("dev", cases or Path("evals/cases.yaml"), report_dir, th)]
+    sets = [("dev", cases or Path("evals/cases.yaml"), report_dir, {k: v for k, v in th.items() if k in ("min", "max")})]
     if cases is None and HOLDOUT.is_file():
         sets.append(("holdout", HOLDOUT, report_dir / "holdout", th.get("holdout", {})))
     code = 0
