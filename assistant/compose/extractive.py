@@ -9,15 +9,16 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from dataclasses import replace
 
 from assistant.injection import looks_like_instruction
 from assistant.retrieve.hybrid import check_query, dense_text
 from assistant.values import Filters
 
-from . import verdict as words
-from .answer import Answer, Cause, Section, Sentence
-from .citations import Citations, render_markdown
 from . import answer_type
+from . import verdict as words
+from .answer import Answer, Section, Sentence
+from .citations import Citations, render_markdown
 from .evidence import Candidate, candidates, coverage, idf_weights, reported_speech
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, evidence_verdict, judge, proposition
@@ -49,7 +50,6 @@ class ExtractiveComposer:
         self.chunks = store.chunks
         self.map = store.affairs
         self.dense_floor = abstain_dense_floor(settings, store.embedder.name, params)
-        self.sentence_floor = params.sentence_floors.get(store.embedder.name, 0.0)
         self.idf = idf_weights(f"{c.context}\n{c.text}" for c in store.chunks.values())
         self.scope = ScopeMatcher(self.map, store, self.idf, params)
         self.classifier = trained_classifier(store, params)
@@ -100,7 +100,6 @@ class ExtractiveComposer:
         kinds = tuple(k for k in BASIS_KINDS if not f.kinds or k in f.kinds)
         if not kinds:
             return []
-        from dataclasses import replace
         seen = {h.chunk.id for h in hits}
         found = self.searcher.search(turn.rq, k=2, filters=replace(f, kinds=kinds))
         return lower([h for h in found if h.chunk.id not in seen], 0.9 * min(h.score for h in hits)
@@ -114,7 +113,7 @@ class ExtractiveComposer:
         sentences = sorted(candidates(hits, self.searcher.store.sentences, turn.qvec), key=lambda c: -c.similarity)
         sentence_top = sentences[0].similarity if sentences else 0.0
         topical_gap = strength is not None and strength < self.params.abstain_coverage
-        unrelated = (not hits or dense_top < self.dense_floor or sentence_top < self.sentence_floor or topical_gap
+        unrelated = (not hits or dense_top < self.dense_floor or topical_gap
                      or (strength is None and turn.scope.kind == "none"))
         # 「何円」「いつ」「何人」: asked for a kind of fact that no close sentence states
         wanted = answer_type.expected(turn.q)

