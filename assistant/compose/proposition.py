@@ -29,7 +29,8 @@ _RHETORICAL = re.compile(r"(?:の|ん)?(?:では|じゃ)(?:ない|ありませ�
 # Negation of the fault itself (「責任はない」「悪くない」「無関係」), not of an action (「確認しなかった」).
 _DOUBLE_NEGATION = re.compile(r"(?:とは|とも)(?:言え|いえ)(?:ない|ません)")   # 「無関係とは言えない」 asserts a share
 _NEGATION = re.compile(r"(?:責任|悪|非|落ち度|関係|問題|過失|ミス|せい|責め|関与|欠陥|不具合)[^。、？?]{0,6}?"
-                       r"(?:ない|なく|なかっ|無い|無く|無かっ|ありません|ございません)|無関係")
+                       r"(?:ない|なく|なかっ|無い|無く|無かっ|ありません|ございません)|無関係|"
+                       r"仕方(?:が|の)?な|やむを得|止むを得")   # 「仕方がなかった」 excuses the party
 _TECHNICAL = re.compile(r"技術|システム|カード|機械|不具合|欠陥|バグ|プログラム|設計|端末|機器|仕組み")
 _OPERATIONAL = re.compile(r"運用|人為|事務処理|手作業|ヒューマン|人的|職員|作業")
 
@@ -56,10 +57,20 @@ def parties_named(question: str) -> list[str]:
     return list(dict.fromkeys(a for _, a in found))
 
 
+_FAULT = re.compile(r"責任|悪い|悪く|せい|落ち度|非が|過失|ミス|謝|責め|押し付け|押しつけ")
+
+
 def subject(question: str) -> str | None:
-    """The party the question is about: the city whenever it is named (a mayor's briefing asks
-    about the city's share), else the first party marked as subject (は・が), else the first named."""
+    """The party the question is about: the one named nearest before the fault it asserts
+    (「…国に責任はないのか」), else the city whenever it is named (a mayor's briefing asks about the
+    city's share), else the first party marked as subject (は・が), else the first named."""
     q = normalize(question)
+    faults = [m.start() for m in _FAULT.finditer(q)]
+    if faults:
+        before = [(m.end(), a) for a, rx in _PARTY_RE.items() for m in rx.finditer(q) if m.end() <= faults[-1]]
+        near = [(end, a) for end, a in before if faults[-1] - end <= 6]
+        if near:
+            return max(near)[1]
     if "municipality" in parties_named(q):
         return "municipality"
     marked = []

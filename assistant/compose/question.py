@@ -21,6 +21,7 @@ from assistant.normalize import normalize
 from .params import DEFAULT, ComposerParams
 
 EXAMPLES = Path(__file__).with_name("question_examples.yaml")
+UNANSWERABLE = Path(__file__).with_name("scope_examples.yaml")   # questions the sources cannot answer
 ASKS = ("who", "why", "tech_ops", "basis", "figures", "explain", "remedy", "what", "speech", "define")
 
 _WH = re.compile(r"誰|だれ|なぜ|何故|なんで|どうして|何(?!か[^。？?\s])|なに|どこ|どちら|どっち|どの|どれ|いつ|いくつ|いくら|どう|どんな")
@@ -42,6 +43,7 @@ class Example:
     local: bool = False
     affair: str = "none"
     followup: bool = False
+    answerable: bool = True   # False: a question of scope_examples.yaml (trains only the scope model)
 
 
 @dataclass(frozen=True)
@@ -52,13 +54,18 @@ class QuestionType:
     followup: bool = False
     confidence: float = 1.0           # share of the neighbours' weight behind `ask`
     affair_hint: str = "none"         # what similar examples are about (an affair id, general or none)
+    out_of_scope: float = 0.0         # how much the question resembles questions the sources cannot answer
     scores: dict = field(default_factory=dict)
 
 
 @lru_cache(maxsize=4)
-def load_examples(path: Path = EXAMPLES) -> tuple[Example, ...]:
+def load_examples(path: Path = EXAMPLES, unanswerable: Path | None = UNANSWERABLE) -> tuple[Example, ...]:
+    """The labelled questions, then (when present) the questions the sources cannot answer."""
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
     out = []
+    if unanswerable is not None and Path(unanswerable).is_file():
+        out += [Example(q=str(i["q"]), ask="what", answerable=False)
+                for i in yaml.safe_load(Path(unanswerable).read_text(encoding="utf-8")) or []]
     for item in raw:
         if item.get("ask") not in ASKS:
             raise ValueError(f"{path}: example {item.get('q')!r} has unknown ask {item.get('ask')!r}")
@@ -110,17 +117,23 @@ class QuestionClassifier:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         rows = list(range(len(self.examples))) if rows is None else rows
-        ex = [self.examples[i] for i in rows]
+        every = [self.examples[i] for i in rows]
         self._models = None
         self._ngrams = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
-        self._ngrams.fit([normalize(e.q) for e in ex])
-        X = self._features([e.q for e in ex], self.vectors[rows])
+        self._ngrams.fit([normalize(e.q) for e in every])
+        X_all = self._features([e.q for e in every], self.vectors[rows])
+        keep = [i for i, e in enumerate(every) if e.answerable]
+        ex, X = [every[i] for i in keep], X_all[keep]
+
+        def fit_lr(X, y):
+            return LogisticRegression(C=self.params.classifier_c, solver="newton-cg", tol=1e-3, max_iter=500).fit(X, y)
         models = {}
         for target in ("ask", "yesno", "local", "followup", "affair"):
             y = [getattr(e, target) for e in ex]
             if len(set(y)) > 1:
-                models[target] = LogisticRegression(C=self.params.classifier_c, solver="newton-cg", tol=1e-3,
-                                                    max_iter=500).fit(X, y)
+                models[target] = fit_lr(X, y)
+        if len({e.answerable for e in every}) > 1:
+            models["answerable"] = fit_lr(X_all, [e.answerable for e in every])
         self._models = models   # published whole: a classifier in use is never half trained
         return self
 
@@ -149,15 +162,17 @@ class QuestionClassifier:
             yes = 1.0
         local = self._proba("local", X).get(True, 0.0)
         if _LOCAL.search(q):
-            # 本市・うちの町 with a question about facts (what happened, how many) is about this city's data
-            local = max(local + p.local_marker_shift, 1.0 if ask in ("figures", "what") or yes >= 0.5 else 0.0)
+            # 本市・うちの町 with a question asking how many: this city's own figures
+            local = max(local + p.local_marker_shift, 1.0 if ask == "figures" else 0.0)
         else:
             local -= p.local_marker_shift
         follow = self._proba("followup", X).get(True, 0.0) + (0.3 if _FOLLOW_START.search(q) else 0.0)
         affairs = self._proba("affair", X)
+        outside = self._proba("answerable", X).get(False, 0.0)
         return QuestionType(ask=ask, yesno=bool(yes >= 0.5), local=bool(local >= 0.5), followup=bool(follow >= p.followup_min),
                             confidence=scores.get(ask, 0.0),
-                            affair_hint=str(max(affairs, key=affairs.get)) if affairs else "none", scores=scores)
+                            affair_hint=str(max(affairs, key=affairs.get)) if affairs else "none", scores=scores,
+                            out_of_scope=float(outside))
 
 
 def elliptical(question: str) -> bool:

@@ -14,7 +14,7 @@ from assistant.values import ACTORS
 from .answer import Cause, Responsibility
 from .params import ComposerParams
 from .proposition import Proposition
-from .question import (EXAMPLES, QuestionClassifier, QuestionType, elliptical, embed_queries, follows_on,
+from .question import (EXAMPLES, UNANSWERABLE, QuestionClassifier, QuestionType, elliptical, embed_queries, follows_on,
                        load_examples)
 from .scope import Scope
 
@@ -101,7 +101,8 @@ def trained_classifier(store, params: ComposerParams) -> QuestionClassifier:
     """The question classifier, trained once per process for an embedder, examples file and
     parameters (composers are rebuilt after every re-index; the examples do not change then)."""
     vectors = example_vectors(store)
-    key = (store.embedder.name, EXAMPLES.stat().st_mtime_ns, params.classifier_c)
+    key = (store.embedder.name, EXAMPLES.stat().st_mtime_ns, params.classifier_c,
+           UNANSWERABLE.stat().st_mtime_ns if UNANSWERABLE.is_file() else 0)
     with _LOCK:
         clf = _CLASSIFIERS.get(key)
         if clf is None:
@@ -112,7 +113,8 @@ def trained_classifier(store, params: ComposerParams) -> QuestionClassifier:
 def example_vectors(store) -> np.ndarray:
     """The labelled examples' vectors: computed once per embedder and examples file, kept beside
     the index (outside its generations) so a restart does not embed them again."""
-    digest = hashlib.sha1(EXAMPLES.read_bytes()).hexdigest()[:12]
+    digest = hashlib.sha1(EXAMPLES.read_bytes() + (UNANSWERABLE.read_bytes() if UNANSWERABLE.is_file() else b"")
+                          ).hexdigest()[:12]
     key = (store.embedder.name, digest)
     if key in _VECTORS:
         return _VECTORS[key]
