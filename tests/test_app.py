@@ -22,7 +22,8 @@ RAW_FORMS = ("1234 5678 9018", "123456789018", "9876-5432-1093", "987654321093",
 
 
 @pytest.fixture(autouse=True)
-def app_env(monkeypatch, tmp_path):
+def app_env(monkeypatch, tmp_path, server_address):
+    server_address("127.0.0.1")   # as `make run` starts it: access control is off on loopback
     monkeypatch.setenv("BRIEFING_CORPUS", json.dumps([str(ROOT / "corpus")]))
     monkeypatch.setenv("BRIEFING_EVAL_REPORT", str(tmp_path / "reports" / "report.json"))
     monkeypatch.setenv("BRIEFING_LOCK_TIMEOUT", "0.5")
@@ -268,7 +269,7 @@ def downloads(monkeypatch) -> dict[str, bytes]:
 
 
 def test_press_flow_add_draft_edit_approve_download(downloads):
-    from assistant.present.press import PressBook
+    from assistant.present.press_book import PressBook
     at = run_app()
     at.switch_page(PAGE["press_page"]).run()
     assert "まだ想定問答がありません" in texts(at)
@@ -303,6 +304,9 @@ def test_press_flow_add_draft_edit_approve_download(downloads):
     assert it.status == "approved" and it.approver == "広報課 山田" and it.approved_at
     assert any(s.value.startswith("承認済み：広報課 山田") for s in at.success)
 
+    assert not downloads                      # nothing leaves the page until it is exported (and recorded)
+    at.button(key="export-docx").click().run()
+    at.button(key="export-md").click().run()
     assert {"12月定例記者会見.docx", "12月定例記者会見.md"} <= set(downloads)
     text = "\n".join(p.text for p in Document(io.BytesIO(downloads["12月定例記者会見.docx"])).paragraphs)
     assert "12月定例記者会見" in text and f"問1　{QUESTION}" in text and "問4　記者会見でどう説明すべきですか？" in text
@@ -313,7 +317,7 @@ def test_press_flow_add_draft_edit_approve_download(downloads):
 
 
 def test_press_page_hides_my_numbers_and_says_so():
-    from assistant.present.press import PressBook
+    from assistant.present.press_book import PressBook
     at = run_app()
     at.switch_page(PAGE["press_page"]).run()
     assert "個人情報は入力しないでください" in texts(at)
@@ -352,10 +356,12 @@ def test_press_page_hides_my_numbers_and_says_so():
 
 def _press_page_with_draft(title: str):
     """A draft holding QUESTION, made before the app starts, and the app on the 想定問答 page."""
-    from assistant.present.press import PressBook
+    from assistant.access import Actor, Role
+    from assistant.present.press_book import PressBook
     book = PressBook()
-    did = book.create_draft(title)
-    book.add_questions(did, [QUESTION])
+    by = Actor("広報課 佐藤", Role.EDIT, "cli")
+    did = book.create_draft(title, by=by)
+    book.add_questions(did, [QUESTION], by=by)
     at = run_app()
     at.switch_page(PAGE["press_page"]).run()
     return book, did, at
@@ -376,7 +382,7 @@ def test_press_approve_without_a_name_asks_for_one():
 
 
 def test_press_page_shows_a_broken_database_plainly():
-    from assistant.present.press import default_path
+    from assistant.present.press_book import default_path
     path = default_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"not sqlite" * 200)
@@ -471,7 +477,9 @@ def test_password_gate_when_configured(monkeypatch):
     assert at.chat_input and not at.exception
     at.chat_input[0].set_value(f"番号{MY_NUMBER}の公金受取口座の誤登録は市の責任ですか？").run()
     from assistant.audit import AuditLog, verify
-    [entry] = AuditLog(get_settings().audit_log).entries()     # the ask is on the record, masked
+    failure, entry = AuditLog(get_settings().audit_log).entries()  # the wrong password, then the ask
+    assert failure["event"] == "login_failed" and failure["failures"] == 1
+    assert "wrong" not in json.dumps(failure) and "himitsu" not in get_settings().audit_log.read_text("utf-8")
     assert entry["channel"] == "app" and entry["user"] == "（共有パスワードでログイン）"
     assert "************" in entry["question"] and entry["citations"] and verify(get_settings().audit_log).ok
 
