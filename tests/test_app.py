@@ -5,17 +5,14 @@ import io
 import json
 
 import pytest
-import streamlit as st
 from docx import Document
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from assistant.settings import get_settings
+from tests.app_support import (PAGE, QUESTION, app_environment, capture_downloads, clear_caches, everything,
+                               run_app, texts)
 from tests.conftest import ROOT
 
-PAGE = {name: f"assistant/present/app/{name}.py"
-        for name in ("chat", "responsibility", "press_page", "library", "evaluation")}
-QUESTION = "公金受取口座の誤登録は市の責任ですか？"
 # Pass the check digit (worked out in tests/test_privacy.py): 12345678901 → 8, 98765432109 → 3.
 MY_NUMBER, OTHER_NUMBER = "1234 5678 9018", "9876-5432-1093"
 RAW_FORMS = ("1234 5678 9018", "123456789018", "9876-5432-1093", "987654321093", "１２３４５６７８９０１８")
@@ -24,47 +21,9 @@ RAW_FORMS = ("1234 5678 9018", "123456789018", "9876-5432-1093", "987654321093",
 @pytest.fixture(autouse=True)
 def app_env(monkeypatch, tmp_path, server_address):
     server_address("127.0.0.1")   # as `make run` starts it: access control is off on loopback
-    monkeypatch.setenv("BRIEFING_CORPUS", json.dumps([str(ROOT / "corpus")]))
-    monkeypatch.setenv("BRIEFING_EVAL_REPORT", str(tmp_path / "reports" / "report.json"))
-    monkeypatch.setenv("BRIEFING_LOCK_TIMEOUT", "0.5")
-    # The fake embedder has no calibrated abstention floor; 0.25 is where its bigram cosine
-    # separates evals/cases.yaml's out-of-scope questions from the rest on the real corpus.
-    monkeypatch.setenv("BRIEFING_ABSTAIN_DENSE", "0.25")
-    get_settings.cache_clear()
+    app_environment(monkeypatch, tmp_path)
     yield
-    st.cache_resource.clear()  # closes the cached Briefing (releases its store lock)
-    st.cache_data.clear()
-
-
-def run_app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def texts(at) -> str:
-    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
-                     + [e.value for e in at.error] + [w.value for w in at.warning] + [s.value for s in at.success])
-
-
-def everything(at) -> str:
-    """All that the page holds: every element's protobuf (labels, values, help texts), widget values and
-    session state.
-    Not the chat input's value: that is the message the browser just sent (the raw typing, cleared on the
-    next run), not something the page shows or keeps."""
-    from google.protobuf import text_format
-    out = []
-    for node in at._tree:
-        proto = getattr(node, "proto", None)
-        if proto is not None:
-            out.append(text_format.MessageToString(proto, as_utf8=True))
-        if getattr(node, "type", "") != "chat_input":
-            try:
-                out.append(str(node.value))
-            except Exception:  # blocks and plain elements have no value
-                pass
-    out += [f"{k}={at.session_state[k]!r}" for k in at.session_state]   # what the session keeps
-    return "\n".join(out)
+    clear_caches()
 
 
 def no_raw_number(at) -> bool:
@@ -255,17 +214,7 @@ def test_responsibility_page_shows_the_map_with_sources_and_exports_a_handout(do
 # ---- 想定問答
 @pytest.fixture
 def downloads(monkeypatch) -> dict[str, bytes]:
-    """What the page hands to st.download_button, by file name."""
-    got: dict[str, bytes] = {}
-    real = MediaFileManager.add
-
-    def add(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False):
-        if file_name:
-            got[file_name] = data
-        return real(self, data, mimetype, coordinates, file_name=file_name,
-                    is_for_static_download=is_for_static_download)
-    monkeypatch.setattr(MediaFileManager, "add", add)
-    return got
+    return capture_downloads(monkeypatch)
 
 
 def test_press_flow_add_draft_edit_approve_download(downloads):

@@ -175,8 +175,9 @@ class PressBook:
                               approved_sha256=text_sha256(it.final_answer), approver=it.approver)
 
     # ---- approval
-    def approve(self, item_id: int, by: Actor) -> str:
-        """Approve the answer as it stands, in the actor's name; returns the time recorded."""
+    def approve(self, item_id: int, seen_sha256: str | None = None, *, by: Actor) -> str:
+        """Approve the answer as it stands, in the actor's name; returns the time recorded.
+        `seen_sha256`: the hash of the text the approver was shown; a different stored text is refused."""
         require(by, Role.APPROVE, "承認")
         if not by.name:
             raise LocalDBError("承認者の名前がありません", "承認者名を入力してから「承認」を押してください")
@@ -185,6 +186,9 @@ class PressBook:
             it = self._row(con, item_id)
             if not it.final_answer:
                 raise LocalDBError("回答のない問は承認できません", "先に回答案を作成してください")
+            if seen_sha256 is not None and text_sha256(it.final_answer) != seen_sha256:
+                raise LocalDBError("承認しようとした回答は、その間に別の人が変更しました",
+                                   "いま保存されている回答を確かめてから、もう一度「承認」を押してください")
             con.execute("UPDATE items SET status = 'approved', approver = ?, approved_at = ? WHERE id = ?",
                         (by.signature, when, item_id))
             self.trail.record("approve", by, draft=it.draft_id, item=item_id, question=it.question,

@@ -10,6 +10,7 @@ from assistant.errors import BriefingError
 from assistant.present.app import components as ui
 from assistant.present.app.auth import current_actor
 from assistant.present.app.resources import briefing_or_stop
+from assistant.present.draft_trail import text_sha256
 from assistant.present.press import item_from_answer
 from assistant.present.press_book import PressBook
 from assistant.present.press_export import record_line, source_line
@@ -17,6 +18,8 @@ from assistant.privacy import contains_my_number, mask_my_number
 
 NEEDS_EDIT = "この操作には「編集」以上の権限が必要です。"
 NEEDS_APPROVE = "承認と承認の取り消しには「承認」の権限が必要です。"
+CHANGED_ELSEWHERE = ("この回答は、このページを開いた後で別の人（または別のタブ）が変更しました。いま保存されている内容を"
+                     "確かめてから、もう一度操作してください（今回の操作は行っていません）。")
 EXPIRED = "ログインの有効期限が切れたため、操作を行いませんでした。ページを再読み込みして、もう一度ログインしてください。"
 
 
@@ -46,8 +49,23 @@ def guard(fn, *args, by: Actor | None = None):
 def save_edit(book: PressBook, item_id: int, text: str) -> bool:
     if guard(book.edit, item_id, text) is None:
         return False
-    st.session_state.pop(f"ans-{item_id}", None)  # redraw the box from what was stored (masked)
+    for key in (f"ans-{item_id}", f"ans-base-{item_id}"):   # redraw the box from what was stored (masked)
+        st.session_state.pop(key, None)
     flash_masked([text], "回答")
+    return True
+
+
+def changed_elsewhere(it) -> bool:
+    """True when the stored answer changed since this session drew its box (another person or tab
+    saved meanwhile). A box with nothing typed in it is refreshed; typed text is kept, but the
+    click that came with it is not acted on, so no one approves or overwrites what they have not seen."""
+    key, base_key = f"ans-{it.id}", f"ans-base-{it.id}"
+    base = st.session_state.get(base_key)
+    st.session_state[base_key] = it.final_answer
+    if base is None or base == it.final_answer:
+        return False
+    if st.session_state.get(key, base) == base:
+        st.session_state.pop(key, None)
     return True
 
 
@@ -55,7 +73,8 @@ def _approve(book: PressBook, n: int, it, text: str, changed: bool, approver: Ac
     if not approver.name:
         st.warning("承認者名を入力してから「承認」を押してください。")
         return
-    if (not changed or save_edit(book, it.id, text)) and guard(book.approve, it.id, by=approver):
+    seen = text_sha256(mask_my_number(text.strip()) if changed else it.final_answer)   # what the approver saw
+    if (not changed or save_edit(book, it.id, text)) and guard(book.approve, it.id, seen, by=approver):
         flash("success", f"問{n}を承認しました（{mask_my_number(approver.signature)}）。")
     st.rerun()
 
@@ -69,7 +88,8 @@ def _redo(book: PressBook, it, actor: Actor) -> None:
     except BriefingError as err:
         ui.show_error(err)
         return
-    st.session_state.pop(f"ans-{it.id}", None)
+    for key in (f"ans-{it.id}", f"ans-base-{it.id}"):
+        st.session_state.pop(key, None)
     st.rerun()
 
 
@@ -88,6 +108,9 @@ def item_card(book: PressBook, n: int, it, actor: Actor, approver: Actor) -> Non
             return
         if it.abstained:
             st.warning("資料に根拠が見つからず、回答を控える案になっています。回答は職員が書いてください。")
+        stale = changed_elsewhere(it)
+        if stale:
+            st.warning(CHANGED_ELSEWHERE, icon=":material/sync_problem:")
         text = st.text_area("回答（編集できます）" if edit else "回答", value=it.final_answer, key=f"ans-{it.id}",
                             height=220, disabled=not edit, help=None if edit else NEEDS_EDIT)
         if it.responsibility:
@@ -102,6 +125,8 @@ def item_card(book: PressBook, n: int, it, actor: Actor, approver: Actor) -> Non
         cols = st.columns(4)
         changed = edit and text.strip() != it.final_answer.strip()
         if cols[0].button("保存", key=f"save-{it.id}", disabled=not edit, help=None if edit else NEEDS_EDIT):
+            if stale:
+                return
             if not changed:
                 st.info("変更はありません。")
                 return
@@ -114,7 +139,8 @@ def item_card(book: PressBook, n: int, it, actor: Actor, approver: Actor) -> Non
                            args=(book.withdraw_approval, it.id), kwargs={"by": approver if approver.name else actor},
                            disabled=not approve, help=why)
         elif cols[1].button("承認", key=f"approve-{it.id}", type="primary", disabled=not approve, help=why):
-            _approve(book, n, it, text, changed, approver)
+            if not stale:
+                _approve(book, n, it, text, changed, approver)
         if cols[2].button("作り直す", key=f"redo-{it.id}", disabled=not edit,
                           help="回答案を作り直します（編集と承認は消えます）" if edit else NEEDS_EDIT):
             _redo(book, it, actor)

@@ -130,7 +130,8 @@ def draft_all(book: PressBook, draft, actor: Actor) -> None:
         ui.show_error(err)
         return
     for it in draft.items:
-        st.session_state.pop(f"ans-{it.id}", None)
+        for key in (f"ans-{it.id}", f"ans-base-{it.id}"):
+            st.session_state.pop(key, None)
     flash("success", "回答案を作成しました。内容を確かめて、必要なら直してから承認してください。")
     st.rerun()
 
