@@ -68,12 +68,16 @@ def _draft_line(e: dict) -> str:
         lines.append(f"  表題: {e['title']}")
     if e.get("question"):
         lines.append(f"  問: {e['question']}")
-    if e.get("before_sha256") or e.get("after_sha256"):
-        lines.append(f"  本文 SHA-256: {short_hash(e.get('before_sha256'))} → {short_hash(e.get('after_sha256'))}")
+    before, after = e.get("before_sha256"), e.get("after_sha256")
+    if before == after and after:          # approve, withdraw: the text they concern, unchanged
+        lines.append(f"  本文 SHA-256: {short_hash(after)}")
+    elif before or after:
+        lines.append(f"  本文 SHA-256: {short_hash(before)} → {short_hash(after)}")
     if e.get("reason"):
         lines.append(f"  理由: {e['reason']}")
     if e.get("approver") and e.get("action") == "withdraw":
-        lines.append(f"  取り消した承認: {e['approver']}")
+        approved = f"（承認した本文 SHA-256: {short_hash(e['approved_sha256'])}）" if e.get("approved_sha256") else ""
+        lines.append(f"  取り消した承認: {e['approver']}{approved}")
     if e.get("action") == "export":
         lines.append(f"  形式: {e.get('format')}　ファイル SHA-256: {short_hash(e.get('file_sha256'))}")
         for n, it in enumerate(e.get("items") or [], 1):

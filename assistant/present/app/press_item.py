@@ -146,9 +146,10 @@ def item_card(book: PressBook, n: int, it, actor: Actor, approver: Actor) -> Non
             _redo(book, it, actor)
         cols[3].button("削除", key=f"del-{it.id}", on_click=guard, args=(book.delete_item, it.id), disabled=not edit,
                        help=None if edit else NEEDS_EDIT)
+        record = f"{record_line(it)}　履歴の問番号 #{it.id}"   # as `briefing audit show --draft` names it
         if it.approved:
-            st.success(record_line(it))
-        elif edit:
-            st.caption(record_line(it))
+            st.success(record)
+        else:
+            st.caption(record)
 
 
