@@ -34,11 +34,14 @@ class DraftTrail:
 
     def record(self, action: str, by: Actor, *, draft: int, item: int | None = None,
                question: str | None = None, title: str | None = None, before: str | None = None,
-               after: str | None = None, reason: str | None = None, **fields) -> dict:
-        """Append one entry; raises AuditError when it cannot be written (the caller rolls back)."""
+               after: str | None = None, reason: str | None = None, approver: str | None = None,
+               **fields) -> dict:
+        """Append one entry; raises AuditError when it cannot be written (the caller rolls back).
+        Free text (question, title, reason, approver) is masked; `fields` are ids, hashes and times."""
         if action not in ACTIONS:
             raise ValueError(f"unknown draft action {action!r}")
-        texts = {k: v for k, v in (("question", question), ("title", title), ("reason", reason)) if v}
+        texts = {k: v for k, v in (("question", question), ("title", title), ("reason", reason),
+                                   ("approver", approver)) if v}
         return self.log.append(event_entry(
             "draft", channel="press", user=by.signature, texts=texts, action=action, draft=draft, item=item,
             role=by.role.label, auth=by.auth, before_sha256=text_sha256(before), after_sha256=text_sha256(after),
