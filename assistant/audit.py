@@ -1,5 +1,7 @@
-"""A tamper-evident record of every ask: one JSON line per ask, each carrying the SHA-256 of the
-previous line (a hash chain), plus a head file naming the last entry.
+"""A tamper-evident record of every ask, every failed sign-in and every change to a press draft:
+one JSON line per event, each carrying the SHA-256 of the previous line (a hash chain), plus a head
+file naming the last entry. An ask has no `event` key (the original format); other entries name
+theirs (`login_failed`, `login_refused`, `draft`).
 
 Editing a line breaks its own hash; reordering or deleting lines breaks `seq` and `prev`; cutting
 entries off the end disagrees with the head. `briefing audit verify` checks all of it. Questions,
@@ -32,10 +34,14 @@ def _digest(prev: str, entry: dict) -> str:
     return hashlib.sha256((prev + body).encode("utf-8")).hexdigest()
 
 
+def now_iso() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
 def entry_for(answer=None, *, question: str, channel: str, user: str | None = None,
               error: str | None = None) -> dict:
     """What is kept of one ask (never the raw question)."""
-    e = {"time": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "channel": channel,
+    e = {"time": now_iso(), "channel": channel,
          "user": mask_my_number(user) if user else None, "question": mask_my_number(question)}
     if answer is not None:
         e.update(summary=mask_my_number(answer.summary), abstained=answer.abstained,
@@ -44,6 +50,16 @@ def entry_for(answer=None, *, question: str, channel: str, user: str | None = No
                  citations=[c.id for c in answer.citations])
     if error:
         e["error"] = mask_my_number(error)
+    return e
+
+
+def event_entry(event: str, *, channel: str, user: str | None = None, texts: dict | None = None,
+                **fields) -> dict:
+    """A non-ask entry. Free text (user and `texts`) is masked; `fields` are stored as given, so
+    hashes and ids are never touched by the mask (a hex digest can hold twelve digits in a row)."""
+    e = {"time": now_iso(), "channel": channel, "event": event, "user": mask_my_number(user) if user else None}
+    e.update({k: mask_my_number(v) if isinstance(v, str) else v for k, v in (texts or {}).items()})
+    e.update(fields)
     return e
 
 

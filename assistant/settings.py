@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from assistant.errors import ConfigError
@@ -71,6 +71,15 @@ class Settings(BaseSettings):
     # app
     feedback_db: str = ""           # default: <store>/app.sqlite3
     eval_report: Path = Path("reports/eval/report.json")   # shown on the 評価 page
+
+    # app access (see README "Access, roles and the draft trail"); secrets.toml may set the passwords too
+    app_password: SecretStr = SecretStr("")        # shared password: everyone who knows it is 編集
+    approver_password: SecretStr = SecretStr("")   # unlocks 承認 under the shared password
+    allow_open: bool = False        # serve without access control on a non-loopback address (a banner says so)
+    session_idle_minutes: float = Field(30.0, gt=0)   # a signed-in session ends after this long without use
+    login_max_failures: int = Field(5, ge=1)          # wrong passwords before a client or session must wait
+    login_window_minutes: float = Field(15.0, gt=0)   # failures older than this are forgotten
+    login_backoff_seconds: float = Field(30.0, gt=0)  # first wait; doubles with each further failure
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings,

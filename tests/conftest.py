@@ -75,6 +75,18 @@ def indexed_store(tmp_path, fixture_corpus):
     return store
 
 
+@pytest.fixture
+def server_address():
+    """Set Streamlit's `server.address` for in-process AppTests (what `--server.address` sets), then restore it."""
+    from streamlit import config
+    before = config.get_option("server.address")
+
+    def set_to(address: str | None) -> None:
+        config.set_option("server.address", address)
+    yield set_to
+    config.set_option("server.address", before)
+
+
 def run_cli(*args, env_extra: dict | None = None, stdin: str | None = None, timeout: int = 300):
     """Run the installed `briefing` console script as a subprocess."""
     import subprocess

@@ -5,65 +5,25 @@ import io
 import json
 
 import pytest
-import streamlit as st
 from docx import Document
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from assistant.settings import get_settings
+from tests.app_support import (PAGE, QUESTION, app_environment, capture_downloads, clear_caches, everything,
+                               run_app, texts)
 from tests.conftest import ROOT
 
-PAGE = {name: f"assistant/present/app/{name}.py"
-        for name in ("chat", "responsibility", "press_page", "library", "evaluation")}
-QUESTION = "公金受取口座の誤登録は市の責任ですか？"
 # Pass the check digit (worked out in tests/test_privacy.py): 12345678901 → 8, 98765432109 → 3.
 MY_NUMBER, OTHER_NUMBER = "1234 5678 9018", "9876-5432-1093"
 RAW_FORMS = ("1234 5678 9018", "123456789018", "9876-5432-1093", "987654321093", "１２３４５６７８９０１８")
 
 
 @pytest.fixture(autouse=True)
-def app_env(monkeypatch, tmp_path):
-    monkeypatch.setenv("BRIEFING_CORPUS", json.dumps([str(ROOT / "corpus")]))
-    monkeypatch.setenv("BRIEFING_EVAL_REPORT", str(tmp_path / "reports" / "report.json"))
-    monkeypatch.setenv("BRIEFING_LOCK_TIMEOUT", "0.5")
-    # The fake embedder has no calibrated abstention floor; 0.25 is where its bigram cosine
-    # separates evals/cases.yaml's out-of-scope questions from the rest on the real corpus.
-    monkeypatch.setenv("BRIEFING_ABSTAIN_DENSE", "0.25")
-    get_settings.cache_clear()
+def app_env(monkeypatch, tmp_path, server_address):
+    server_address("127.0.0.1")   # as `make run` starts it: access control is off on loopback
+    app_environment(monkeypatch, tmp_path)
     yield
-    st.cache_resource.clear()  # closes the cached Briefing (releases its store lock)
-    st.cache_data.clear()
-
-
-def run_app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def texts(at) -> str:
-    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
-                     + [e.value for e in at.error] + [w.value for w in at.warning] + [s.value for s in at.success])
-
-
-def everything(at) -> str:
-    """All that the page holds: every element's protobuf (labels, values, help texts), widget values and
-    session state.
-    Not the chat input's value: that is the message the browser just sent (the raw typing, cleared on the
-    next run), not something the page shows or keeps."""
-    from google.protobuf import text_format
-    out = []
-    for node in at._tree:
-        proto = getattr(node, "proto", None)
-        if proto is not None:
-            out.append(text_format.MessageToString(proto, as_utf8=True))
-        if getattr(node, "type", "") != "chat_input":
-            try:
-                out.append(str(node.value))
-            except Exception:  # blocks and plain elements have no value
-                pass
-    out += [f"{k}={at.session_state[k]!r}" for k in at.session_state]   # what the session keeps
-    return "\n".join(out)
+    clear_caches()
 
 
 def no_raw_number(at) -> bool:
@@ -254,21 +214,11 @@ def test_responsibility_page_shows_the_map_with_sources_and_exports_a_handout(do
 # ---- 想定問答
 @pytest.fixture
 def downloads(monkeypatch) -> dict[str, bytes]:
-    """What the page hands to st.download_button, by file name."""
-    got: dict[str, bytes] = {}
-    real = MediaFileManager.add
-
-    def add(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False):
-        if file_name:
-            got[file_name] = data
-        return real(self, data, mimetype, coordinates, file_name=file_name,
-                    is_for_static_download=is_for_static_download)
-    monkeypatch.setattr(MediaFileManager, "add", add)
-    return got
+    return capture_downloads(monkeypatch)
 
 
 def test_press_flow_add_draft_edit_approve_download(downloads):
-    from assistant.present.press import PressBook
+    from assistant.present.press_book import PressBook
     at = run_app()
     at.switch_page(PAGE["press_page"]).run()
     assert "まだ想定問答がありません" in texts(at)
@@ -303,6 +253,9 @@ def test_press_flow_add_draft_edit_approve_download(downloads):
     assert it.status == "approved" and it.approver == "広報課 山田" and it.approved_at
     assert any(s.value.startswith("承認済み：広報課 山田") for s in at.success)
 
+    assert not downloads                      # nothing leaves the page until it is exported (and recorded)
+    at.button(key="export-docx").click().run()
+    at.button(key="export-md").click().run()
     assert {"12月定例記者会見.docx", "12月定例記者会見.md"} <= set(downloads)
     text = "\n".join(p.text for p in Document(io.BytesIO(downloads["12月定例記者会見.docx"])).paragraphs)
     assert "12月定例記者会見" in text and f"問1　{QUESTION}" in text and "問4　記者会見でどう説明すべきですか？" in text
@@ -313,7 +266,7 @@ def test_press_flow_add_draft_edit_approve_download(downloads):
 
 
 def test_press_page_hides_my_numbers_and_says_so():
-    from assistant.present.press import PressBook
+    from assistant.present.press_book import PressBook
     at = run_app()
     at.switch_page(PAGE["press_page"]).run()
     assert "個人情報は入力しないでください" in texts(at)
@@ -352,10 +305,12 @@ def test_press_page_hides_my_numbers_and_says_so():
 
 def _press_page_with_draft(title: str):
     """A draft holding QUESTION, made before the app starts, and the app on the 想定問答 page."""
-    from assistant.present.press import PressBook
+    from assistant.access import Actor, Role
+    from assistant.present.press_book import PressBook
     book = PressBook()
-    did = book.create_draft(title)
-    book.add_questions(did, [QUESTION])
+    by = Actor("広報課 佐藤", Role.EDIT, "cli")
+    did = book.create_draft(title, by=by)
+    book.add_questions(did, [QUESTION], by=by)
     at = run_app()
     at.switch_page(PAGE["press_page"]).run()
     return book, did, at
@@ -376,7 +331,7 @@ def test_press_approve_without_a_name_asks_for_one():
 
 
 def test_press_page_shows_a_broken_database_plainly():
-    from assistant.present.press import default_path
+    from assistant.present.press_book import default_path
     path = default_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"not sqlite" * 200)
@@ -471,7 +426,9 @@ def test_password_gate_when_configured(monkeypatch):
     assert at.chat_input and not at.exception
     at.chat_input[0].set_value(f"番号{MY_NUMBER}の公金受取口座の誤登録は市の責任ですか？").run()
     from assistant.audit import AuditLog, verify
-    [entry] = AuditLog(get_settings().audit_log).entries()     # the ask is on the record, masked
+    failure, entry = AuditLog(get_settings().audit_log).entries()  # the wrong password, then the ask
+    assert failure["event"] == "login_failed" and failure["failures"] == 1
+    assert "wrong" not in json.dumps(failure) and "himitsu" not in get_settings().audit_log.read_text("utf-8")
     assert entry["channel"] == "app" and entry["user"] == "（共有パスワードでログイン）"
     assert "************" in entry["question"] and entry["citations"] and verify(get_settings().audit_log).ok
 

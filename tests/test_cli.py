@@ -124,5 +124,10 @@ def test_search_on_a_missing_index_says_what_to_do(tmp_path):
 
 def test_help_lists_every_contract_command():
     r = run_cli("--help")
-    for cmd in ("index", "corpus", "search", "ask", "eval", "press"):
+    for cmd in ("index", "corpus", "search", "ask", "eval", "press", "audit"):
         assert cmd in r.stdout
+
+
+def test_audit_show_help_names_the_draft_history():
+    r = run_cli("audit", "show", "--help")
+    assert r.returncode == 0 and "--draft ID" in r.stdout and "history of this press draft" in r.stdout

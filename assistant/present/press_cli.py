@@ -4,9 +4,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-
 from .localdb import LocalDBError
-from .press import PressDraft, export, item_from_answer, parse_questions
+from .press import PressDraft, item_from_answer, parse_questions
+from .press_export import export
 
 
 def _read_questions(path: Path) -> list[str]:

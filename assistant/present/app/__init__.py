@@ -1,4 +1,4 @@
-"""The Streamlit app: five pages behind an optional login. `app.py` at the project root calls `main()`.
+"""The Streamlit app: five pages behind the access gate (auth.py). `app.py` at the project root calls `main()`.
 
 Pages are files in this folder (Streamlit runs them as scripts; each also imports as a module).
 """

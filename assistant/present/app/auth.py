@@ -1,16 +1,37 @@
-"""Optional access control, off by default.
+"""The gate every page passes: who is using the app, in which role, and whether the app may be
+served at all.
 
-- `[auth]` in .streamlit/secrets.toml (OIDC: client_id, client_secret, server_metadata_url,
-  redirect_uri, cookie_secret) → Streamlit's own login (`st.login`).
-- `password` in secrets, or the BRIEFING_APP_PASSWORD environment variable → a shared password.
+- Bound to a non-loopback address (judged from `server.address`, not from the visitor) with neither
+  a password nor OIDC configured, the app serves only the configuration page (`setup_page.py`);
+  BRIEFING_ALLOW_OPEN=1 opts out, logged and shown as a banner.
+- `[auth]` in .streamlit/secrets.toml (OIDC) → Streamlit's own login (`st.login`); the role comes
+  from `[roles]` (assistant/access/roles.py) and the approver is the signed-in person.
+- `password` in secrets, or BRIEFING_APP_PASSWORD → a shared password: everyone is 編集; the
+  approver password (`approver_password` / BRIEFING_APPROVER_PASSWORD) unlocks 承認 (`login.py`).
+- Neither, on loopback → one person at this computer: 承認, the approver's name typed.
+
+A signed-in session ends after BRIEFING_SESSION_IDLE_MINUTES without use; logging out clears it.
 """
 from __future__ import annotations
 
-import hmac
-import os
+import logging
+import threading
 from collections.abc import Mapping
 
 import streamlit as st
+
+from assistant.access import Actor, Role, RoleMap, clock, is_loopback
+from assistant.settings import get_settings
+
+from . import login, setup_page
+
+log = logging.getLogger(__name__)
+OPEN_NAME = "（認証なし）"
+PASSWORD_NAME = "（共有パスワードでログイン）"
+_LAST_ACTIVE = "_auth_last_active"
+_ENDED = "_auth_ended"
+_said: set[str] = set()
+_said_lock = threading.Lock()
 
 
 def _secret(name: str):
@@ -21,7 +42,11 @@ def _secret(name: str):
 
 
 def configured_password() -> str:
-    return str(_secret("password") or os.environ.get("BRIEFING_APP_PASSWORD", "") or "")
+    return str(_secret("password") or get_settings().app_password.get_secret_value() or "")
+
+
+def configured_approver_password() -> str:
+    return str(_secret("approver_password") or get_settings().approver_password.get_secret_value() or "")
 
 
 def oidc_configured() -> bool:
@@ -32,37 +57,144 @@ def oidc_configured() -> bool:
     return bool(auth.get("client_id") or any(isinstance(v, Mapping) for v in auth.values()))
 
 
-def gate() -> bool:
-    """True when the visitor may use the app; otherwise renders a login form and returns False."""
+def role_map() -> RoleMap:
+    return RoleMap.from_config(_secret("roles"))
+
+
+def server_address() -> str | None:
+    return st.get_option("server.address")
+
+
+def protected() -> bool:
+    return bool(configured_password() or oidc_configured())
+
+
+def _say_once(key: str, message: str, *args) -> None:
+    """Log a warning once per process (every rerun passes the gate)."""
+    with _said_lock:
+        if key in _said:
+            return
+        _said.add(key)
+    log.warning(message, *args)
+
+
+# ---- sessions
+def _signed_in() -> bool:
+    return bool(st.session_state.get("auth_ok") or (oidc_configured() and st.user.get("is_logged_in", False)))
+
+
+def _idle_expired() -> bool:
+    last = st.session_state.get(_LAST_ACTIVE)
+    return last is not None and clock.now() - last > get_settings().session_idle_minutes * 60
+
+
+def clear_session() -> None:
+    for key in list(st.session_state):
+        del st.session_state[key]
+
+
+def logout() -> None:
+    """Sign out and forget everything this session held (a button callback)."""
+    clear_session()
+    st.session_state[_ENDED] = "logout"
+    if oidc_configured():
+        st.logout()
+
+
+def _expire() -> None:
+    clear_session()
+    st.session_state[_ENDED] = "idle"
+    if oidc_configured():
+        st.logout()
+
+
+def ended_notice() -> None:
+    reason = st.session_state.pop(_ENDED, None)
+    if reason == "idle":
+        minutes = get_settings().session_idle_minutes
+        st.info(f"{minutes:g} 分間操作がなかったため、ログアウトしました。もう一度ログインしてください。")
+    elif reason == "logout":
+        st.info("ログアウトしました。")
+
+
+# ---- who
+def current_actor() -> Actor | None:
+    """The person using this session and their role; None when no one may act (not signed in,
+    the session has gone idle, or the app is closed)."""
+    if _signed_in() and _idle_expired():
+        return None
     if oidc_configured():
         if not st.user.get("is_logged_in", False):
-            st.title("ブリーフィング支援")
-            st.info("このアプリを使うにはログインが必要です。")
-            st.button("ログイン", on_click=st.login, type="primary")
-            return False
-        with st.sidebar:
-            st.caption(f"ログイン中：{st.user.get('name') or st.user.get('email') or ''}")
-            st.button("ログアウト", on_click=st.logout)
-    password = configured_password()
-    if not password or st.session_state.get("auth_ok"):
-        return True
-    st.title("ブリーフィング支援")
-    with st.form("login"):
-        typed = st.text_input("パスワード", type="password", help="管理者から伝えられたパスワードを入力してください。")
-        sent = st.form_submit_button("入る", type="primary")
-    if sent:
-        if hmac.compare_digest(typed.encode("utf-8"), password.encode("utf-8")):
-            st.session_state["auth_ok"] = True
-            st.rerun()
-        st.error("パスワードが違います。もう一度入力してください。")
-    return False
+            return None
+        email = str(st.user.get("email") or "")
+        role = role_map().role_for(email, st.user.get("email_verified"))
+        if role is None or (configured_password() and not st.session_state.get("auth_ok")):
+            return None
+        return Actor(str(st.user.get("name") or email or "（名前のないアカウント）"), role, "oidc", email)
+    if configured_password():
+        if not st.session_state.get("auth_ok"):
+            return None
+        approver = st.session_state.get(login.APPROVER_KEY)
+        return Actor(approver, Role.APPROVE, "approver") if approver else Actor(PASSWORD_NAME, Role.EDIT, "password")
+    if not is_loopback(server_address()) and not get_settings().allow_open:
+        return None
+    return Actor(OPEN_NAME, Role.APPROVE, "open")
 
 
 def current_user() -> str | None:
-    """Who is asking, for the audit log: the OIDC name or e-mail, a note for the shared password,
-    None when access control is off."""
-    if oidc_configured() and st.user.get("is_logged_in", False):
-        return str(st.user.get("name") or st.user.get("email") or "（ログイン済み）")
-    if configured_password() and st.session_state.get("auth_ok"):
-        return "（共有パスワードでログイン）"
-    return None
+    """Who is asking, for the audit log: None when access control is off."""
+    actor = current_actor()
+    return None if actor is None or actor.auth == "open" else actor.name
+
+
+# ---- the gate
+def gate() -> bool:
+    """True when the visitor may use the app; otherwise renders what they need and returns False."""
+    s = get_settings()
+    address = server_address()
+    if not is_loopback(address) and not protected():
+        if not s.allow_open:
+            _say_once("closed", "serving only the configuration page: the app listens on %s (not loopback) "
+                      "with no password and no OIDC configured", address or "every interface")
+            setup_page.render(address)
+            return False
+        _say_once("open", "BRIEFING_ALLOW_OPEN=1: serving without access control on %s", address or "every interface")
+        setup_page.open_banner(address)
+    if _signed_in() and _idle_expired():
+        _expire()
+        st.rerun()
+    if oidc_configured() and not _oidc_gate():
+        return False
+    if configured_password() and not login.password_gate():
+        return False
+    if _signed_in():
+        st.session_state[_LAST_ACTIVE] = clock.now()
+    _sidebar(current_actor())
+    return True
+
+
+def _oidc_gate() -> bool:
+    if not st.user.get("is_logged_in", False):
+        st.title("ブリーフィング支援")
+        ended_notice()
+        st.info("このアプリを使うにはログインが必要です。")
+        st.button("ログイン", on_click=st.login, type="primary")
+        return False
+    email = str(st.user.get("email") or "")
+    if role_map().role_for(email, st.user.get("email_verified")) is None:
+        st.title("ブリーフィング支援")
+        st.error(f"このアカウント（{email or '電子メールなし'}）には、このアプリを使う権限が割り当てられていません。"
+                 "管理者に、secrets.toml の [roles] への登録を依頼してください。")
+        st.button("ログアウト", on_click=logout)
+        return False
+    return True
+
+
+def _sidebar(actor: Actor | None) -> None:
+    if actor is None or actor.auth == "open":
+        return
+    with st.sidebar:
+        who = {"oidc": f"ログイン中：{actor.name}", "password": "共有パスワードでログイン中",
+               "approver": f"承認者：{actor.name}（承認者パスワードで確認済み）"}[actor.auth]
+        st.caption(f"{who}（権限：{actor.role.label}）")
+        st.button("ログアウト", key="logout", on_click=logout)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assistant.access import AccessDenied
+from assistant.audit import AuditError
 from assistant.errors import (BriefingError, ConfigError, DocumentError, QueryError, StoreBusyError,
                               StoreError, StoreMismatchError)
 from assistant.present.localdb import LocalDBError
@@ -17,8 +19,11 @@ CAUSE_COLORS = {"operational": "orange", "technical": "blue", "institutional": "
 def error_message(err: BriefingError) -> str:
     """Plain Japanese for the errors of the package, saying what to do next."""
     text = str(err.args[0]) if err.args else ""
-    if isinstance(err, LocalDBError):
+    if isinstance(err, (LocalDBError, AccessDenied)):
         return str(err)
+    if isinstance(err, AuditError):
+        return ("監査の記録（監査ログ）に書き込めないため、この操作は行いませんでした（記録のない変更は残しません）。"
+                "管理者に、監査ログの保存先（BRIEFING_AUDIT_LOG）の空き容量と書き込み権限の確認を依頼してください。")
     if isinstance(err, StoreBusyError):
         return ("索引は別の処理（`briefing index` など）が使用中です。その処理が終わるのを待ってから、"
                 "ページを再読み込みしてください。")

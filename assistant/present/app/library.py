@@ -7,6 +7,7 @@ import streamlit as st
 
 from assistant.errors import BriefingError
 from assistant.present.app import components as ui
+from assistant.present.app.auth import current_actor
 from assistant.present.app.resources import briefing_or_stop, corpus_dirs, reload_briefing
 from assistant.present.press import KIND_LABELS
 from assistant.values import ACTORS, CAUSE_LABELS
@@ -53,7 +54,11 @@ def index_stats(b, docs: list[dict]) -> None:
         st.warning("索引を作った後でコーパスのファイルが変わっています。下の「索引を更新」を押すと反映されます。")
     with st.expander("索引の管理"):
         st.caption("コーパス（corpus/）に文書を足したり直したりしたら、索引を更新してください。数秒〜数十秒かかります。")
-        if st.button("索引を更新", key="reindex"):
+        actor = current_actor()
+        may = actor is not None and actor.role.can_edit
+        if not may:
+            st.caption("索引の更新には「編集」以上の権限が必要です。")
+        if st.button("索引を更新", key="reindex", disabled=not may):
             try:
                 with st.spinner("索引を更新しています…"):
                     r = b.index(corpus_dirs(), progress=False)

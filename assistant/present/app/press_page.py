@@ -1,83 +1,97 @@
-"""想定問答: add questions, draft answers, edit, approve (name + time), download .docx / .md."""
+"""想定問答: add questions, draft answers, edit, approve, export .docx / .md — each as the role allows.
+
+閲覧 reads and exports; 編集 also creates, drafts, edits and deletes; 承認 also approves and withdraws.
+What a role may not do is shown disabled, with the reason. Every change goes through PressBook,
+which checks the role again and records the change in the audit log (the draft's history).
+"""
 from __future__ import annotations
 
 import re
 
 import streamlit as st
 
+from assistant.access import Actor, Role
 from assistant.errors import BriefingError
 from assistant.present.app import components as ui
-from assistant.present.app.auth import current_user
+from assistant.present.app import login
+from assistant.present.app.auth import current_actor
+from assistant.present.app.press_item import EXPIRED, NEEDS_EDIT, flash, flash_masked, guard, item_card
 from assistant.present.app.resources import briefing_or_stop
-from assistant.present.press import (SUGGESTIONS, PressBook, item_from_answer, parse_questions, source_line,
-                                     status_line, to_docx, to_markdown)
-from assistant.privacy import MASK, contains_my_number, mask_my_number
-
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _flash(kind: str, text: str) -> None:
-    st.session_state.setdefault("press_flash", []).append((kind, text))
-
-
-def _flash_masked(texts: list[str], what: str) -> None:
-    if any(contains_my_number(t) for t in texts):
-        _flash("warning", ui.masked_notice(what))
-
-
-def _guard(fn, *args):
-    """Run a book operation from a callback; a database problem becomes a message, not a traceback."""
-    try:
-        return fn(*args)
-    except BriefingError as err:
-        _flash("error", ui.error_message(err))
-        return None
-
-
-def _save_edit(book: PressBook, item_id: int, text: str) -> bool:
-    try:
-        book.edit(item_id, text)
-    except BriefingError as err:
-        _flash("error", ui.error_message(err))
-        return False
-    st.session_state.pop(f"ans-{item_id}", None)  # redraw the box from what was stored (masked)
-    _flash_masked([text], "回答")
-    return True
+from assistant.present.draft_trail import text_sha256
+from assistant.present.press import SUGGESTIONS, parse_questions
+from assistant.present.press_book import PressBook
+from assistant.present.press_export import FORMATS
+from assistant.privacy import MASK
 
 
 def _create(book: PressBook) -> None:
     title = st.session_state.get("new_title", "")
-    new_id = _guard(book.create_draft, title)
+    new_id = guard(book.create_draft, title)
     if new_id:
         st.session_state["press_draft"] = new_id
         st.session_state["new_title"] = ""
-        _flash("success", "想定問答を作成しました。次に質問を追加してください。")
-        _flash_masked([title], "表題")
+        flash("success", "想定問答を作成しました。次に質問を追加してください。")
+        flash_masked([title], "表題")
 
 
 def _add(book: PressBook, draft_id: int, questions: list[str], clear: list[str]) -> None:
     if not questions:
-        _flash("warning", "追加する質問がありません。質問を入力するか、候補から選んでください。")
+        flash("warning", "追加する質問がありません。質問を入力するか、候補から選んでください。")
         return
-    if _guard(book.add_questions, draft_id, questions) is not None:
+    if guard(book.add_questions, draft_id, questions) is not None:
         for key in clear:
             st.session_state[key] = [] if key.startswith("sug-") else ""
-        _flash("success", f"{len(questions)} 問を追加しました。「回答案を作成」を押すと回答案ができます。")
-        _flash_masked(questions, "質問")
+        flash("success", f"{len(questions)} 問を追加しました。「回答案を作成」を押すと回答案ができます。")
+        flash_masked(questions, "質問")
 
 
-def choose_draft(book: PressBook):
+def role_notice(actor: Actor) -> None:
+    """What this person may do here, and how to get more."""
+    if actor.role == Role.VIEW:
+        st.info("あなたの権限は「閲覧」です。想定問答を読み、書き出すことはできますが、作成・編集・承認はできません。"
+                "必要な場合は、管理者に権限の割り当てを依頼してください。", icon=":material/visibility:")
+    elif actor.role == Role.EDIT:
+        how = ("下の「承認者として確認する」で承認者パスワードを入力すると承認できます。" if actor.auth == "password"
+               else "承認は「承認」の権限を持つ人が行います。")
+        st.info(f"あなたの権限は「編集」です。回答案の作成・編集はできますが、承認はできません。{how}",
+                icon=":material/edit:")
+
+
+def approver_line(actor: Actor) -> str:
+    """Open mode: the typed approver name; otherwise the approver is who is signed in (no field)."""
+    if actor.auth == "password":
+        login.approver_form()
+        return ""
+    if actor.auth == "approver":
+        c1, c2 = st.columns([4, 1])
+        c1.success(f"承認者：{actor.name}（承認者パスワードで確認済み）。「承認」を押すと、この名前と時刻が記録されます。")
+        c2.button("承認者の確認を解除", key="leave_approver", on_click=login.leave_approver)
+        return actor.name
+    if actor.auth == "oidc":
+        if actor.role.can_approve:
+            st.caption(f"承認者：{actor.signature}（ログイン中のアカウント）。「承認」を押すと、この名前と時刻が記録されます。")
+        return actor.name
+    # masked before the box is drawn again, so the raw digits are not kept; the notice stays while the mask does
+    if ui.scrub_state("approver") or MASK in st.session_state.get("approver", ""):
+        st.warning(ui.masked_notice("承認者名"), icon=":material/visibility_off:")
+    return st.text_input("承認者名", key="approver", placeholder="例：広報課 山田",
+                         help="「承認」を押すと、この名前と時刻が記録されます。")
+
+
+def choose_draft(book: PressBook, actor: Actor):
     drafts = book.list_drafts()
-    with st.expander("新しい想定問答を作る", expanded=not drafts, icon=":material/add:"):
-        st.text_input("表題", key="new_title", placeholder="例：12月定例記者会見 想定問答")
-        st.button("作成", key="create_draft", on_click=_create, args=(book,), type="primary")
+    if actor.role.can_edit:
+        with st.expander("新しい想定問答を作る", expanded=not drafts, icon=":material/add:"):
+            st.text_input("表題", key="new_title", placeholder="例：12月定例記者会見 想定問答")
+            st.button("作成", key="create_draft", on_click=_create, args=(book,), type="primary")
     if not drafts:
-        st.info("まだ想定問答がありません。上の「新しい想定問答を作る」で表題を入れて「作成」を押してください。")
+        st.info("まだ想定問答がありません。上の「新しい想定問答を作る」で表題を入れて「作成」を押してください。"
+                if actor.role.can_edit else "まだ想定問答がありません。")
         return None
     ids = [d.id for d in drafts]
     if st.session_state.get("press_draft") not in ids:
         st.session_state["press_draft"] = ids[0]
-    names = {d.id: f"{d.title}（{d.created[:10]} 作成）" for d in drafts}
+    names = {d.id: f"No.{d.id} {d.title}（{d.created[:10]} 作成）" for d in drafts}
     return st.selectbox("開く想定問答", ids, format_func=names.get, key="press_draft")
 
 
@@ -101,123 +115,94 @@ def add_questions(book: PressBook, draft_id: int) -> None:
             book, draft_id, [q for k in keys for q in st.session_state.get(k, [])], keys))
 
 
-def draft_all(book: PressBook, draft) -> None:
+def draft_all(book: PressBook, draft, actor: Actor) -> None:
     todo = sum(1 for it in draft.items if not it.drafted)
-    if not st.button(f"回答案を作成（未作成 {todo} 問）", key="draft_all", type="primary", disabled=not todo):
+    if not st.button(f"回答案を作成（未作成 {todo} 問）", key="draft_all", type="primary",
+                     disabled=not todo or not actor.role.can_edit,
+                     help=None if actor.role.can_edit else NEEDS_EDIT):
         return
     b = briefing_or_stop()
     bar = st.progress(0.0, text="回答案を作成しています…")
     try:
-        book.draft_answers(draft.id, b, user=current_user(),
+        book.draft_answers(draft.id, b, by=actor,
                            progress=lambda i, n: bar.progress(i / n, text=f"回答案を作成しています… {i}/{n}"))
     except BriefingError as err:
         ui.show_error(err)
         return
     for it in draft.items:
-        st.session_state.pop(f"ans-{it.id}", None)
-    _flash("success", "回答案を作成しました。内容を確かめて、必要なら直してから承認してください。")
+        for key in (f"ans-{it.id}", f"ans-base-{it.id}"):
+            st.session_state.pop(key, None)
+    flash("success", "回答案を作成しました。内容を確かめて、必要なら直してから承認してください。")
     st.rerun()
 
 
-def item_card(book: PressBook, n: int, it, approver: str) -> None:
-    with st.container(border=True):
-        head, badge = st.columns([6, 1])
-        head.markdown(f"**問{n}**　{it.question}")
-        with badge:
-            label = "承認済み" if it.approved else "下書き" if it.drafted else "回答案なし"
-            st.badge(label, color="green" if it.approved else "gray")
-        if not it.drafted:
-            st.caption("回答案はまだありません。上の「回答案を作成」を押してください。")
-            st.button("削除", key=f"del-{it.id}", on_click=_guard, args=(book.delete_item, it.id))
-            return
-        if it.abstained:
-            st.warning("資料に根拠が見つからず、回答を控える案になっています。回答は職員が書いてください。")
-        text = st.text_area("回答（編集できます）", value=it.final_answer, key=f"ans-{it.id}", height=220)
-        if it.responsibility:
-            st.caption(it.responsibility)
-        if it.cause:
-            st.caption(f"原因の型：{it.cause}")
-        if it.citations:
-            with st.expander(f"出典（{len(it.citations)} 件）"):
-                for c in it.citations:
-                    st.markdown(f"{source_line(c)}")
-                    st.caption(c.get("quote", "")[:300])
-        cols = st.columns(4)
-        changed = text.strip() != it.final_answer.strip()
-        if cols[0].button("保存", key=f"save-{it.id}"):
-            if not changed:
-                st.info("変更はありません。")
-                return
-            if _save_edit(book, it.id, text):
-                _flash("success", f"問{n}の回答を保存しました（承認はやり直しになります）。")
-            st.rerun()
-        if it.approved:
-            cols[1].button("承認を取り消す", key=f"unapprove-{it.id}", on_click=_guard,
-                           args=(book.withdraw_approval, it.id))
-        elif cols[1].button("承認", key=f"approve-{it.id}", type="primary"):
-            if not approver.strip():
-                st.warning("承認者名を入力してから「承認」を押してください。")
-            else:
-                if (not changed or _save_edit(book, it.id, text)) and _guard(book.approve, it.id, approver):
-                    _flash("success", f"問{n}を承認しました（{mask_my_number(approver.strip())}）。")
-                st.rerun()
-        if cols[2].button("作り直す", key=f"redo-{it.id}", help="回答案を作り直します（編集と承認は消えます）"):
-            b = briefing_or_stop()
-            try:
-                book.save_answer(it.id, item_from_answer(it.question, b.ask(it.question, channel="press",
-                                                                          user=current_user())))
-            except BriefingError as err:
-                ui.show_error(err)
-                return
-            st.session_state.pop(f"ans-{it.id}", None)
-            st.rerun()
-        cols[3].button("削除", key=f"del-{it.id}", on_click=_guard, args=(book.delete_item, it.id))
-        if it.approved:
-            st.success(status_line(it))
+def _fingerprint(draft) -> tuple:
+    """What an export depends on: a prepared file is offered only while the draft is unchanged."""
+    return (draft.id, draft.title, tuple((it.id, it.status, it.approver, text_sha256(it.final_answer))
+                                         for it in draft.items))
 
 
-def downloads(draft) -> None:
+def _prepare(book: PressBook, draft, fmt: str, name: str) -> None:
+    data = guard(book.export_file, draft.id, fmt)
+    if data is not None:
+        st.session_state["press_export"] = {"stamp": _fingerprint(draft), "fmt": fmt, "data": data,
+                                            "name": f"{name}.{fmt}"}
+
+
+def downloads(book: PressBook, draft) -> None:
     st.subheader("書き出し")
     approved = sum(1 for it in draft.items if it.approved)
     if approved < len(draft.items):
         st.caption(f"未承認の問が {len(draft.items) - approved} 問あります（書き出しには「未承認」と記されます）。")
+    st.caption("書き出すと、その時点の各回答のハッシュと承認の記録が履歴に残り、文書の末尾（Word はフッター）にも印字されます。")
     name = re.sub(r'[\\/:*?"<>|\s]+', "_", draft.title).strip("_") or "想定問答"
     c1, c2 = st.columns(2)
-    c1.download_button("Word（.docx）をダウンロード", data=to_docx(draft), file_name=f"{name}.docx",
-                       mime=DOCX_MIME, key="dl-docx", icon=":material/download:")
-    c2.download_button("Markdown（.md）をダウンロード", data=to_markdown(draft).encode("utf-8"),
-                       file_name=f"{name}.md", mime="text/markdown", key="dl-md", icon=":material/download:")
+    c1.button("Word（.docx）を書き出す", key="export-docx", on_click=_prepare, args=(book, draft, "docx", name),
+              icon=":material/description:")
+    c2.button("Markdown（.md）を書き出す", key="export-md", on_click=_prepare, args=(book, draft, "md", name),
+              icon=":material/description:")
+    ready = st.session_state.get("press_export")
+    if ready and ready["stamp"] == _fingerprint(draft):
+        label = "Word（.docx）をダウンロード" if ready["fmt"] == "docx" else "Markdown（.md）をダウンロード"
+        st.download_button(label, data=ready["data"], file_name=ready["name"], mime=FORMATS[ready["fmt"]],
+                           key="dl-export", icon=":material/download:", type="primary")
+    elif ready:
+        st.caption("書き出した後で内容が変わりました。もう一度書き出してください。")
 
 
 def render() -> None:
     st.title("想定問答")
     st.caption("質問ごとに回答案を作り、職員が直して承認し、Word または Markdown で書き出します。下書きは保存され、再起動後も残ります。")
     ui.privacy_caption()
+    actor = current_actor()
+    if actor is None:
+        st.warning(EXPIRED)
+        st.stop()
     try:
         book = PressBook()
-        draft_id = choose_draft(book)
+        draft_id = choose_draft(book, actor)
         draft = book.get_draft(draft_id) if draft_id else None
     except BriefingError as err:
         ui.show_error(err)
         st.stop()
     for kind, text in st.session_state.pop("press_flash", []):
         getattr(st, kind)(text)
+    role_notice(actor)
     if draft is None:
         return
-    add_questions(book, draft.id)
+    if actor.role.can_edit:
+        add_questions(book, draft.id)
     st.subheader(f"質問と回答（{len(draft.items)} 問）")
     if not draft.items:
-        st.info("まだ質問がありません。上の「質問を追加」から入力してください。")
+        st.info("まだ質問がありません。上の「質問を追加」から入力してください。" if actor.role.can_edit
+                else "まだ質問がありません。")
         return
-    draft_all(book, draft)
-    # masked before the box is drawn again, so the raw digits are not kept; the notice stays while the mask does
-    if ui.scrub_state("approver") or MASK in st.session_state.get("approver", ""):
-        st.warning(ui.masked_notice("承認者名"), icon=":material/visibility_off:")
-    approver = st.text_input("承認者名", key="approver", placeholder="例：広報課 山田",
-                             help="「承認」を押すと、この名前と時刻が記録されます。")
+    draft_all(book, draft, actor)
+    name = approver_line(actor) if actor.role.can_edit else ""
+    approver = Actor(name, Role.APPROVE, "open") if actor.auth == "open" else current_actor()
     for n, it in enumerate(draft.items, 1):
-        item_card(book, n, it, approver)
-    downloads(draft)
+        item_card(book, n, it, actor, approver)
+    downloads(book, draft)
 
 
 if __name__ == "__main__":
