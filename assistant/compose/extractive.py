@@ -82,10 +82,11 @@ class ExtractiveComposer:
     def understand(self, q: str, prev: tuple[Turn, Answer] | None, filters) -> Turn:
         qvec = self.searcher.query_vector(dense_text(q))
         qtype = self.classifier.classify(q, qvec)
-        named = any(v >= self.params.affair_named for v in self.scope.lexical(q).values())
+        lex = self.scope.lexical(q)   # once: it decides follow-ups here and the affair below
+        named = any(v >= self.params.affair_named for v in lex.values())
         turn = Turn.start(q, qtype, qvec, prev[0] if prev else None, named, self.params)
         turn.hits = self.searcher.search(turn.rq, k=self.params.k, filters=filters)
-        scope = self.scope.match(q, qvec, turn.hits, qtype.affair_hint)
+        scope = self.scope.match(q, qvec, turn.hits, qtype.affair_hint, lex)
         turn.settle(scope, prev[0] if prev else None)
         turn.prop = proposition(turn.prop_text, turn.ask)
         turn.basis_hits = self._basis_hits(turn, filters)

@@ -12,31 +12,35 @@ from dataclasses import dataclass
 
 from assistant.index.affairs import AffairRow
 from assistant.normalize import normalize
+from assistant.values import ACTOR_NAMES
 
-_PARTIES: dict[str, str] = {
-    "municipality": r"市役所|市区町村|市町村|自治体|本市|当市|うち(?:の市)?|わが市|我が市|市長|市職員|窓口|"
-                    r"市(?=[のがはにもでへ側]|として|って)",
-    "prime_minister": r"デジタル庁|総理|内閣|政府|国(?=[のがはにもで側]|として|って)",
-    "health_insurer": r"保険者|健保|健康保険組合|共済組合|国保組合",
-    "prefecture": r"都道府県|知事|県(?=[のがはにもで庁]|として|って)",
-    "ppc": r"個人情報保護委員会",
-    "jlis": r"J-LIS",
+# How a question names a party: the controlled vocabulary's names (values.ACTOR_NAMES), plus the
+# short forms people use, which count only before a particle (「市の」「国が」「県は」).
+_AFTER = r"(?=[のがはにもでへ側庁]|として|って)"
+_SHORT: dict[str, str] = {
+    "municipality": rf"本市|当市|うち(?:の市)?|わが市|我が市|市長|市職員|窓口|市{_AFTER}",
+    "prime_minister": rf"総理|内閣|政府|国{_AFTER}",
+    "health_insurer": r"健保",
+    "prefecture": rf"県{_AFTER}",
 }
-_PARTY_RE = {a: re.compile(p) for a, p in _PARTIES.items()}
+_PARTY_RE = {a: re.compile("|".join([*dict.fromkeys(re.escape(normalize(n)) for n in ACTOR_NAMES[a]),
+                                     *([_SHORT[a]] if a in _SHORT else [])]))
+             for a in ("municipality", "prime_minister", "health_insurer", "prefecture", "ppc", "jlis")}
 _SUBJECT = re.compile(r"^(?:は|が|って|も|として|側)")
 # 「…ではないか」「…じゃないの」: a rhetorical question that asserts its content.
 _RHETORICAL = re.compile(r"(?:の|ん)?(?:では|じゃ)(?:ない|ありません)(?:の|ん)?(?:です)?(?:か|でしょうか|だろうか)?[。？?！!]*\s*$")
+# … and 「…でしょう」, which asserts too
+_ASSERTING = re.compile(_RHETORICAL.pattern + r"|(?:でしょう|だろう)[。？?！!]*\s*$")
+# Words that put blame on a party: the subject is the party named just before one of them.
+_BLAME = r"責任|悪|落ち度|過失|ミス|せい|責め"
+_FAULT = re.compile(_BLAME + r"|非が|謝|押し付け|押しつけ")
 # Negation of the fault itself (「責任はない」「悪くない」「無関係」), not of an action (「確認しなかった」).
 _DOUBLE_NEGATION = re.compile(r"(?:とは|とも)(?:言え|いえ)(?:ない|ません)")   # 「無関係とは言えない」 asserts a share
-_NEGATION = re.compile(r"(?:責任|悪|非|落ち度|関係|問題|過失|ミス|せい|責め|関与|欠陥|不具合)[^。、？?]{0,6}?"
+_NEGATION = re.compile(rf"(?:{_BLAME}|非|関係|問題|関与|欠陥|不具合)[^。、？?]{{0,6}}?"
                        r"(?:ない|なく|なかっ|無い|無く|無かっ|ありません|ございません)|無関係|"
                        r"仕方(?:が|の)?な|やむを得|止むを得")   # 「仕方がなかった」 excuses the party
 _TECHNICAL = re.compile(r"技術|システム|カード|機械|不具合|欠陥|バグ|プログラム|設計|端末|機器|仕組み")
 _OPERATIONAL = re.compile(r"運用|人為|事務処理|手作業|ヒューマン|人的|職員|作業")
-
-
-_ASSERTING = re.compile(r"(?:では|じゃ)(?:ない|ありません)(?:の|ん)?(?:です)?(?:か|でしょうか|だろうか)?[。？?！!]*\s*$|"
-                        r"(?:でしょう|だろう)[。？?！!]*\s*$")
 
 
 def asserts(question: str) -> bool:
@@ -55,9 +59,6 @@ def parties_named(question: str) -> list[str]:
     q = normalize(question)
     found = sorted((m.start(), a) for a, rx in _PARTY_RE.items() for m in rx.finditer(q))
     return list(dict.fromkeys(a for _, a in found))
-
-
-_FAULT = re.compile(r"責任|悪い|悪く|せい|落ち度|非が|過失|ミス|謝|責め|押し付け|押しつけ")
 
 
 def subject(question: str) -> str | None:

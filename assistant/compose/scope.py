@@ -122,11 +122,13 @@ class ScopeMatcher:
         return {k: (v - lo) / (hi - lo) if hi - lo > 1e-9 else 0.0 for k, v in sims.items()}
 
     # ---- decision
-    def match(self, question: str, qvec, hits: list[Hit], hint: str = "none") -> Scope:
+    def match(self, question: str, qvec, hits: list[Hit], hint: str = "none",
+              lex: dict[str, float] | None = None) -> Scope:
         p = self.params
         if not self.rows:
             return Scope("none")
-        lex, votes, sem = self.lexical(question), self.votes(hits), self.semantic(qvec)
+        lex = self.lexical(question) if lex is None else lex
+        votes, sem = self.votes(hits), self.semantic(qvec)
         scores = {}
         for r in self.rows:
             hinted = r.id == hint or (hint and r.id.startswith(hint + "_"))   # e.g. kokin → kokin_counter
