@@ -116,3 +116,23 @@ def test_elliptical_follow_ups_and_subjects():
     assert subject("健保組合のミスなのに、市役所が謝る必要はあるのか") == "municipality"
     assert subject("デジタル庁が自治体に責任を押し付けたのか") == "municipality"   # the city's share is what a mayor asks
     assert subject("国の設計の責任ではないのか") == "prime_minister"
+
+
+@pytest.mark.parametrize("q", [
+    "市内で障害者手帳を持っている人のうち、別人の番号が紐付けられていた人は何人いるのか。",
+    "当市の国保で見つかった紐付け誤りの件数を教えてください",
+])
+def test_a_count_asked_about_the_city_is_a_local_fact_whatever_the_question_type(clf, q):
+    c, emb = clf
+    assert c.classify(q, emb.embed_query(q)).local
+
+
+@pytest.mark.parametrize("q, kinds", [
+    ("紙の保険証の発行が止まったのは何年何月何日か", ["date"]),
+    ("本年5月23日付の事務連絡は、誰の事務だと定めているのか", []),   # a date given, not asked for
+    ("誤登録は全国で何件あったのか", ["count"]),
+    ("ポイントは何円分だったのか", ["amount"]),
+])
+def test_the_kind_of_fact_a_question_asks_for(q, kinds):
+    from assistant.compose import answer_type
+    assert answer_type.expected(q) == kinds

@@ -18,6 +18,7 @@ import yaml
 
 from assistant.normalize import normalize
 
+from . import answer_type
 from .params import DEFAULT, ComposerParams
 
 EXAMPLES = Path(__file__).with_name("question_examples.yaml")
@@ -162,8 +163,9 @@ class QuestionClassifier:
             yes = 1.0
         local = self._proba("local", X).get(True, 0.0)
         if _LOCAL.search(q):
-            # 本市・うちの町 with a question asking how many: this city's own figures
-            local = max(local + p.local_marker_shift, 1.0 if ask == "figures" else 0.0)
+            # 本市・市内 with a question asking how many (「何件」「何人」): this city's own figures
+            counts = ask == "figures" or bool(answer_type.expected(q))
+            local = max(local + p.local_marker_shift, 1.0 if counts else 0.0)
         else:
             local -= p.local_marker_shift
         follow = self._proba("followup", X).get(True, 0.0) + (0.3 if _FOLLOW_START.search(q) else 0.0)
