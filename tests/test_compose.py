@@ -179,3 +179,12 @@ def test_a_blame_question_across_affairs_gets_a_verdict_for_each(cross_affair):
     for name in ("医療保険者", "内閣総理大臣", "都道府県"):
         assert name in ans.summary
     assert ans.responsibility[-1].actor == "municipality"    # the city's share comes last
+
+
+def test_nouns_no_passage_uses_are_the_ones_a_question_brings_from_outside():
+    from assistant.compose.evidence import idf_weights, unknown_nouns
+    vocab = idf_weights(["公金受取口座の登録は内閣総理大臣の事務である。", "窓口で口座を登録する支援をした。"])
+    assert unknown_nouns("公金受取口座にはゆうちょ銀行の口座も登録できますか", vocab) == ["ゆうちょ", "銀行"]
+    assert unknown_nouns("公金受取口座の登録は誰の事務か", vocab) == []
+    # full-width and half-width forms are the same word once normalised
+    assert unknown_nouns("ｺﾝﾋﾞﾆで口座を登録できるか", vocab) == unknown_nouns("コンビニで口座を登録できるか", vocab)

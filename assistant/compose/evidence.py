@@ -10,6 +10,7 @@ import numpy as np
 
 from assistant.chunk.sentences import quotable_spans
 from assistant.index.lexical import tokenize
+from assistant.normalize import normalize
 from assistant.values import Hit
 
 # Words that say nothing about the topic: they neither prove nor disprove coverage.
@@ -42,6 +43,20 @@ def _tokens(text: str) -> frozenset:
 
 def content_tokens(text: str) -> frozenset:
     return frozenset(t for t in _tokens(text) if t not in GENERIC and len(t) > 0)
+
+
+def unknown_nouns(question: str, vocabulary) -> list[str]:
+    """The question's common and proper nouns that no indexed passage uses (「暗証番号」「ゆうちょ」
+    in a corpus about linking errors): what it asks about is not in the sources."""
+    from sudachipy import SplitMode
+    from assistant.index.lexical import _tokenizer
+    out = []
+    for m in _tokenizer().tokenize(normalize(question), SplitMode.A):
+        pos, form = m.part_of_speech(), m.normalized_form().lower()
+        if pos[0] == "名詞" and pos[1] in ("普通名詞", "固有名詞") and len(form) > 1 \
+                and form not in vocabulary and form not in GENERIC:
+            out.append(form)
+    return list(dict.fromkeys(out))
 
 
 def candidates(hits: list[Hit], sentence_index=None, query_vector=None) -> list[Candidate]:

@@ -19,7 +19,7 @@ from . import answer_type
 from . import verdict as words
 from .answer import Answer, Section, Sentence
 from .citations import Citations, render_markdown
-from .evidence import Candidate, candidates, coverage, idf_weights, reported_speech
+from .evidence import Candidate, candidates, coverage, idf_weights, reported_speech, unknown_nouns
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, evidence_verdict, judge, proposition
 from .scope import ScopeMatcher
@@ -122,8 +122,11 @@ class ExtractiveComposer:
         missing = [k for k in wanted if not any(answer_type.answers(k, c.text) for c in close)]
         # worded like the questions the sources cannot answer (scope_examples.yaml) and with little of its
         # wording in the evidence — the question's form alone cannot tell, the sources' content must agree
+        # … or whose own nouns the sources never use (「ゆうちょ銀行」「コンビニ」 beside 公金受取口座)
+        unknown = unknown_nouns(turn.q, self.idf)
         outside = (turn.qtype.out_of_scope >= self.params.out_of_scope_min and not turn.local
-                   and (strength or 0.0) < self.params.out_of_scope_coverage)
+                   and ((strength or 0.0) < self.params.out_of_scope_coverage
+                        or len(unknown) >= self.params.out_of_scope_unknown_nouns))
         if (unrelated and not turn.scope.named) or (missing and not turn.local) or outside:
             ans = self._abstain(turn)
         else:
@@ -132,6 +135,8 @@ class ExtractiveComposer:
                         "sentence_top": round(sentence_top, 4), "out_of_scope": round(turn.qtype.out_of_scope, 3)}
         if missing:
             ans.evidence["missing_answer_type"] = len(missing)
+        if unknown:
+            ans.evidence["unknown_nouns"] = len(unknown)
         ans.intents = [turn.ask] + [f for f in ("yesno", "local", "followup") if getattr(turn, f)]
         ans.retrieval_query = turn.rq
         return ans
