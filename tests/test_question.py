@@ -103,6 +103,24 @@ def test_the_map_judges_fault_and_technical_propositions():
     assert judge(proposition("保険証の紐付け誤りは何件か", "figures"), [hoken]) is None
 
 
+def test_blame_shifting_and_holding_the_information_are_judged_from_the_map():
+    kokin = AffairRow(id="k", label="公金", roles=[RoleRow(actor="prime_minister", label="", holds="information"),
+                                                   RoleRow(actor="municipality", label="", holds="processing")],
+                      city_share="support", cause="mixed")
+    kokuho = AffairRow(id="n", label="国保", roles=[RoleRow(actor="municipality", label="", holds="both")],
+                       city_share="own", cause="operational")
+    # the accused is the subject (は), not the party blamed (「国のせい」)
+    shifting = proposition("自治体は国のせいにして逃げているだけではないですか", "who")
+    assert (shifting.frame, shifting.party) == ("evasion", "municipality")
+    assert judge(shifting, [kokin]) == "no"      # the affair is the Prime Minister's: not evasion
+    assert judge(shifting, [kokuho]) == "yes"    # the city's own affair: it would be
+    assert judge(proposition("委員会は自治体の窓口に責任を押しつけただけではないのか", "who"), [kokin]) == "no"
+    holds = proposition("市役所に、私の公金受取口座の情報って保管されてるんですか？", "what")
+    assert (holds.frame, holds.party) == ("holds", "municipality")
+    assert judge(holds, [kokin]) == "no"         # the city did the processing; the state holds the data
+    assert judge(proposition("国は口座の情報を保有しているのか", "what"), [kokin]) == "yes"
+
+
 def test_a_factual_yes_no_is_judged_by_the_answering_sentence():
     assert evidence_verdict("カードを返せばデータは直るんですか", "カードを返しても保険者のデータの誤りは直らない。") == "no"
     assert evidence_verdict("標準化すれば紐付け誤りは防げるのか", "運用が守られなければ紐付け誤りは防げない。") == "no"

@@ -39,6 +39,12 @@ _DOUBLE_NEGATION = re.compile(r"(?:とは|とも)(?:言え|いえ)(?:ない|ま�
 _NEGATION = re.compile(rf"(?:{_BLAME}|非|関係|問題|関与|欠陥|不具合)[^。、？?]{{0,6}}?"
                        r"(?:ない|なく|なかっ|無い|無く|無かっ|ありません|ございません)|無関係|"
                        r"仕方(?:が|の)?な|やむを得|止むを得")   # 「仕方がなかった」 excuses the party
+# Putting blame elsewhere (「国のせいにして逃げている」「責任を押しつけた」): the question accuses its
+# subject of evading, which holds only where the affair is the subject's own.
+_SHIFT = re.compile(r"のせいに(?:する|して|した|しよう)|せいにする|責任(?:逃れ|転嫁)|転嫁|押し付け|押しつけ|言い逃れ|"
+                    r"逃げ(?:て|る|た)|(?:責任|責め)を免れ")
+# Keeping the information (「市役所に私の口座情報は保管されているのか」): the information/processing split.
+_HOLDS = re.compile(r"保管|保有|(?:情報|データ|記録|口座)[^。、？?]{0,8}(?:持って|管理して|預かって|持ってい)")
 _TECHNICAL = re.compile(r"技術|システム|カード|機械|不具合|欠陥|バグ|プログラム|設計|端末|機器|仕組み")
 _OPERATIONAL = re.compile(r"運用|人為|事務処理|手作業|ヒューマン|人的|職員|作業")
 
@@ -50,7 +56,7 @@ def asserts(question: str) -> bool:
 
 @dataclass(frozen=True)
 class Proposition:
-    frame: str            # fault | technical | operational | factual
+    frame: str            # fault | evasion | holds | technical | operational | factual
     party: str = "municipality"
     negated: bool = False
 
@@ -85,6 +91,13 @@ def subject(question: str) -> str | None:
     return named[0] if named else None
 
 
+def marked_subject(question: str) -> str | None:
+    """The first party marked as subject (は・が・って), e.g. the accused in 「自治体は国のせいにして…」."""
+    q = normalize(question)
+    marked = [(m.start(), a) for a, rx in _PARTY_RE.items() for m in rx.finditer(q) if _SUBJECT.match(q[m.end():])]
+    return min(marked)[1] if marked else None
+
+
 def proposition(question: str, ask: str) -> Proposition:
     q = normalize(question)
     body = _RHETORICAL.sub("", q)   # 「市のミスではないのか」 asserts 「市のミス」
@@ -92,6 +105,10 @@ def proposition(question: str, ask: str) -> Proposition:
     tech, ops = bool(_TECHNICAL.search(body)), bool(_OPERATIONAL.search(body))
     if ask == "tech_ops" or (ask in ("why", "what") and tech):   # 「カードが原因だったのか」
         return Proposition("operational" if ops and not tech else "technical", negated=negated)
+    if _SHIFT.search(body):
+        return Proposition("evasion", marked_subject(q) or "municipality", negated=False)
+    if _HOLDS.search(body) and parties_named(q):
+        return Proposition("holds", marked_subject(q) or parties_named(q)[0], negated=negated)
     party = subject(q)
     if ask in ("who", "explain", "why") and party:
         return Proposition("fault", party, negated)
@@ -111,6 +128,11 @@ def judge(p: Proposition, rows: list[AffairRow]) -> str | None:
         return None
     if p.frame == "fault":
         votes = {_FROM_SHARE[r.share_of(_national(p.party, r))] for r in rows}
+    elif p.frame == "evasion":   # evading only where the affair is the accused's own
+        votes = {"yes" if r.share_of(_national(p.party, r)) == "own" else "no" for r in rows}
+    elif p.frame == "holds":
+        votes = {"yes" if any(x.actor == _national(p.party, r) and x.holds in ("information", "both") for x in r.roles)
+                 else "no" for r in rows}
     else:
         table = _TECH if p.frame == "technical" else _OPS
         votes = {table.get(r.cause, "no") for r in rows}
