@@ -37,6 +37,14 @@ def test_aggregate_abstention_precision_and_recall():
     assert m["abstention_recall"] == 1.0 and m["abstention_precision"] == 0.5
 
 
+def test_a_verdict_opening_an_answer_to_an_open_question_is_counted():
+    case = load_cases(CASES)[0]   # 「誰の責任か」: not a yes/no question
+    r = score_case(case, _answer(summary="はい。内閣総理大臣の事務である。"), [], {"c1": "内閣総理大臣の事務である。"}, 1)
+    plain = score_case(case, _answer(), [], {"c1": "内閣総理大臣の事務である。"}, 1)
+    assert r.verdict_unasked and not plain.verdict_unasked
+    assert aggregate([r, plain])["verdict_unasked_rate"] == 0.5
+
+
 def test_bad_case_file_names_the_case_and_field(tmp_path):
     p = tmp_path / "c.yaml"
     p.write_text("- id: a\n  question: q\n  expect: {primary_actor: x, colour: red}\n", encoding="utf-8")

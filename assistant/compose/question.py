@@ -26,12 +26,14 @@ UNANSWERABLE = Path(__file__).with_name("scope_examples.yaml")   # questions the
 ASKS = ("who", "why", "tech_ops", "basis", "figures", "explain", "remedy", "what", "speech", "define")
 
 _WH = re.compile(r"誰|だれ|なぜ|何故|なんで|どうして|何(?!か[^。？?\s])|なに|どこ|どちら|どっち|どの|どれ|いつ|いくつ|いくら|どう|どんな")
-_EITHER = re.compile(r"それとも")
+# 「技術か、運用か」「情報ですか、処理ですか」「それとも」: an either-or question, answered by naming one
+_EITHER = re.compile(r"それとも|か[、,](?!また|あわせて|併せて|さらに)[^。？?、]{1,25}か[。？?]?\s*$")
 # 「原因は？」「件数は？」「保険証の場合は？」: an elliptical what-about question, not a yes/no one.
 _ELLIPSIS = re.compile(r"(?:は|って|とは|では|だと|なら|場合は|ついては)[？?]\s*$")
 _YESNO_END = re.compile(r"(?:か|の|かな|よね|でしょう|だろう|ある|ない)[？?。！!]?\s*$|[？?]\s*$")
 _LOCAL = re.compile(r"(?:本|当|うちの|わが|我が|私たちの|わたしたちの)(?:市|町|村|区|自治体|県)|(?:市|町|区|村)内|"
                     r"この(?:市|町|村|区)")
+_EMBEDDED = re.compile(r"([^。？?！!、]*(?:のか|ないか|るか|ますか|ですか))、")
 _FOLLOW_START = re.compile(r"^(?:では|じゃあ|じゃ|それでは|それなら|なら|で、|その|それ|この|同じ|ちなみに|一方|逆に|また|あと|"
                            r"だったら|だとすると|とすると|すると)")
 
@@ -188,6 +190,11 @@ def _question_sentence(q: str) -> str:
     「本人から取らないといけないの？J-LISに聞けば早いのに。」 asks in its first sentence."""
     parts = [x for x in re.split(r"(?<=[。？?！!])", q) if x.strip()]
     asking = [x for x in parts if re.search(r"[？?]\s*$|(?:か|の)[。]?\s*$", x.strip())]
+    if not asking:
+        # 「…責任はあるのか、また…、市長の見解を伺います。」: the council's question sits in a clause
+        embedded = _EMBEDDED.search(q)
+        if embedded:
+            return embedded.group(1)
     return (asking or parts or [q])[-1]
 
 

@@ -26,6 +26,8 @@ class CaseResult:
     verdict_ok: bool | None = None        # … and it is the expected one
     coverage: str = "full"
     expected_coverage: str = "full"
+    asked_yesno: bool = False
+    verdict_unasked: bool = False         # はい／いいえ／一部 opens the answer to a question that is not yes/no
     reported_speech: bool = False         # the summary is 「…は…と述べた」 although nobody's words were asked for
     cause: str | None = None
     cause_ok: bool | None = None
@@ -97,6 +99,10 @@ def score_case(case: EvalCase, ans, doc_ranking: list[str], chunk_texts: dict[st
             r.verdict_ok = r.verdict == e.verdict
             if r.verdict_first and not r.verdict_ok:
                 r.reasons.append(f"verdict {r.verdict} ≠ expected {e.verdict}")
+    r.asked_yesno = "yesno" in case.tags or bool(case.expect.verdict)
+    r.verdict_unasked = not r.asked_yesno and read_verdict(ans.summary or "") is not None
+    if r.verdict_unasked:
+        r.reasons.append("はい/いいえ/一部 opens the answer, but the question is not a yes/no one")
     if r.reported_speech:
         r.reasons.append("summary is reported speech, but nobody's words were asked for")
     if e.cause:
@@ -133,6 +139,7 @@ def aggregate(results: list[CaseResult]) -> dict[str, float]:
     yesno = [r for r in results if r.verdict_first is not None]
     verdicts = [r for r in results if r.verdict_ok is not None]
     nf = [r for r in ins if r.not_first_ok is not None]
+    open_ = [r for r in ins if not r.abstained and not r.asked_yesno]
     tp = sum(1 for r in results if r.out_of_scope and r.abstained)
     fp = sum(1 for r in results if not r.out_of_scope and r.abstained)
     fn = sum(1 for r in results if r.out_of_scope and not r.abstained)
@@ -152,6 +159,7 @@ def aggregate(results: list[CaseResult]) -> dict[str, float]:
         "not_first_ok": _ratio(sum(r.not_first_ok for r in nf), len(nf)),
         "verdict_first_rate": _ratio(sum(r.verdict_first for r in yesno), len(yesno)),
         "verdict_accuracy": _ratio(sum(r.verdict_ok for r in verdicts), len(verdicts)),
+        "verdict_unasked_rate": _ratio(sum(r.verdict_unasked for r in open_), len(open_)),
         "reported_speech_rate": _ratio(sum(r.reported_speech for r in results if not r.abstained),
                                        sum(1 for r in results if not r.abstained)),
         "latency_p50_ms": round(float(np.percentile(lat, 50)), 1),
