@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +103,16 @@ class AuditLog:
         except (ValueError, KeyError, TypeError) as exc:
             raise AuditError(f"the last entry of {self.path} is damaged",
                              "run `briefing audit verify` and keep a copy of the file") from exc
+
+    def copy_to(self, folder: Path) -> list[Path]:
+        """Copy the log and its head file into `folder` with no append half-way (for backups)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        out = []
+        with self._thread_lock, self._file_lock.acquire(timeout=self._timeout):
+            for src in (self.path, self.head_path):
+                if src.is_file():
+                    out.append(Path(shutil.copy2(src, folder / src.name)))
+        return out
 
     def entries(self) -> list[dict]:
         if not self.path.is_file():

@@ -64,12 +64,14 @@ class Settings(BaseSettings):
     abstain_dense: float | None = None    # cosine floor; None = the calibrated value for the embedder
     max_question_chars: int = 2000
     llm: str = ""                   # "openai:MODEL@http://host/v1" or "ollama:MODEL"; empty = extractive only
+    llm_timeout: float = Field(8.0, gt=0)   # seconds one LLM call may take before the extractive answer is kept
 
     # records of the city (kept outside the store, which may be deleted and rebuilt)
     audit_log: Path = Path(".briefing-audit/audit.jsonl")
+    data: Path = Path(".briefing-data")   # press drafts, approvals, feedback (see README "Drafts and feedback")
 
     # app
-    feedback_db: str = ""           # default: <store>/app.sqlite3
+    feedback_db: str = ""           # default: <data>/feedback.sqlite3 (press drafts then go beside it)
     eval_report: Path = Path("reports/eval/report.json")   # shown on the 評価 page
 
     # app access (see README "Access, roles and the draft trail"); secrets.toml may set the passwords too

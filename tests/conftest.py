@@ -42,6 +42,7 @@ def isolated_settings(tmp_path, monkeypatch):
         if key.startswith("BRIEFING_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("BRIEFING_STORE", str(tmp_path / "store"))
+    monkeypatch.setenv("BRIEFING_DATA", str(tmp_path / "data"))
     monkeypatch.setenv("BRIEFING_EMBEDDER", "fake")
     monkeypatch.setenv("BRIEFING_AUDIT_LOG", str(tmp_path / "audit" / "audit.jsonl"))
     monkeypatch.setenv("BRIEFING_CONFIG", str(tmp_path / "none.toml"))

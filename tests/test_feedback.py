@@ -43,8 +43,8 @@ def test_rating_must_be_up_or_down(tmp_path):
         FeedbackStore(tmp_path / "fb.sqlite3").record("meh", "質問")
 
 
-def test_default_path_is_in_the_store_or_the_configured_file(tmp_path, monkeypatch):
-    assert default_path() == get_settings().store / "app.sqlite3"
+def test_default_path_is_in_the_data_folder_or_the_configured_file(tmp_path, monkeypatch):
+    assert default_path() == get_settings().data / "feedback.sqlite3"
     monkeypatch.setenv("BRIEFING_FEEDBACK_DB", str(tmp_path / "elsewhere" / "fb.sqlite3"))
     get_settings.cache_clear()
     fb = FeedbackStore()

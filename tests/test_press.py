@@ -38,9 +38,10 @@ def test_parse_questions(text, expected):
     assert parse_questions(text) == expected
 
 
-def test_default_path_is_next_to_the_store():
+def test_default_path_is_in_the_data_folder_not_the_index_folder():
     from assistant.settings import get_settings
-    assert default_path() == get_settings().store / "press.sqlite3"
+    assert default_path() == get_settings().data / "press.sqlite3"
+    assert get_settings().store not in default_path().parents
 
 
 def test_add_draft_edit_approve_and_persist(tmp_path, briefing):

@@ -165,7 +165,7 @@ def cmd_map(args) -> int:
 
 def cmd_press(args) -> int:
     from assistant.present.press_cli import run_press
-    return run_press(Path(args.questions), Path(args.out), store=args.store, title=args.title)
+    return run_press(Path(args.questions), Path(args.out), store=args.store, title=args.title, save=args.save)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -229,11 +229,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--questions", required=True, help="text file, one question per line")
     sp.add_argument("--out", required=True, help="output .docx or .md")
     sp.add_argument("--title", default="想定問答")
+    sp.add_argument("--save", action="store_true", help="also keep it as a draft the app's 想定問答 page opens")
     store_opt(sp)
     sp.set_defaults(func=cmd_press)
 
     from assistant.present.audit_cli import add_parser as add_audit
+    from assistant.present.drafts_cli import add_parser as add_drafts
     add_audit(sub)
+    add_drafts(sub)
     return p
 
 

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.privacy import mask_my_number
-from assistant.settings import Settings, get_settings
+from assistant.settings import Settings
 
 from .localdb import LocalDB
+from .userdata import db_path
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -35,8 +36,8 @@ class Feedback:
 
 
 def default_path(settings: Settings | None = None) -> Path:
-    s = settings or get_settings()
-    return Path(s.feedback_db) if s.feedback_db else Path(s.store) / "app.sqlite3"
+    """`<data>/feedback.sqlite3` (or BRIEFING_FEEDBACK_DB); an old `<store>/app.sqlite3` is moved there."""
+    return db_path("feedback", settings)
 
 
 class FeedbackStore:

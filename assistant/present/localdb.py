@@ -1,4 +1,6 @@
-"""Small SQLite files for the app's own state (feedback, press drafts), opened the same way.
+"""Small SQLite files for the app's own state (feedback, press drafts), opened the same way: WAL
+journal (readers never wait for a writer), and a busy timeout (a writer waits up to `timeout` seconds
+for another one before staff see a plain "in use" message).
 
 Failures become `LocalDBError` with a plain Japanese message: a file locked by another process
 or a damaged file must tell staff what to do, never show a traceback.
@@ -46,6 +48,7 @@ class LocalDB:
             raise LocalDBError(f"{what}のデータベースのフォルダ（{self.path.parent}）を作れません",
                                "保存先のフォルダに書き込めるかを確認してください") from exc
         with self.connect() as con:
+            con.execute("PRAGMA journal_mode = WAL")   # persistent: stored in the file
             con.executescript(schema)
 
     @contextmanager
@@ -56,6 +59,7 @@ class LocalDB:
             raise _translate(exc, self.path, self.what) from exc
         con.row_factory = sqlite3.Row
         try:
+            con.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
             con.execute("PRAGMA foreign_keys = ON")
             with con:  # one transaction: committed on success, rolled back on error
                 yield con

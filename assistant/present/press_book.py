@@ -1,5 +1,5 @@
-"""Press drafts in SQLite (`<store>/press.sqlite3`, or beside BRIEFING_FEEDBACK_DB), every change on
-the record.
+"""Press drafts in SQLite (`<data>/press.sqlite3`, or beside BRIEFING_FEEDBACK_DB), every change on
+the record. The data folder is not the index folder: deleting or rebuilding the index keeps every draft.
 
 Each change names who makes it (an `Actor`), checks that actor's role, and writes a `draft` entry to
 the audit log inside the same database transaction: if the entry cannot be written the change is
@@ -22,6 +22,7 @@ from assistant.settings import Settings, get_settings
 from .draft_trail import AUTO_WITHDRAW, DraftTrail, text_sha256
 from .localdb import LocalDB, LocalDBError
 from .press import PressDraft, PressItem, item_from_answer
+from .userdata import db_path
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS drafts (
@@ -54,8 +55,8 @@ def _now() -> str:
 
 
 def default_path(settings: Settings | None = None) -> Path:
-    s = settings or get_settings()
-    return Path(s.feedback_db).parent / "press.sqlite3" if s.feedback_db else Path(s.store) / "press.sqlite3"
+    """`<data>/press.sqlite3`; drafts an earlier version kept in `<store>/press.sqlite3` are moved there."""
+    return db_path("press", settings)
 
 
 class PressBook:
@@ -74,6 +75,15 @@ class PressBook:
         with self.db.connect() as con:
             rows = con.execute("SELECT * FROM drafts ORDER BY id DESC").fetchall()
         return [PressDraft(title=r["title"], created=r["created"], id=r["id"]) for r in rows]
+
+    def summaries(self) -> list[dict]:
+        """Every draft, newest first: id, title, created, how many questions and how many approved."""
+        with self.db.connect() as con:
+            rows = con.execute(
+                "SELECT d.id, d.title, d.created, COUNT(i.id) AS questions, "
+                "COALESCE(SUM(i.status = 'approved'), 0) AS approved "
+                "FROM drafts d LEFT JOIN items i ON i.draft_id = d.id GROUP BY d.id ORDER BY d.id DESC").fetchall()
+        return [dict(r) for r in rows]
 
     def get_draft(self, draft_id: int) -> PressDraft:
         with self.db.connect() as con:
@@ -97,6 +107,16 @@ class PressBook:
         with self.db.connect() as con:
             new_id = int(con.execute("INSERT INTO drafts (title, created) VALUES (?, ?)", (title, _now())).lastrowid)
             self.trail.record("create", by, draft=new_id, title=title)
+        return new_id
+
+    def save_new(self, draft: PressDraft, by: Actor) -> int:
+        """Keep a draft made elsewhere (`briefing press --save`): its questions and drafted answers,
+        each change on the record as if made on the page. Returns the new draft's id."""
+        new_id = self.create_draft(draft.title, by)
+        ids = self.add_questions(new_id, [it.question for it in draft.items], by)
+        for item_id, it in zip(ids, (it for it in draft.items if it.question.strip())):
+            if it.drafted:
+                self.save_answer(item_id, it, by)
         return new_id
 
     def delete_draft(self, draft_id: int, by: Actor) -> None:

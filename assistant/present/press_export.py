@@ -3,6 +3,9 @@
 Each answer carries its status line and the first 16 hex digits of the SHA-256 of its text; the
 Word footer repeats that approval record for every question on every page, so a printed answer
 can be checked against the draft's history (`briefing audit show --draft ID`).
+
+With `record=False` (the chat export, `chat_export`) there is no approval record: the document says
+it was never approved, and each source is followed by the passage quoted from it.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from .press import KIND_LABELS, PressDraft, PressItem
 
 FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
            "md": "text/markdown"}
+UNRECORDED = "回答をそのまま書き出したもので、承認を経ていません。引用した出典で確かめてからお使いください。"
 
 
 def source_line(c: dict) -> str:
@@ -81,27 +85,39 @@ def _md_answer(text: str) -> str:
     if not lines:
         return "（回答案はまだありません）"
     return "\n\n".join(f"**{ln}**" if ln.startswith("【") and ln.endswith("】") else ln for ln in lines)
-    return "\n\n".join(f"**{ln}**" if ln.startswith("【") and ln.endswith("】") else ln for ln in lines)
 
 
-def to_markdown(draft: PressDraft) -> str:
-    m = mask_my_number   # each piece of text; the hashes are added unmasked
+def head_line(draft: PressDraft, record: bool = True) -> str:
+    if not record:
+        return f"作成日：{jp_date(draft.created)}　全 {len(draft.items)} 問　{UNRECORDED}"
     approved = sum(1 for it in draft.items if it.approved)
-    lines = [f"# {m(draft.title)}", "", f"作成日：{jp_date(draft.created)}　承認済み {approved} / 全 {len(draft.items)} 問", ""]
+    return f"作成日：{jp_date(draft.created)}　承認済み {approved} / 全 {len(draft.items)} 問"
+
+
+def to_markdown(draft: PressDraft, record: bool = True) -> str:
+    m = mask_my_number   # each piece of text; the hashes are added unmasked
+    lines = [f"# {m(draft.title)}", "", head_line(draft, record), ""]
     for i, it in enumerate(draft.items, 1):
         lines += [f"## 問{i}　{m(it.question)}", "", "**答**", "", _md_answer(printed_answer(it)), ""]
         if it.responsibility:
             lines += [f"> {m(it.responsibility)}", ""]
         if it.cause:
             lines += [f"> 原因の型：{m(it.cause)}", ""]
-        lines += [f"*{record_line(it)}*", ""]
+        if record:
+            lines += [f"*{record_line(it)}*", ""]
         if it.citations:
-            lines += ["**出典**", ""] + [f"- {m(source_line(c))}" for c in it.citations] + [""]
-    lines += ["---", "", f"*{footer_text(draft)}*"]
+            lines += ["**出典**", ""]
+            for c in it.citations:
+                lines.append(f"- {m(source_line(c))}")
+                if not record and c.get("quote"):
+                    lines += [f"  > {m(q)}" for q in c["quote"].splitlines() if q.strip()]
+            lines.append("")
+    if record:
+        lines += ["---", "", f"*{footer_text(draft)}*"]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def to_docx(draft: PressDraft) -> bytes:
+def to_docx(draft: PressDraft, record: bool = True) -> bytes:
     from docx import Document
     from docx.oxml.ns import qn
     from docx.shared import Pt
@@ -111,8 +127,7 @@ def to_docx(draft: PressDraft) -> bytes:
     normal.font.size = Pt(10.5)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "Yu Mincho")
     doc.add_heading(mask_my_number(draft.title), level=0)
-    approved = sum(1 for it in draft.items if it.approved)
-    doc.add_paragraph(f"作成日：{jp_date(draft.created)}　承認済み {approved} / 全 {len(draft.items)} 問")
+    doc.add_paragraph(head_line(draft, record))
     for i, it in enumerate(draft.items, 1):
         doc.add_heading(f"問{i}　{mask_my_number(it.question)}", level=1)
         doc.add_paragraph().add_run("答").bold = True
@@ -124,22 +139,26 @@ def to_docx(draft: PressDraft) -> bytes:
                 doc.add_paragraph(block)
         for line in filter(None, (it.responsibility, f"原因の型：{it.cause}" if it.cause else "")):
             doc.add_paragraph().add_run(mask_my_number(line)).italic = True
-        doc.add_paragraph().add_run(record_line(it)).font.size = Pt(9)
+        if record:
+            doc.add_paragraph().add_run(record_line(it)).font.size = Pt(9)
         if it.citations:
             doc.add_paragraph().add_run("出典").bold = True
             for c in it.citations:
                 doc.add_paragraph(mask_my_number(source_line(c))).runs[0].font.size = Pt(9)
-    footer = doc.sections[0].footer.paragraphs[0]
-    footer.add_run(footer_text(draft)).font.size = Pt(7)
+                if not record and c.get("quote"):
+                    doc.add_paragraph(f"「{mask_my_number(c['quote'])}」").runs[0].font.size = Pt(8)
+    if record:
+        footer = doc.sections[0].footer.paragraphs[0]
+        footer.add_run(footer_text(draft)).font.size = Pt(7)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
 
 
-def render(draft: PressDraft, fmt: str) -> bytes:
+def render(draft: PressDraft, fmt: str, record: bool = True) -> bytes:
     if fmt not in FORMATS:
         raise LocalDBError(f"書き出しの形式 {fmt} には対応していません", "docx か md を選んでください")
-    return to_docx(draft) if fmt == "docx" else to_markdown(draft).encode("utf-8")
+    return to_docx(draft, record) if fmt == "docx" else to_markdown(draft, record).encode("utf-8")
 
 
 def export(draft: PressDraft, out: Path) -> Path:

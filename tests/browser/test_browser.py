@@ -32,6 +32,7 @@ def test_every_page_in_a_real_browser(app_url, browser, tmp_path):
                      **({"text": "\r"} if kind == "keyDown" else {}))
     text = browser.wait_text(QUESTION, "責任の所在", "出典", "[1]", "原因の型", "結論：")
     assert "内閣総理大臣（デジタル庁）" in text and "一部です。" in text
+    browser.wait_text("会話を保存", "Word で保存", "Markdown で保存")   # the conversation can be saved
     browser.js("document.querySelector('[data-testid=\"stExpander\"] summary').click()")  # open citation [1]
     browser.wait_text("種別：")
     assert browser.js("document.querySelectorAll('[data-testid=\"stExpander\"]').length") >= 1

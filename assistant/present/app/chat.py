@@ -1,4 +1,5 @@
-"""チャット: a question → a streamed answer, the responsibility card, the cause badge, citations, feedback."""
+"""チャット: a question → a streamed answer, the responsibility card, the cause badge, citations, feedback;
+the conversation can be saved as Word or Markdown (sidebar) for the mayor's briefing folder."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,8 +12,10 @@ from assistant.errors import BriefingError
 from assistant.present.app import components as ui
 from assistant.present.app.auth import current_user
 from assistant.present.app.resources import briefing_or_stop
+from assistant.present.chat_export import export_bytes, file_name
 from assistant.present.feedback import FeedbackStore
 from assistant.present.press import KIND_LABELS, answer_markdown
+from assistant.present.press_export import FORMATS
 from assistant.privacy import contains_my_number, mask_my_number
 from assistant.values import Filters
 
@@ -56,7 +59,33 @@ def _pieces(body: str):
             time.sleep(0.015)
 
 
+def export_buttons(turns: list[dict]) -> None:
+    """会話を保存: the answered questions so far, as .docx and .md (drawn after the page's answers)."""
+    if not any(t.get("answer") is not None for t in turns):
+        return
+    with st.sidebar:
+        st.subheader("会話を保存")
+        st.caption("ここまでの質問と回答を、出典の引用とともに書き出します（市長への説明資料用。承認前の記録です）。")
+        for fmt, label, icon in (("docx", "Word で保存", ":material/description:"),
+                                 ("md", "Markdown で保存", ":material/article:")):
+            try:
+                data = export_bytes(turns, fmt)
+            except BriefingError as err:
+                ui.show_error(err)
+                return
+            st.download_button(label, data, file_name=file_name(fmt), mime=FORMATS[fmt], key=f"chat-{fmt}",
+                               icon=icon, width="stretch", on_click="ignore")
+
+
+def llm_notice(ans) -> None:
+    """When an LLM is configured and its rewrite was not used, say so (the answer is the extractive one)."""
+    notice = getattr(ans, "llm_notice", "")
+    if notice:
+        st.caption(notice, help="BRIEFING_LLM で設定した言語モデルの状態です。回答は登録資料からの抜き出しで作っています。")
+
+
 def show_answer(ans, stream: bool = False) -> None:
+    llm_notice(ans)
     if ans.abstained:
         st.info(ans.summary, icon=":material/info:")
         st.caption("質問を言い換えるか、サイドバーの絞り込みを外して、もう一度お試しください。")
@@ -149,6 +178,7 @@ def render() -> None:
         render_turn(i, turn)
     if question:
         ask_now(b, question, turns, filters)
+    export_buttons(turns)
     ui.privacy_caption()  # last on the page, just above the input box
 
 
