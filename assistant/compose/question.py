@@ -179,6 +179,11 @@ class QuestionClassifier:
                             out_of_scope=float(outside))
 
 
+def names_this_city(question: str) -> bool:
+    """「本市」「当市」「うちの町」「市内」: the asker's own municipality."""
+    return bool(_LOCAL.search(normalize(question)))
+
+
 def elliptical(question: str) -> bool:
     """「障害者手帳の場合は？」「公金受取口座は？」: a short question with no predicate of its own."""
     q = normalize(question)
