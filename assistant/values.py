@@ -115,6 +115,9 @@ class DocMeta(BaseModel):
     affair: AffairDef | None = None                     # this document defines a responsibility-map row
     affairs: list[str] = Field(default_factory=list)    # rows this document speaks to
     figures: list[Figure] = Field(default_factory=list)
+    # phrases marking the body sentences that state the document's conclusions (every sentence
+    # containing one); answers prefer them among the supporting sentences
+    conclusions: list[str] = Field(default_factory=list)
 
     @field_validator("affair", mode="before")
     @classmethod

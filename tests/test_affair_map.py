@@ -85,3 +85,17 @@ def test_a_new_incident_document_answers_with_no_code_change(with_synthetic):
     first, *rest = figures.summary.split("。")
     assert "5件" in first and "最新" in first and "9件" not in first
     assert "報道による" in figures.summary and "公式発表ではありません" in figures.summary
+
+
+def test_a_conclusion_phrase_must_mark_a_sentence_of_its_own_document(tmp_path):
+    bad = tmp_path / "corpus"
+    shutil.copytree(SYNTHETIC, bad)
+    doc = bad / "fx-kaigo-jikou.md"
+    text = doc.read_text(encoding="utf-8")
+    good = text.replace("\n---", '\nconclusions: ["転記の際に隣の行の番号を写した"]\n---', 1)
+    doc.write_text(good, encoding="utf-8")
+    _map(bad)   # a phrase of its own body: accepted
+    doc.write_text(text.replace("\n---", '\nconclusions: ["どこにもない結論"]\n---', 1), encoding="utf-8")
+    report = check_corpus([bad])
+    assert not report.ok and any("fx-kaigo-jikou.md" in p and "conclusions" in p for p in report.problems)
+

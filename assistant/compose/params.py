@@ -39,6 +39,7 @@ class ComposerParams:
     sentence_weights: tuple[float, float, float] = (0.35, 0.35, 0.3)
     top_chunk_bonus: tuple[float, ...] = (0.2, 0.2, 0.1, 0.1)
     heading_bonus: float = 0.15      # the sentence sits under a heading that matches the question type
+    conclusion_bonus: float = 0.1    # the sentence states its document's conclusion (front matter `conclusions`)
     row_docs: int = 8                # documents of the affair (defining one first) whose sentences are always candidates
     length_bonus: float = 0.0
     kind_bonus: dict = field(default_factory=dict)   # per document kind, e.g. the talk's analyses

@@ -75,6 +75,8 @@ def select(hits: list[Hit], extra: list[Hit], query: str, ask: str, rows: list[A
             b += params.heading_bonus
         if ask == "figures" and has_figure(c.text):   # 「何件か」 is answered by a sentence with a count
             b += params.heading_bonus
+        if any(p in c.text for p in c.hit.chunk.meta.conclusions):   # the document's own conclusions
+            b += params.conclusion_bonus
         return b
     score(cands, query, idf, bonus=bonus, params=params)
     pool = [c for c in cands if (c.hit.chunk.id, c.start, c.end) not in exclude and on_affair(c, rows, amap)]

@@ -151,6 +151,8 @@ def build_map(documents: list[Document], chunks: list[Chunk]) -> ResponsibilityM
             members.setdefault(aid, []).append(d.meta.id)
         if d.meta.affair:
             defining.setdefault(d.meta.affair.id, []).append(d)
+    for d in documents:
+        _check_conclusions(d, sentences)
     rows = []
     for aid, doc_ids in members.items():
         owners = defining.get(aid) or [docs[doc_ids[0]]]
@@ -159,6 +161,14 @@ def build_map(documents: list[Document], chunks: list[Chunk]) -> ResponsibilityM
         ordered = [owner.meta.id] + [i for i in doc_ids if i != owner.meta.id]
         rows.append(_row(aid, owner, ordered, [docs[i] for i in ordered], sentences))
     return ResponsibilityMap(rows=rows)
+
+
+def _check_conclusions(doc: Document, sentences: _Sentences) -> None:
+    own = [c.text[s:e] for c, s, e in sentences.by_doc.get(doc.meta.id, ())]
+    for phrase in doc.meta.conclusions:
+        if not any(phrase in t for t in own):
+            raise DocumentError(doc.path or doc.meta.id, "conclusions", f"conclusion phrase 「{phrase}」 is not in any "
+                                "body sentence of this document", "copy the phrase exactly from one of its sentences")
 
 
 def _quotes(phrases: list[str], doc: Document, field: str, docs: list[str], sentences: _Sentences) -> list[Quote]:
