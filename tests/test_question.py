@@ -154,3 +154,19 @@ def test_a_count_asked_about_the_city_is_a_local_fact_whatever_the_question_type
 def test_the_kind_of_fact_a_question_asks_for(q, kinds):
     from assistant.compose import answer_type
     assert answer_type.expected(q) == kinds
+
+
+def test_a_term_shared_only_by_rows_of_one_party_still_names_the_affair():
+    from types import SimpleNamespace
+
+    from assistant.compose.scope import ScopeMatcher
+    from assistant.index.affairs import ResponsibilityMap
+    pm, insurer, city = (RoleRow(actor=a, label="") for a in ("prime_minister", "health_insurer", "municipality"))
+    amap = ResponsibilityMap(rows=[
+        AffairRow(id="counter", label="窓口", terms=["公金受取口座", "共用端末"], roles=[pm]),
+        AffairRow(id="family", label="家族名義", terms=["公金受取口座", "家族名義"], roles=[pm]),
+        AffairRow(id="hoken", label="被用者の資格記録", terms=["保険証"], roles=[insurer]),
+        AffairRow(id="kokuho", label="国保", terms=["保険証", "国民健康保険"], roles=[city])])
+    lex = ScopeMatcher(amap, SimpleNamespace(sentences=None), {}).lexical
+    assert lex("公金受取口座の件は誰の責任か")["counter"] == 1.0          # one party: one reading
+    assert lex("保険証の件は誰の責任か")["hoken"] == 0.5                  # two parties' rows: ambiguous

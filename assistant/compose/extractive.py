@@ -221,7 +221,7 @@ class ExtractiveComposer:
             return [], None
         row = rows[0]
         verdict = judge(turn.prop, rows) if turn.yesno else None
-        fault = verdict and turn.prop.frame in ("fault", "evasion", "holds")
+        fault = verdict and turn.prop.frame in ("fault", "evasion", "apology", "holds")
         if ask in ("who", "explain") or fault:
             claims = words.fault_verdict(verdict, turn.prop.party, row, text) if fault else words.who(row, text=text)
             if ask == "why":

@@ -43,6 +43,9 @@ _NEGATION = re.compile(rf"(?:{_BLAME}|非|関係|問題|関与|欠陥|不具合)
 # subject of evading, which holds only where the affair is the subject's own.
 _SHIFT = re.compile(r"のせいに(?:する|して|した|しよう)|せいにする|責任(?:逃れ|転嫁)|転嫁|押し付け|押しつけ|言い逃れ|"
                     r"逃げ(?:て|る|た)|(?:責任|責め)を免れ")
+# Apologising (「市が先に謝るべきか」「頭を下げるべきなのか」): the party that holds the affair apologises;
+# one that only helped with it does not, in the talk's view, apologise first or alone.
+_APOLOGY = re.compile(r"謝|詫び|わび|頭を下げ")
 # Keeping the information (「市役所に私の口座情報は保管されているのか」): the information/processing split.
 _HOLDS = re.compile(r"保管|保有|(?:情報|データ|記録|口座)[^。、？?]{0,8}(?:持って|管理して|預かって|持ってい)")
 _TECHNICAL = re.compile(r"技術|システム|カード|機械|不具合|欠陥|バグ|プログラム|設計|端末|機器|仕組み")
@@ -56,7 +59,7 @@ def asserts(question: str) -> bool:
 
 @dataclass(frozen=True)
 class Proposition:
-    frame: str            # fault | evasion | holds | technical | operational | factual
+    frame: str            # fault | evasion | apology | holds | technical | operational | factual
     party: str = "municipality"
     negated: bool = False
 
@@ -107,6 +110,8 @@ def proposition(question: str, ask: str) -> Proposition:
         return Proposition("operational" if ops and not tech else "technical", negated=negated)
     if _SHIFT.search(body):
         return Proposition("evasion", marked_subject(q) or "municipality", negated=False)
+    if _APOLOGY.search(body):
+        return Proposition("apology", marked_subject(q) or "municipality", negated=False)
     if _HOLDS.search(body) and parties_named(q):
         return Proposition("holds", marked_subject(q) or parties_named(q)[0], negated=negated)
     party = subject(q)
@@ -128,7 +133,7 @@ def judge(p: Proposition, rows: list[AffairRow]) -> str | None:
         return None
     if p.frame == "fault":
         votes = {_FROM_SHARE[r.share_of(_national(p.party, r))] for r in rows}
-    elif p.frame == "evasion":   # evading only where the affair is the accused's own
+    elif p.frame in ("evasion", "apology"):   # evading, or owing the apology, only where the affair is the party's own
         votes = {"yes" if r.share_of(_national(p.party, r)) == "own" else "no" for r in rows}
     elif p.frame == "holds":
         votes = {"yes" if any(x.actor == _national(p.party, r) and x.holds in ("information", "both") for x in r.roles)

@@ -42,11 +42,13 @@ class ScopeMatcher:
         labels = {r.id: content_tokens(r.label) for r in self.rows}
         self._label_tokens = {rid: {t for t in toks if sum(t in o for o in labels.values()) == 1}
                               for rid, toks in labels.items()}
-        term_rows: dict[str, int] = {}
-        for terms in self._terms.values():
-            for t in set(terms):
-                term_rows[t] = term_rows.get(t, 0) + 1
-        self._term_share = term_rows   # a term several rows share says less about which one
+        # A term that rows of several responsible parties share says less about which one; rows of one
+        # party (公金受取口座: the counter and the family-name rows) are one reading, settled in match().
+        parties: dict[str, set[str]] = {}
+        for r in self.rows:
+            for t in set(self._terms[r.id]):
+                parties.setdefault(t, set()).add(r.primary.actor if r.primary else r.id)
+        self._term_share = {t: len(p) for t, p in parties.items()}
         self._centroids = self._row_centroids(store)
 
     def _row_centroids(self, store) -> dict[str, np.ndarray]:
