@@ -170,3 +170,13 @@ def test_a_term_shared_only_by_rows_of_one_party_still_names_the_affair():
     lex = ScopeMatcher(amap, SimpleNamespace(sentences=None), {}).lexical
     assert lex("公金受取口座の件は誰の責任か")["counter"] == 1.0          # one party: one reading
     assert lex("保険証の件は誰の責任か")["hoken"] == 0.5                  # two parties' rows: ambiguous
+
+
+def test_a_question_that_points_back_follows_on_and_a_who_word_says_who(clf):
+    from assistant.compose.question import QuestionType, follows_on
+    plain = QuestionType(ask="tech_ops", yesno=True, local=False, followup=False, confidence=0.9)
+    assert follows_on("カードそのものに欠陥があったということか。", plain, names_an_affair=False)
+    assert not follows_on("共用端末での口座の誤登録は、どの自治体で何件起きたのか。", plain, names_an_affair=True)
+    c, emb = clf
+    q = "番号を登録したのは誰なのか。"
+    assert c.classify(q, emb.embed_query(q)).ask == "who"

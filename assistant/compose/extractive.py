@@ -166,6 +166,9 @@ class ExtractiveComposer:
             claims = [words.Claim(lead.text, [], candidate=lead)]
         elif not claims and repeated:
             claims = kept   # nothing new to say: the same conclusion rather than none
+        if repeated and verdict and claims and not claims[0].text.startswith(tuple(words.VERDICT_WORDS.values())):
+            # the map's verdict still answers the yes/no; the sentences after it are new
+            claims[0] = words.Claim(words.VERDICT_WORDS[verdict] + claims[0].text, claims[0].quotes, claims[0].candidate)
         basis = "map" if verdict else ""
         if turn.yesno and verdict is None and claims and not turn.local:   # local facts: the sources cannot say
             verdict, basis = self._factual_verdict(turn, claims, support)
@@ -223,7 +226,9 @@ class ExtractiveComposer:
         verdict = judge(turn.prop, rows) if turn.yesno else None
         fault = verdict and turn.prop.frame in ("fault", "evasion", "apology", "holds")
         if ask in ("who", "explain") or fault:
-            claims = words.fault_verdict(verdict, turn.prop.party, row, text) if fault else words.who(row, text=text)
+            about_city = turn.prop.frame == "fault" and turn.prop.party == "municipality"   # 「市の責任は？」
+            claims = (words.fault_verdict(verdict, turn.prop.party, row, text) if fault or about_city
+                      else words.who(row, text=text))
             if ask == "why":
                 claims += words.why(row, text)[1:]
             elif self.params.who_mechanism:   # how the failure came about, in the sources' own sentence

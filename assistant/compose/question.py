@@ -26,6 +26,7 @@ UNANSWERABLE = Path(__file__).with_name("scope_examples.yaml")   # questions the
 ASKS = ("who", "why", "tech_ops", "basis", "figures", "explain", "remedy", "what", "speech", "define")
 
 _WH = re.compile(r"誰|だれ|なぜ|何故|なんで|どうして|何(?!か[^。？?\s])|なに|どこ|どちら|どっち|どの|どれ|いつ|いくつ|いくら|どう|どんな")
+_WHO = re.compile(r"誰|だれ")
 # 「技術か、運用か」「情報ですか、処理ですか」「それとも」: an either-or question, answered by naming one
 _EITHER = re.compile(r"それとも|か[、,](?!また|あわせて|併せて|さらに)[^。？?、]{1,25}か[。？?]?\s*$")
 # 「原因は？」「件数は？」「保険証の場合は？」: an elliptical what-about question, not a yes/no one.
@@ -33,6 +34,8 @@ _ELLIPSIS = re.compile(r"(?:は|って|とは|では|だと|なら|場合は|つ
 _YESNO_END = re.compile(r"(?:か|の|かな|よね|でしょう|だろう|ある|ない)[？?。！!]?\s*$|[？?]\s*$")
 _LOCAL = re.compile(r"(?:本|当|うちの|わが|我が|私たちの|わたしたちの)(?:市|町|村|区|自治体|県)|(?:市|町|区|村)内|"
                     r"この(?:市|町|村|区)")
+# 「カードそのものに欠陥があったということか」: points back at what was just said
+_ANAPHORA = re.compile(r"それ|その|そこ|そう(?:いう|した)|ということ(?:か|ですか|なのか|でしょうか)")
 _EMBEDDED = re.compile(r"([^。？?！!、]*(?:のか|ないか|るか|ますか|ですか))、")
 _FOLLOW_START = re.compile(r"^(?:では|じゃあ|じゃ|それでは|それなら|なら|で、|その|それ|この|同じ|ちなみに|一方|逆に|また|あと|"
                            r"だったら|だとすると|とすると|すると)")
@@ -155,6 +158,8 @@ class QuestionClassifier:
         ask = max(scores, key=scores.get) if scores else "what"
         q = normalize(question)
         asked = _question_sentence(q)
+        if _WHO.search(asked) and ask not in ("who", "explain", "speech"):
+            ask = "who"   # 「番号を登録したのは誰なのか」
         yes = self._proba("yesno", X).get(True, 0.0)
         # Grammar first: with no wh-word, a question ending in か・の・？ asks for a judgement.
         if _EITHER.search(asked) or _ELLIPSIS.search(asked):
@@ -210,4 +215,9 @@ def follows_on(question: str, qtype: QuestionType, names_an_affair: bool) -> boo
         return True
     if names_an_affair and not _FOLLOW_START.search(q):
         return qtype.followup and len(q) <= 20
-    return qtype.followup or bool(_FOLLOW_START.search(q)) or len(q) <= 20
+    return qtype.followup or bool(_FOLLOW_START.search(q) or _ANAPHORA.search(q)) or len(q) <= 20
+
+
+def asks_with_wh(question: str) -> bool:
+    """「誰」「なぜ」「いつ」…: the question says itself what it asks for."""
+    return bool(_WH.search(_question_sentence(normalize(question))))

@@ -14,7 +14,7 @@ from assistant.values import ACTORS
 from .answer import Cause, Responsibility
 from .params import ComposerParams
 from .proposition import Proposition
-from .question import (EXAMPLES, UNANSWERABLE, QuestionClassifier, QuestionType, elliptical, embed_queries, follows_on,
+from .question import (EXAMPLES, UNANSWERABLE, QuestionClassifier, QuestionType, asks_with_wh, embed_queries, follows_on,
                        load_examples)
 from .scope import Scope
 
@@ -46,9 +46,10 @@ class Turn:
                    prop_text=q, qvec=qvec)
         if follow:
             turn.rq = f"{prev.rq} {q}"
-            # An elliptical follow-up (「障害者手帳の場合は？」) asks the earlier question again about
-            # something else: it keeps the earlier type and proposition.
-            if qtype.confidence < params.inherit_confidence or elliptical(q):
+            # A follow-up with no type of its own (「障害者手帳の場合は？」: the classifier is unsure and
+            # no wh-word says what is asked) asks the earlier question again about something else: it
+            # keeps the earlier type and proposition. 「では市の責任は？」 has a type of its own.
+            if qtype.confidence < params.inherit_confidence and not asks_with_wh(q):
                 turn.ask, turn.yesno, turn.prop_text = prev.ask, prev.yesno or qtype.yesno, prev.prop_text + q
                 turn.local = prev.local or qtype.local
         return turn

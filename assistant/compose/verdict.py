@@ -89,16 +89,17 @@ def city_share(row: AffairRow, text=None) -> Claim:
     return Claim("市区町村はこの事務の実施者ではなく、市区町村の分担はありません。", row.city_quotes)
 
 
-def fault_verdict(verdict: str, party: str, row: AffairRow, text=None) -> list[Claim]:
+def fault_verdict(verdict: str | None, party: str, row: AffairRow, text=None) -> list[Claim]:
     """A yes/no about one party's fault in one affair: the verdict, then that party's share
-    (the city's share first when the question is about the city), then who holds the affair."""
+    (the city's share first when the question is about the city), then who holds the affair.
+    With no verdict (「では市の責任は？」) the same order answers a question about one party's share."""
     claims = who(row, text=text)
     primary = row.primary.actor if row.primary else ""
     if party == "municipality" and primary != "municipality" and len(claims) > 1:
         claims = claims[1:] + claims[:1]
     elif party and party not in ("municipality", primary):
         claims = claims[:1]
-    if claims:
+    if claims and verdict:
         claims[0] = Claim(VERDICT_WORDS[verdict] + claims[0].text, claims[0].quotes)
     return claims
 
