@@ -62,6 +62,12 @@ def clf():
     ("保険証の紐付け誤りは誰の責任か", False),          # wh-word
     ("技術の問題？それとも運用の問題？", False),          # either-or
     ("障害者手帳の場合は？", False),                      # elliptical what-about
+    ("数字で言うと？", False),                            # elliptical
+    ("紐付け誤りの原因は、技術的な問題なのか、運用の問題なのか。", False),   # either-or without それとも
+    ("福祉の手続で何か気を付けることはありますか。", False),   # asks what there is
+    ("その法的な根拠は何か。保護評価の名義とも関係があるのか。", False),   # the first question leads
+    ("本市にこの件の責任はあるのか、また今後の対策について市長の見解を伺います。", True),   # in a clause
+    ("本市にこの件の責任はあるのか、また今後どのような対策をとるのか。", True),   # a second question, not either-or
 ])
 def test_yes_no_questions_are_read_from_grammar(clf, q, yesno):
     c, emb = clf

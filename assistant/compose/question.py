@@ -30,13 +30,16 @@ _WHO = re.compile(r"誰|だれ")
 # 「技術か、運用か」「情報ですか、処理ですか」「それとも」: an either-or question, answered by naming one
 _EITHER = re.compile(r"それとも|か[、,](?!また|あわせて|併せて|さらに)[^。？?、]{1,25}か[。？?]?\s*$")
 # 「原因は？」「件数は？」「保険証の場合は？」: an elliptical what-about question, not a yes/no one.
-_ELLIPSIS = re.compile(r"(?:は|って|とは|では|だと|なら|場合は|ついては)[？?]\s*$")
+_ELLIPSIS = re.compile(r"(?:は|って|とは|では|だと|なら|場合は|ついては|と)[？?]\s*$")
+# 「気を付けることはありますか」「学べることはあるか」: asks what there is, not whether
+_ANYTHING = re.compile(r"(?:こと|もの|点|ところ)(?:は|が)?(?:あります|ある|ありません|ない)(?:か|の|でしょうか)?[？?。]?\s*$")
 _YESNO_END = re.compile(r"(?:か|の|かな|よね|でしょう|だろう|ある|ない)[？?。！!]?\s*$|[？?]\s*$")
 _LOCAL = re.compile(r"(?:本|当|うちの|わが|我が|私たちの|わたしたちの)(?:市|町|村|区|自治体|県)|(?:市|町|区|村)内|"
                     r"この(?:市|町|村|区)")
 # 「カードそのものに欠陥があったということか」: points back at what was just said
 _ANAPHORA = re.compile(r"それ|その|そこ|そう(?:いう|した)|ということ(?:か|ですか|なのか|でしょうか)")
 _EMBEDDED = re.compile(r"([^。？?！!、]*(?:のか|ないか|るか|ますか|ですか))、")
+_SECOND_QUESTION = re.compile(r"(.+?(?:のか|ないか|るか|ますか|ですか))[、,](?:また|あわせて|併せて|さらに)")
 _FOLLOW_START = re.compile(r"^(?:では|じゃあ|じゃ|それでは|それなら|なら|で、|その|それ|この|同じ|ちなみに|一方|逆に|また|あと|"
                            r"だったら|だとすると|とすると|すると)")
 
@@ -162,7 +165,7 @@ class QuestionClassifier:
             ask = "who"   # 「番号を登録したのは誰なのか」
         yes = self._proba("yesno", X).get(True, 0.0)
         # Grammar first: with no wh-word, a question ending in か・の・？ asks for a judgement.
-        if _EITHER.search(asked) or _ELLIPSIS.search(asked):
+        if _EITHER.search(q) or _EITHER.search(asked) or _ELLIPSIS.search(asked) or _ANYTHING.search(asked):
             yes = 0.0
         elif _WH.search(asked):
             yes -= p.yesno_wh_penalty
@@ -205,7 +208,9 @@ def _question_sentence(q: str) -> str:
         embedded = _EMBEDDED.search(q)
         if embedded:
             return embedded.group(1)
-    return (asking or parts or [q])[-1]
+    sentence = (asking[:1] or parts[-1:] or [q])[0]   # of several questions, the first leads
+    first = _SECOND_QUESTION.match(sentence)   # 「責任はあるのか、また…どう対策をとるのか」
+    return first.group(1) if first else sentence
 
 
 def follows_on(question: str, qtype: QuestionType, names_an_affair: bool) -> bool:
