@@ -59,12 +59,13 @@ ISSUER = "e-Gov（lawqa_jp）"
 DATE = dt.date(2025, 1, 1)
 WARM_UP = "ウォームアップ用の問い合わせ（計測しない）"
 
-# name → weights (dense, lexical, structure); None = the Searcher's own defaults
-METHODS: dict[str, tuple[float, float, float] | None] = {
-    "dense": (1.0, 0.0, 0.0),
-    "bm25": (0.0, 1.0, 0.0),
-    "hybrid": None,
-    "hybrid-no-structure": (0.5, 0.5, 0.0),   # the default fusion without the structure score
+# name → weights (dense, lexical, structure, phrase) from the Searcher's defaults
+METHODS = {
+    "dense": lambda w: (1.0, 0.0, 0.0, 0.0),      # chunk or best-sentence cosine
+    "bm25": lambda w: (0.0, 1.0, 0.0, 0.0),
+    "hybrid": lambda w: w,                        # the Searcher's defaults
+    "hybrid-no-structure": lambda w: (w[0], w[1], 0.0, w[3]),
+    "hybrid-no-phrase": lambda w: (w[0], w[1], w[2], 0.0),
 }
 NAIVE = "naive-baseline"
 ALL_METHODS = [*METHODS, NAIVE]
@@ -260,14 +261,16 @@ def run_project(data: Dataset, embedder, workdir: Path):
     log.info("project store: %d chunks (+%d sentence vectors) in %.1f s", report.chunks,
              indexing["sentence_vectors"], secs)
     searcher = Searcher(store)
-    log.info("searcher default weights (dense, lexical, structure) = %s", searcher.weights)
+    log.info("searcher default weights (dense, lexical, structure, phrase) = %s, %d candidates",
+             searcher.weights, searcher.candidates)
     indexing["default_weights"] = list(searcher.weights)
     return store, searcher, indexing
 
 
 def query_project(searcher, data: Dataset, protocol: str) -> dict[str, list[Found]]:
     out: dict[str, list[Found]] = {}
-    for name, weights in METHODS.items():
+    for name, pick in METHODS.items():
+        weights = pick(searcher.weights)
         searcher.search(WARM_UP, K, weights=weights)                          # warm-up, not timed
         found = []
         for q in data.questions:
@@ -357,6 +360,8 @@ def explain_miss(q: Question, found: Found, docs: dict, matcher) -> str:
         parts.append(f"scores winner d={hit.dense:.2f} l={hit.lexical:.1f} s={hit.structure:.2f}")
         if found.rank is not None:
             g = found.chunks[found.rank - 1]
+            if abs(g.score - hit.score) < 1e-9:
+                parts.insert(0, "EXACT TIE: the right document's best excerpt has the winner's score")
             parts.append(f"right doc at {found.rank}: d={g.dense:.2f} l={g.lexical:.1f} s={g.structure:.2f}")
     return "; ".join(parts)
 
