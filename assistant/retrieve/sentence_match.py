@@ -16,7 +16,8 @@ class SentenceMatcher:
             self._unit, self._chunk = np.zeros((0, 1), dtype=np.float32), np.array([], dtype=object)
             return
         norms = np.linalg.norm(index.vectors, axis=1, keepdims=True)
-        self._unit = index.vectors / np.where(norms > 0, norms, 1.0)
+        unit = np.allclose(norms[norms > 0], 1.0, atol=1e-3)   # embedders mostly return unit vectors
+        self._unit = index.vectors if unit else index.vectors / np.where(norms > 0, norms, 1.0)
         self._chunk = np.array([k[0] for k in index.keys], dtype=object)
 
     def best(self, query_vector, n: int) -> dict[str, float]:
