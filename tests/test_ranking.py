@@ -147,3 +147,11 @@ def test_the_law_named_before_an_article_decides_between_act_and_order(tmp_path)
         assert order_q["order"] > order_q["act"] and act_q["act"] > act_q["order"]
     finally:
         store.close()
+
+
+def test_a_masked_my_number_is_not_embedded():
+    from assistant.privacy import mask_my_number
+    from assistant.retrieve.hybrid import dense_text
+    masked = mask_my_number("番号123456789018の人の公金受取口座の誤登録は市の責任ですか？")
+    assert "*" in masked and "*" not in dense_text(masked)
+    assert dense_text(masked) == "番号 の人の公金受取口座の誤登録は市の責任ですか？"

@@ -15,7 +15,7 @@ from assistant.errors import QueryError
 from assistant.index.lexical import tokenize
 from assistant.index.store import Store
 from assistant.normalize import clean_text
-from assistant.privacy import mask_my_number
+from assistant.privacy import MASK, mask_my_number
 from assistant.values import Filters, Hit
 
 from .phrases import flat, phrase_overlap
@@ -51,6 +51,9 @@ def carries_content(query: str) -> bool:
 
 
 def dense_text(query: str) -> str:
+    """What is embedded: no asking frame, and no masked My Number (the mask means nothing, and
+    twelve identical characters would pull the vector towards any other masked text)."""
+    query = re.sub(r"\s+", " ", query.replace(MASK, " ")).strip()
     stripped = _REQUEST.sub("", query).strip()
     return stripped if len(stripped) >= 4 else query
 
