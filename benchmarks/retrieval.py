@@ -143,7 +143,6 @@ class CachedEmbeddings:
     """Wraps an embedder; vectors are kept in SQLite keyed by (embedder, query|passage, text)."""
 
     def __init__(self, inner, folder: Path):
-        from langchain_core.embeddings import Embeddings  # noqa: F401  (same duck type)
         self.inner, self.name, self.dim = inner, inner.name, inner.dim
         folder.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(folder / "embeddings.sqlite3"))
