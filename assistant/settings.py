@@ -57,7 +57,8 @@ class Settings(BaseSettings):
     dense_weight: float = 0.5      # measured on lawqa_jp and evals/: see benchmarks/README.md
     lexical_weight: float = 0.5
     structure_weight: float = 0.35  # law name / article locator matches (第14条第2項)
-    candidates: int = 60
+    phrase_weight: float = 0.4      # the question's wording found verbatim (character 5-grams)
+    candidates: int = 100           # per signal, before fusion
 
     # composing
     abstain_coverage: float = 0.08        # share of the question's topical words found in the evidence

@@ -12,7 +12,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "benchmarks" / "retrieval.py"
 DATA = REPO.parent / "shared" / "external" / "lawqa_jp" / "selection.json"
-METHODS = {"dense", "bm25", "hybrid", "hybrid-no-structure", "naive-baseline"}
+METHODS = {"dense", "bm25", "hybrid", "hybrid-no-structure", "hybrid-no-phrase", "naive-baseline"}
 
 
 @pytest.mark.integration
@@ -22,7 +22,7 @@ def test_retrieval_benchmark_smoke(tmp_path):
         pytest.skip(f"lawqa_jp data not available at {DATA}")
     out = tmp_path / "retrieval.json"
     env = {k: v for k, v in os.environ.items() if k != "BRIEFING_EMBEDDER"}
-    proc = subprocess.run([sys.executable, str(SCRIPT), "--limit", "5", "--out", str(out)],
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--limit", "5", "--out", str(out), "--no-cache"],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=170)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "| hybrid |" in proc.stdout
@@ -42,6 +42,35 @@ def test_retrieval_benchmark_smoke(tmp_path):
     naive = payload["methods"]["naive-baseline"]["mrr"]
     if naive > 0:
         assert payload["hybrid_over_naive_mrr"] == pytest.approx(payload["methods"]["hybrid"]["mrr"] / naive, abs=0.01)
+
+
+@pytest.mark.timeout(180)
+def test_retrieval_benchmark_views_misses_and_cache_with_the_fake_embedder(tmp_path):
+    if not DATA.is_file():
+        pytest.skip(f"lawqa_jp data not available at {DATA}")
+    out, cache = tmp_path / "retrieval.json", tmp_path / "cache"
+    cmd = [sys.executable, str(SCRIPT), "--limit", "8", "--distractors", "5", "--embedder", "fake",
+           "--cache", str(cache), "--out", str(out)]
+    runs = []
+    for _ in range(2):
+        proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=170)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        runs.append(json.loads(out.read_text(encoding="utf-8")))
+    first, second = runs
+    assert first["embedding_cache"]["misses"] > 0 and second["embedding_cache"]["misses"] == 0
+    ranks = lambda run: {v: {m: (s["recall@1"], s["recall@5"], s["mrr"]) for m, s in view["methods"].items()}  # noqa: E731
+                         for v, view in run["views"].items()}
+    assert ranks(second) == ranks(first)          # the cache returns the vectors it stored
+    views = second["views"]
+    assert set(views) == {"all", "content", "options"}
+    assert views["content"]["questions"] == second["content_rule"]["selected"] < views["all"]["questions"] == 8
+    for view in views.values():
+        assert set(view["methods"]) == METHODS
+    # every item the hybrid searcher does not place first is listed, with a reason
+    hybrid_misses = [q for q in second["per_question"] if q["ranks"]["question"]["hybrid"] != 1]
+    assert [m["index"] for m in second["misses"]["hybrid"]] == [q["index"] for q in hybrid_misses]
+    assert all(m["why"] for m in second["misses"]["hybrid"])
+    assert "| # | rank | right document |" in proc.stdout
 
 
 @pytest.mark.timeout(180)

@@ -1,4 +1,5 @@
-"""Hybrid search: weighted fusion of dense (Chroma), BM25 (Sudachi) and structure scores."""
+"""Hybrid search: weighted fusion of dense (Chroma + best sentence), BM25 (Sudachi), statute
+structure and phrase-overlap scores."""
 from __future__ import annotations
 
 import re
@@ -14,9 +15,11 @@ from assistant.errors import QueryError
 from assistant.index.lexical import tokenize
 from assistant.index.store import Store
 from assistant.normalize import clean_text
-from assistant.privacy import mask_my_number
+from assistant.privacy import MASK, mask_my_number
 from assistant.values import Filters, Hit
 
+from .phrases import flat, phrase_overlap
+from .sentence_match import SentenceMatcher
 from .structure import StructureMatcher
 
 
@@ -37,7 +40,20 @@ _REQUEST = re.compile(r"^(?:次の(?:選択肢の)?うち、?)|(?:として|で)
                       r"教えて(?:ください|下さい|くれ)?[。？?]?$")
 
 
+def asked_about(query: str) -> str:
+    """The question without its asking frame (「次のうち、…正しいものを教えてください。」); may be empty."""
+    return _REQUEST.sub("", query).strip(" 　、。,.")
+
+
+def carries_content(query: str) -> bool:
+    """False for a bare prompt such as 「次のうち、正しいものを教えてください。」 that names no topic."""
+    return bool(asked_about(query))
+
+
 def dense_text(query: str) -> str:
+    """What is embedded: no asking frame, and no masked My Number (the mask means nothing, and
+    twelve identical characters would pull the vector towards any other masked text)."""
+    query = re.sub(r"\s+", " ", query.replace(MASK, " ")).strip()
     stripped = _REQUEST.sub("", query).strip()
     return stripped if len(stripped) >= 4 else query
 
@@ -50,24 +66,34 @@ def _minmax(values: np.ndarray) -> np.ndarray:
 
 
 class Searcher:
-    """Typed search API used by the composer, the CLI and benchmarks."""
+    """Typed search API used by the composer, the CLI and benchmarks.
+
+    Signals per candidate chunk: dense (the chunk's cosine, or its best sentence's when that is
+    higher), BM25, statute structure (law / article references) and phrase overlap (the
+    question's wording found verbatim). Dense and BM25 are min-max scaled, then all are summed
+    with their weights. benchmarks/README.md has the measurements behind each choice.
+    """
 
     def __init__(self, store: Store, dense_weight: float = 0.5, lexical_weight: float = 0.5,
-                 structure_weight: float = 0.35, candidates: int = 60, max_query_chars: int = 2000):
+                 structure_weight: float = 0.35, candidates: int = 100, max_query_chars: int = 2000,
+                 phrase_weight: float = 0.4, phrase_n: int = 5, sentence_scores: bool = True):
         if store.lexical is None:
             store.load()
         self.store = store
-        self.weights = (dense_weight, lexical_weight, structure_weight)
+        self.weights = (dense_weight, lexical_weight, structure_weight, phrase_weight)
         self.candidates = candidates
         self.max_query_chars = max_query_chars
+        self.phrase_n = phrase_n
         self._ordered = store.ordered_chunks()
         self._qcache: dict[str, list[float]] = {}
+        self._flat: dict[str, str] = {}
         self.structure = StructureMatcher(self._ordered)
+        self.sentences = SentenceMatcher(store.sentences if sentence_scores else None)
 
     @classmethod
     def from_settings(cls, store: Store, settings) -> "Searcher":
         return cls(store, settings.dense_weight, settings.lexical_weight, settings.structure_weight,
-                   settings.candidates, settings.max_question_chars)
+                   settings.candidates, settings.max_question_chars, settings.phrase_weight)
 
     def query_vector(self, query: str) -> list[float]:
         """The query embedding, cached for the last few queries (search and compose share it)."""
@@ -78,17 +104,29 @@ class Searcher:
             vec = self._qcache[query] = self.store.embedder.embed_query(query)
         return vec
 
+    def _flat_text(self, c) -> str:
+        t = self._flat.get(c.id)
+        if t is None:
+            if len(self._flat) > 20000:
+                self._flat.clear()
+            t = self._flat[c.id] = flat(f"{c.context}\n{c.text}")
+        return t
+
     def search(self, query: str, k: int = 5, filters: Filters | None = None,
-               weights: tuple[float, float, float] | None = None) -> list[Hit]:
+               weights: tuple[float, ...] | None = None) -> list[Hit]:
+        """`weights`: (dense, lexical, structure[, phrase]); a 3-tuple means no phrase signal."""
         query = check_query(query, self.max_query_chars)
-        wd, wl, ws = weights or self.weights
+        wd, wl, ws, wp = (*(weights or self.weights), 0.0)[:4]
         filters = filters or Filters()
         chunks = self.store.chunks
         n = max(self.candidates, k * 4)
 
         dense: dict[str, float] = {}
+        best_sentence: dict[str, float] = {}
         if wd > 0:
-            dense = dict(self.store.dense.query(self.query_vector(dense_text(query)), n, filters))
+            qvec = self.query_vector(dense_text(query))
+            dense = dict(self.store.dense.query(qvec, n, filters))
+            best_sentence = self.sentences.best(qvec, n)
         lexical: dict[str, float] = {}
         if wl > 0:
             scores = self.store.lexical.scores(tokenize(query))
@@ -98,7 +136,7 @@ class Searcher:
         if len(structure) > n:  # keep the best structural matches only
             structure = dict(sorted(structure.items(), key=lambda kv: -kv[1])[:n])
 
-        cand = [cid for cid in dict.fromkeys([*dense, *lexical, *structure])
+        cand = [cid for cid in dict.fromkeys([*dense, *best_sentence, *lexical, *structure])
                 if cid in chunks and filters.accepts(chunks[cid].meta)]
         if not cand:
             return []
@@ -106,9 +144,15 @@ class Searcher:
         if np.isnan(d_raw).all():
             d_raw = np.zeros(len(cand))
         d_raw = np.where(np.isnan(d_raw), np.nanmin(d_raw), d_raw)
+        # For ranking, a chunk is as close as its closest sentence; Hit.dense stays the chunk's own
+        # cosine (the composer's abstention floor is calibrated on it).
+        d_rank = np.maximum(d_raw, [best_sentence.get(c, -1.0) for c in cand]) if best_sentence else d_raw
         l_raw = np.array([lexical.get(c, 0.0) for c in cand])
         s_raw = np.array([structure.get(c, 0.0) for c in cand])
-        fused = wd * _minmax(d_raw) + wl * _minmax(l_raw) + ws * s_raw
+        fused = wd * _minmax(d_rank) + wl * _minmax(l_raw) + ws * s_raw
+        if wp > 0:
+            fused += wp * phrase_overlap(asked_about(query) or query,
+                                         [self._flat_text(chunks[c]) for c in cand], self.phrase_n)
         order = np.argsort(-fused, kind="stable")[:k]
         return [Hit(chunk=chunks[cand[i]], score=float(fused[i]), dense=float(d_raw[i]),
                     lexical=float(l_raw[i]), structure=float(s_raw[i]), rank=r + 1)
