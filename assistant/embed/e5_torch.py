@@ -24,7 +24,9 @@ class E5TorchEmbeddings(Embeddings):
     def __init__(self, folder: Path | str | None = None, token_budget: int = 4096):
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")   # no load report on stderr
         import torch
+        import transformers
         from sentence_transformers import SentenceTransformer
+        transformers.utils.logging.disable_progress_bar()
 
         from .e5_folder import ensure_folder
         path = Path(folder) if folder else ensure_folder()

@@ -94,7 +94,7 @@ def embed_cached(embedder, cache: EmbeddingCache | None, texts: list[str], progr
     batches of `step` (so the embedder can group similar lengths), and stored."""
     from tqdm import tqdm
     out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-    got = cache.get(texts) if cache else [None] * len(texts)
+    got = cache.get(texts) if cache is not None else [None] * len(texts)
     todo: dict[str, list[int]] = {}
     for i, (t, v) in enumerate(zip(texts, got)):
         if v is None:
@@ -106,7 +106,7 @@ def embed_cached(embedder, cache: EmbeddingCache | None, texts: list[str], progr
     for j in range(0, len(missing), step):
         part = missing[j:j + step]
         vecs = np.asarray(embedder.embed_documents(part), dtype=np.float32)
-        if cache:
+        if cache is not None:
             cache.put(part, vecs)
         for t, v in zip(part, vecs):
             out[todo[t]] = v

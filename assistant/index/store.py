@@ -173,7 +173,7 @@ class Store:
         try:
             vectors = embed_cached(self.embedder, cache, [dense_text(c) for c in chunks] + sent_texts, progress)
         finally:
-            if cache:
+            if cache is not None:
                 cache.close()
         dense.add(chunks, vectors[:len(chunks)].tolist())
         folder = self.folder / gen
