@@ -240,7 +240,7 @@ class Store:
         except (OSError, ValueError, KeyError) as exc:
             raise StoreError(f"the index in {self.folder} is damaged ({exc})",
                              f"run `briefing index --store {self.folder}` to rebuild it") from exc
-        if records.fingerprint(chunks) != m.get("fingerprint") or self.dense.col.count() != len(chunks):
+        if records.fingerprint(chunks) != m.get("fingerprint") or self.dense.count() != len(chunks):
             raise StoreError(f"the index in {self.folder} is incomplete or damaged",
                              f"run `briefing index --store {self.folder}` to rebuild it")
         self.chunks = {c.id: c for c in chunks}
