@@ -7,8 +7,8 @@
    measured before and after the index build (the mean of both, so load drift on a shared
    machine hits both sides);
 2. the same sections through the e5-st embedder → passages/s (raw speed of the new default);
-3. `briefing index` of corpus/ into a fresh store (empty embedding cache), the whole command
-   timed from outside → chunks/s end to end, and the ratio to (1). Target ≥ 1.5;
+3. `briefing index` of corpus/ into a fresh store (empty embedding cache) with e5-st
+   (`--embedder`), the whole command timed from outside → chunks/s end to end, and the ratio to (1). Target ≥ 1.5;
 4. the same command again on the now-warm store (everything comes from the cache), and after
    adding one document (only its text is embedded).
 
@@ -63,8 +63,8 @@ def rate(embed, texts: list[str]) -> float:
     return len(texts) / (time.perf_counter() - t0)
 
 
-def run_index(store: Path, corpus: Path) -> tuple[float, dict]:
-    env = {k: v for k, v in os.environ.items() if k != "BRIEFING_EMBEDDER"}
+def run_index(store: Path, corpus: Path, embedder: str) -> tuple[float, dict]:
+    env = {**os.environ, "BRIEFING_EMBEDDER": embedder}
     t0 = time.perf_counter()
     r = subprocess.run([str(BIN / "briefing"), "index", "--corpus", str(corpus), "--store", str(store),
                         "--quiet", "--format", "json"], cwd=REPO, env=env, capture_output=True, text=True)
@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=REPO / "corpus")
     ap.add_argument("--sections", type=int, default=40, help="sections for the raw-embedder yardstick")
+    ap.add_argument("--embedder", default="e5-st", help="BRIEFING_EMBEDDER for the timed `briefing index`")
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "out" / "indexing.json")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(REPO))
@@ -93,11 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-indexing-") as tmp:
         store, corpus = Path(tmp) / "store", Path(tmp) / "corpus"
         shutil.copytree(args.corpus, corpus)
-        cold_s, cold = run_index(store, corpus)
+        cold_s, cold = run_index(store, corpus, args.embedder)
         after = rate(nano.passage, texts)
-        warm_s, warm = run_index(store, corpus)
+        warm_s, warm = run_index(store, corpus, args.embedder)
         (corpus / "bench-extra.md").write_text(EXTRA_DOC, encoding="utf-8")
-        one_s, one = run_index(store, corpus)
+        one_s, one = run_index(store, corpus, args.embedder)
     nano_rate = (before + after) / 2
     chunks_rate = cold["chunks"] / cold_s
     result = {
