@@ -53,7 +53,8 @@ class DenseIndex:
     def ids(self) -> set[str]:
         return set(self.col.get(include=[])["ids"])
 
-    def add(self, chunks: list[Chunk], vectors: list[list[float]], batch: int = 256) -> None:
+    def add(self, chunks: list[Chunk], vectors, batch: int = 256) -> None:
+        """vectors: a float32 array (or list of lists), one row per chunk, upserted in batches."""
         self._count = None
         for i in range(0, len(chunks), batch):
             part = chunks[i:i + batch]

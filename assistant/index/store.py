@@ -175,7 +175,7 @@ class Store:
         finally:
             if cache is not None:
                 cache.close()
-        dense.add(chunks, vectors[:len(chunks)].tolist())
+        dense.add(chunks, vectors[:len(chunks)])   # numpy rows: a list of 100k×384 floats costs GBs
         folder = self.folder / gen
         sentences = SentenceIndex(sent_keys, vectors[len(chunks):])
         sentences.save(folder / "sentences.npz")
