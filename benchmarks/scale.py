@@ -267,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--modes", nargs="+", choices=["embedded", "server"], default=["embedded", "server"])
     ap.add_argument("--queries", type=int, default=40)
     ap.add_argument("--no-real-model", action="store_true", help="skip the real-model rate (no extrapolation)")
+    ap.add_argument("--rows-from", type=Path, metavar="LOG",
+                    help="only redo the table and plot from the JSON lines a run wrote to stderr")
     ap.add_argument("--worker", nargs=4, metavar=("SIZE", "MODE", "FOLDER", "URL"), help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--png", type=Path, default=PNG)
@@ -275,6 +277,13 @@ def main(argv: list[str] | None = None) -> int:
         size, mode, folder, url = args.worker
         print(json.dumps(worker(int(size), mode, Path(folder), "" if url == "-" else url, args.queries,
                                 not args.no_real_model)))
+        return 0
+    if args.rows_from:
+        lines = [json.loads(x) for x in args.rows_from.read_text(encoding="utf-8").splitlines() if x.startswith("{")]
+        rates = json.loads(re.search(r"second: (\{.*\})", args.rows_from.read_text(encoding="utf-8"))
+                           .group(1).replace("'", '"'))
+        print(markdown(lines, rates))
+        print("\nplot:", args.png if plot(lines, args.png) else "matplotlib not installed, no plot")
         return 0
     if not LAWQA.is_file():
         sys.exit(f"lawqa_jp not found at {LAWQA}")
