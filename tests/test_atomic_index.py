@@ -115,8 +115,10 @@ def test_a_build_killed_midway_leaves_the_previous_index_working(tmp_path, fixtu
     assert run_cli("index", "--corpus", str(corpus), "--store", str(store), "--quiet").returncode == 0
     before_gen = generations.current(store)
     before = _search_json(store, "公金受取口座の登録事務")
-    # Enough new text that the build embeds in several batches.
-    (corpus / "fx-new.md").write_text(NEW_DOC + "\n".join(f"## 節{i}\n手順{i}を記録する。" * 3 for i in range(40)),
+    # Enough new text (over 256 distinct chunk and sentence texts) that the build embeds in several batches.
+    (corpus / "fx-new.md").write_text(NEW_DOC + "\n".join(
+        f"## 節{i}\n" + "".join(f"手順{i}の{j}番目の確認結果を台帳に記録して担当者が照合する。" for j in range(3))
+        for i in range(100)),
                                       encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-c", _STALL, point, str(marker), "index", "--corpus", str(corpus),
                              "--store", str(store), "--quiet"], cwd=ROOT, env=dict(os.environ),

@@ -43,11 +43,19 @@ class DenseIndex:
         self.client, self.name = client, name
         self.col = client.get_or_create_collection(name, embedding_function=None,
                                                    configuration={"hnsw": {"space": "cosine"}})
+        self._count: int | None = None   # Chroma's count() costs O(chunks): asked once, not per query
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.col.count()
+        return self._count
 
     def ids(self) -> set[str]:
         return set(self.col.get(include=[])["ids"])
 
-    def add(self, chunks: list[Chunk], vectors: list[list[float]], batch: int = 256) -> None:
+    def add(self, chunks: list[Chunk], vectors, batch: int = 256) -> None:
+        """vectors: a float32 array (or list of lists), one row per chunk, upserted in batches."""
+        self._count = None
         for i in range(0, len(chunks), batch):
             part = chunks[i:i + batch]
             self.col.upsert(ids=[c.id for c in part], embeddings=vectors[i:i + batch],
@@ -55,12 +63,13 @@ class DenseIndex:
                                         "date": date_int(c)} for c in part])
 
     def delete(self, ids: list[str]) -> None:
+        self._count = None
         for i in range(0, len(ids), 256):
             self.col.delete(ids=ids[i:i + 256])
 
     def query(self, vector: list[float], n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) best first. Scalar filters run inside Chroma."""
-        count = self.col.count()
+        count = self.count()
         if not count:
             return []
         where = _where(filters) if filters else None

@@ -2,7 +2,6 @@
 without embedding anything at question time."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,28 +18,15 @@ class SentenceIndex:
         self.vectors = vectors.astype(np.float32)
         self._row = {k: i for i, k in enumerate(keys)}
 
-    @classmethod
-    def build(cls, chunks: list[Chunk], embedder, previous: "SentenceIndex | None" = None,
-              progress: bool = True, batch: int = 64) -> "SentenceIndex":
-        """Vectors for every quotable sentence; unchanged sentences reuse the previous vectors."""
-        from tqdm import tqdm
+    @staticmethod
+    def spans(chunks: list[Chunk]) -> tuple[list[Key], list[str]]:
+        """Every quotable sentence of the chunks: its key and its text (embedded as a passage)."""
         keys, texts = [], []
         for c in chunks:
             for s, e in quotable_spans(c.text):
                 keys.append((c.id, s, e))
                 texts.append(c.text[s:e])
-        vectors = np.zeros((len(keys), embedder.dim), dtype=np.float32)
-        todo = [i for i, k in enumerate(keys) if previous is None or k not in previous._row]
-        for i, k in enumerate(keys):
-            if previous is not None and k in previous._row:
-                vectors[i] = previous.vectors[previous._row[k]]
-        bar = tqdm(total=len(todo), desc="sentences", unit="sent", file=sys.stderr, disable=not progress or not todo)
-        for j in range(0, len(todo), batch):
-            idx = todo[j:j + batch]
-            vectors[idx] = np.asarray(embedder.embed_documents([texts[i] for i in idx]), dtype=np.float32)
-            bar.update(len(idx))
-        bar.close()
-        return cls(keys, vectors)
+        return keys, texts
 
     def save(self, path: Path) -> None:
         tmp = path.with_name(path.name + ".tmp.npz")

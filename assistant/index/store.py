@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import logging
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from assistant.values import Chunk, Document, IndexReport
 from . import generations, records
 from .affairs import ResponsibilityMap, build_map
 from .dense import DenseIndex, collection_name, make_client
+from .embcache import EmbeddingCache, embed_cached
 from .lexical import LexicalIndex, tokenize
 from .sentences import SentenceIndex
 
@@ -165,17 +165,19 @@ class Store:
         (self.folder / gen).mkdir()
         dense = self._dense(gen)
         old_ids = self.dense.ids() if same and self.dense else set()
-        self._copy_vectors(dense, [c for c in chunks if c.id in old_ids])
         new = [c for c in chunks if c.id not in old_ids]
-        self._embed_and_add(dense, new, progress)
-        previous = None
-        if same:
-            try:
-                previous = SentenceIndex.load(self.sentences_path)
-            except (OSError, ValueError, KeyError):
-                previous = None   # rebuilt below
+        # Chunks and their sentences in one stream: texts embedded by any earlier build come from
+        # the cache, the rest are embedded once, length-sorted in large batches.
+        sent_keys, sent_texts = SentenceIndex.spans(chunks)
+        cache = self.embedding_cache()
+        try:
+            vectors = embed_cached(self.embedder, cache, [dense_text(c) for c in chunks] + sent_texts, progress)
+        finally:
+            if cache is not None:
+                cache.close()
+        dense.add(chunks, vectors[:len(chunks)])   # numpy rows: a list of 100k×384 floats costs GBs
         folder = self.folder / gen
-        sentences = SentenceIndex.build(chunks, self.embedder, previous, progress)
+        sentences = SentenceIndex(sent_keys, vectors[len(chunks):])
         sentences.save(folder / "sentences.npz")
         records.save_chunks(folder / "chunks.jsonl", chunks)
         affairs.save(folder / "affairs.json")
@@ -202,24 +204,11 @@ class Store:
                            removed=len(old_ids - set(ids)), unchanged=len(chunks) - len(new),
                            embedder=self.embedder.name, seconds=round(time.perf_counter() - t0, 2))
 
-    def _copy_vectors(self, dense: DenseIndex, chunks: list[Chunk], batch: int = 256) -> None:
-        """Unchanged chunks keep their vectors: copied from the current generation, not re-embedded."""
-        for i in range(0, len(chunks), batch):
-            part = chunks[i:i + batch]
-            got = self.dense.col.get(ids=[c.id for c in part], include=["embeddings"])
-            vectors = dict(zip(got["ids"], got["embeddings"]))
-            dense.add(part, [list(map(float, vectors[c.id])) for c in part])
-
-    def _embed_and_add(self, dense: DenseIndex, chunks: list[Chunk], progress: bool) -> None:
-        from tqdm import tqdm
-        batch = 32
-        bar = tqdm(total=len(chunks), desc="embedding", unit="chunk", file=sys.stderr,
-                   disable=not progress or not chunks)
-        for i in range(0, len(chunks), batch):
-            part = chunks[i:i + batch]
-            dense.add(part, self.embedder.embed_documents([dense_text(c) for c in part]))
-            bar.update(len(part))
-        bar.close()
+    def embedding_cache(self) -> EmbeddingCache | None:
+        """The store's passage-vector cache for this embedder (None: the embedder opts out)."""
+        if getattr(self.embedder, "cacheable", True) is False:
+            return None
+        return EmbeddingCache(self.folder / "cache", self.embedder.name, self.embedder.dim)
 
     def _remove_unused(self, keep: set[str], legacy: bool) -> None:
         generations.remove_unused(self.folder, keep, legacy=legacy)
@@ -251,7 +240,7 @@ class Store:
         except (OSError, ValueError, KeyError) as exc:
             raise StoreError(f"the index in {self.folder} is damaged ({exc})",
                              f"run `briefing index --store {self.folder}` to rebuild it") from exc
-        if records.fingerprint(chunks) != m.get("fingerprint") or self.dense.col.count() != len(chunks):
+        if records.fingerprint(chunks) != m.get("fingerprint") or self.dense.count() != len(chunks):
             raise StoreError(f"the index in {self.folder} is incomplete or damaged",
                              f"run `briefing index --store {self.folder}` to rebuild it")
         self.chunks = {c.id: c for c in chunks}
