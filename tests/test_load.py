@@ -226,7 +226,7 @@ def test_the_same_file_named_twice_is_loaded_once(fixture_corpus):
 def test_unsupported_files_are_skipped_with_a_warning(tmp_path, caplog, fixture_corpus):
     c = tmp_path / "c"
     shutil.copytree(fixture_corpus, c)
-    for name in ("minutes.docx", "budget.xlsx", "list.csv", "photo.png", "NOTES", "README.md", ".DS_Store",
+    for name in ("minutes.doc", "budget.xlsx", "list.csv", "photo.png", "NOTES", "README.md", ".DS_Store",
                  "_draft.docx", "memo.txt", "memo.txt.meta.yaml", "gone.pdf.meta.yaml", "fx-kokin.md.meta.yaml"):
         (c / name).write_bytes(b"id: memo\nkind: guidance\ntitle: t\nissuer: i\ndate: 2023-01-01\nsource: s://x\n")
     (c / ".git").mkdir()
@@ -235,20 +235,20 @@ def test_unsupported_files_are_skipped_with_a_warning(tmp_path, caplog, fixture_
         res = load_corpus([c])
     assert not res.errors and len(res.documents) == 5
     reasons = {p.name: why for p, why in res.skipped}
-    assert set(reasons) == {"minutes.docx", "budget.xlsx", "list.csv", "photo.png", "NOTES", "gone.pdf.meta.yaml",
+    assert set(reasons) == {"minutes.doc", "budget.xlsx", "list.csv", "photo.png", "NOTES", "gone.pdf.meta.yaml",
                             "fx-kokin.md.meta.yaml"}
-    assert reasons["minutes.docx"] == "unsupported file type .docx (supported: .md, .txt, .pdf, .html, .xml)"
+    assert reasons["minutes.doc"] == "unsupported file type .doc (supported: .md, .txt, .pdf, .docx, .html, .xml)"
     assert "without its document gone.pdf" in reasons["gone.pdf.meta.yaml"]
     warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert f"skipped {c / 'minutes.docx'}: {reasons['minutes.docx']}" in warned and len(warned) == 7
+    assert f"skipped {c / 'minutes.doc'}: {reasons['minutes.doc']}" in warned and len(warned) == 7
     report = check_corpus([c])
     assert report.ok and report.documents == 5 and sorted(report.warnings) == sorted(warned)
 
 
 def test_a_file_of_an_unsupported_type_named_explicitly_is_an_error(tmp_path):
-    (tmp_path / "minutes.docx").write_bytes(b"PK\x03\x04")
-    res = load_corpus([tmp_path / "minutes.docx"])
-    assert [(e.field, e.problem.split(" (")[0]) for e in res.errors] == [("file", "unsupported file type .docx")]
+    (tmp_path / "budget.xlsx").write_bytes(b"PK\x03\x04")
+    res = load_corpus([tmp_path / "budget.xlsx"])
+    assert [(e.field, e.problem.split(" (")[0]) for e in res.errors] == [("file", "unsupported file type .xlsx")]
     (tmp_path / "folder.md").mkdir()
     with pytest.raises(DocumentError, match="field 'file': cannot be opened"):
         load_file(tmp_path / "folder.md")

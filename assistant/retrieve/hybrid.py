@@ -17,6 +17,7 @@ from assistant.normalize import clean_text
 from assistant.privacy import mask_my_number
 from assistant.values import Filters, Hit
 
+from .currency import Successors
 from .structure import StructureMatcher
 
 
@@ -63,6 +64,7 @@ class Searcher:
         self._ordered = store.ordered_chunks()
         self._qcache: dict[str, list[float]] = {}
         self.structure = StructureMatcher(self._ordered)
+        self.successors = Successors.from_chunks(self._ordered)   # supersedes: old versions rank lower
 
     @classmethod
     def from_settings(cls, store: Store, settings) -> "Searcher":
@@ -109,6 +111,7 @@ class Searcher:
         l_raw = np.array([lexical.get(c, 0.0) for c in cand])
         s_raw = np.array([structure.get(c, 0.0) for c in cand])
         fused = wd * _minmax(d_raw) + wl * _minmax(l_raw) + ws * s_raw
+        fused = self.successors.demote([chunks[c].doc_id for c in cand], fused)   # retrieve/currency.py
         order = np.argsort(-fused, kind="stable")[:k]
         return [Hit(chunk=chunks[cand[i]], score=float(fused[i]), dense=float(d_raw[i]),
                     lexical=float(l_raw[i]), structure=float(s_raw[i]), rank=r + 1)
