@@ -142,7 +142,7 @@ def added_list(mine: list[site.SiteDocument]) -> None:
         return
     st.dataframe([{"表題": d.title, "種別": KIND_LABELS.get(d.kind, d.kind), "日付": d.date, "発出者": d.issuer,
                    "置き換える資料": d.supersedes, "ファイル": d.file.name, "保存日時": d.updated, "id": d.id}
-                  for d in mine], hide_index=True, width="stretch", key="site_list")
+                  for d in mine], hide_index=True, width="stretch")
 
 
 def render(b, docs: list[dict], on_change: Callable[[], None]) -> None:
