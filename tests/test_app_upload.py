@@ -110,7 +110,7 @@ def test_replacing_keeps_the_id_and_a_superseding_upload_shows_the_chain_and_the
     cited = [e.label for e in at.expander if e.label.startswith("[")]
     notices = [w.value for w in at.warning if "に置き換えられています" in w.value]
     assert any("（旧・訂正）" in c for c in cited)          # the old notice's own words answer the question…
-    assert len(notices) == 1 and "』は、『窓口確認の通知（新）』（2024-06-01" in notices[0]   # …so the answer says it was replaced
+    assert len(notices) == 1 and "（2023-04-01）は、『窓口確認の通知（新）』（2024-06-01" in notices[0]   # …so the answer says it was replaced
 
 
 def test_form_errors_are_listed_in_japanese_and_nothing_is_saved():
