@@ -34,7 +34,11 @@ def library():
 
 
 def fill(at, name: str, data: bytes, *, kind="guidance", title="", issuer="本市市民課", date="2024-04-01",
-         source="市民課 内部資料", locator="", supersedes="", key="site_new"):
+         source="市民課 内部資料", locator="", supersedes="", target="new"):
+    version = at.session_state["site_form_version"] if "site_form_version" in at.session_state else 0
+    key = f"site_{target}" + (f"_{version}" if version else "")
+    if target == "new":
+        assert not at.text_input(key=f"{key}_title").value   # each new form starts empty
     at.file_uploader(key=f"{key}_file").upload(name, data)
     at.selectbox(key=f"{key}_kind").set_value(kind)
     for field, value in (("title", title), ("issuer", issuer), ("date", date), ("source", source),
@@ -42,7 +46,7 @@ def fill(at, name: str, data: bytes, *, kind="guidance", title="", issuer="本�
         at.text_input(key=f"{key}_{field}").set_value(value)
     if supersedes:
         at.selectbox(key=f"{key}_supersedes").set_value(supersedes)
-    label = "置き換えて索引を更新" if key != "site_new" else "保存して索引に追加"
+    label = "置き換えて索引を更新" if target != "new" else "保存して索引に追加"
     next(b for b in at.button if b.label == label).click().run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -91,7 +95,7 @@ def test_replacing_keeps_the_id_and_a_superseding_upload_shows_the_chain_and_the
     old_id = site_table(at)["id"].iloc[0]
     at.selectbox(key="site_target").set_value(old_id).run()
     at = fill(at, "旧_改.docx", DOCX, kind="notice", title="窓口確認の通知（旧・訂正）", date="2023-04-01",
-              key=f"site_{old_id}")
+              target=old_id)
     assert any("を置き換えました" in s.value for s in at.success)
     assert list(site_table(at)["id"]) == [old_id]
     newer = word_file("窓口確認の新通知", [("第1条", ["本市の窓口では、ダブルチェック票に代えて、登録画面の写しを"

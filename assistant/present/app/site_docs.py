@@ -25,6 +25,7 @@ FIELD_LABELS = {"kind": "種別", "title": "表題", "issuer": "発出者", "dat
                 "locator": "箇所", "affair": "事務（責任の整理の行）", "actors": "責任主体", "cause": "原因の型",
                 "supersedes": "置き換える資料", "file": "ファイル"}
 _DONE = "site_done"          # the message of the last change, shown after the page reloads
+_VERSION = "site_form_version"   # bumped after each change: the next form starts empty
 NEW = "（新しい資料として追加）"
 
 
@@ -41,12 +42,25 @@ def _rebuild(b, change: site.Change, label: str):
     return report
 
 
+def form_key(target: str) -> str:
+    """Widget keys of the form for `target` ("new" or a site document id) in its current version."""
+    version = st.session_state.get(_VERSION, 0)
+    return f"site_{target}" + (f"_{version}" if version else "")
+
+
+def _done(message: str, on_change: Callable[[], None]) -> None:
+    st.session_state[_DONE] = message
+    st.session_state[_VERSION] = st.session_state.get(_VERSION, 0) + 1
+    on_change()
+    st.rerun()
+
+
 def _form(b, docs: list[dict], target: site.SiteDocument | None) -> tuple[site.DocumentForm, object, bool]:
     old = next((d for d in docs if target and d["id"] == target.id), None)
     kinds = list(KIND_LABELS)
     rows = {r.id: r.label for r in b.store.affairs.rows}
     others = {d["id"]: f"{d['title']}（{d['date']}・{d['id']}）" for d in docs if not target or d["id"] != target.id}
-    key = f"site_{target.id if target else 'new'}"
+    key = form_key(target.id if target else "new")
     with st.form(key=f"{key}_form", clear_on_submit=False, border=True):
         upload = st.file_uploader("ファイル（PDF・Word（.docx）・HTML・e-Gov XML・Markdown・テキスト）",
                                   type=list(site.UPLOAD_TYPES), key=f"{key}_file")
@@ -115,10 +129,8 @@ def _submit(b, docs, target, form, upload, actor, on_change) -> None:
     _log(b, "replace" if target else "add", doc_id, actor, file=upload.name,
          sha256=hashlib.sha256(data).hexdigest(), title=form.title.strip())
     verb = "置き換えました" if target else "追加しました"
-    st.session_state[_DONE] = (f"{label}を{verb}（id：{doc_id}）。索引：{r.documents} 文書、{r.chunks} チャンク"
-                               f"（追加 {r.added}、削除 {r.removed}）。質問への回答に使われます。")
-    on_change()
-    st.rerun()
+    _done(f"{label}を{verb}（id：{doc_id}）。索引：{r.documents} 文書、{r.chunks} チャンク"
+          f"（追加 {r.added}、削除 {r.removed}）。質問への回答に使われます。", on_change)
 
 
 def _remove(b, target: site.SiteDocument, actor, on_change) -> None:
@@ -129,10 +141,8 @@ def _remove(b, target: site.SiteDocument, actor, on_change) -> None:
         ui.show_error(err)
         return
     _log(b, "remove", target.id, actor, file=target.file.name, title=target.title)
-    st.session_state[_DONE] = (f"「{target.title}」を削除しました（id：{target.id}）。回答には使われなくなります。"
-                               f"索引：{r.documents} 文書、{r.chunks} チャンク。")
-    on_change()
-    st.rerun()
+    _done(f"「{target.title}」を削除しました（id：{target.id}）。回答には使われなくなります。"
+          f"索引：{r.documents} 文書、{r.chunks} チャンク。", on_change)
 
 
 def added_list(mine: list[site.SiteDocument]) -> None:
