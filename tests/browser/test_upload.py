@@ -32,8 +32,16 @@ def _attach(browser, path) -> None:
 
 
 def _type(browser, label: str, text: str) -> None:
-    browser.js(f"document.querySelector('input[aria-label={json.dumps(label)}]').focus()")
-    browser.call("Input.insertText", text=text)
+    field = f"document.querySelector('[data-testid=\"stForm\"] input[aria-label={json.dumps(label)}]')"
+    for _ in range(3):   # a re-render can take the focus away between focusing and typing: then type again
+        browser.js(f"{field}.focus(); {field}.select()")
+        browser.call("Input.insertText", text=text)
+        try:
+            wait_for(lambda: browser.js(f"{field}.value") == text, 5, f"{label} = {text}")
+            return
+        except AssertionError:
+            continue
+    raise AssertionError(f"could not type into {label}: {browser.js(f'{field}.value')!r}")
 
 
 def _key(browser, key: str, code: int) -> None:
@@ -70,10 +78,29 @@ def _click(browser, text: str) -> None:
                       f"{json.dumps(text)}); if (b) b.click(); return !!b; }})()"), text
 
 
+def _site_tab(browser) -> None:
+    tab = "[...document.querySelectorAll('[role=\"tab\"]')].find(t => t.innerText.includes('この市の資料'))"
+    wait_for(lambda: browser.js(f"!!{tab}"), 60, "the tab of the city's documents")
+    for attempt in range(3):   # a press while the page is still loading can be lost
+        _press(browser, tab)
+        try:
+            wait_for(lambda: "この市の資料を追加する" in browser.text(), 10, "the tab open")
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise
+
+
 def _upload(browser, path, kind: str, title: str, shot=None) -> str:
     browser.wait_text("この市の資料を追加する", "保存して索引に追加")
-    _attach(browser, path)
-    wait_for(lambda: path.name in browser.text(), 30, f"{path.name} in the uploader")
+    for attempt in range(3):   # the uploader of a fresh form may still be mounting: give it the file again
+        _attach(browser, path)
+        try:
+            wait_for(lambda: path.name in browser.text(), 10, f"{path.name} in the uploader")
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
     _choose(browser, "種別", kind)
     _type(browser, "日付（YYYY-MM-DD）", "2024-04-01")
     _type(browser, "表題", title)
@@ -106,6 +133,7 @@ def test_upload_word_and_pdf_then_ask_and_remove(app_url, browser, tmp_path):
 
     browser.call("Emulation.setDeviceMetricsOverride", width=1280, height=2000, deviceScaleFactor=1, mobile=False)
     browser.open(f"{app_url}/library")
+    _site_tab(browser)
     text = _upload(browser, docx, "手引き", "窓口ダブルチェック票の運用要領")
     assert "「窓口ダブルチェック票の運用要領」を追加しました" in text
     _upload(browser, pdf, "通知", "証明書コンビニ交付の定期保守について", shot=shots / "upload.png")
@@ -116,6 +144,7 @@ def test_upload_word_and_pdf_then_ask_and_remove(app_url, browser, tmp_path):
     text = _ask(browser, app_url, "証明書コンビニ交付が夜間に停止するのはいつか", "証明書コンビニ交付の定期保守について")
 
     browser.open(f"{app_url}/library")
+    _site_tab(browser)
     browser.wait_text("追加した資料を削除する")
     browser.js("[...document.querySelectorAll('[data-testid=\"stExpander\"] summary')]"
                ".find(s => s.innerText.includes('追加した資料を削除する')).click()")

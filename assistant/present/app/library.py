@@ -124,7 +124,14 @@ def render() -> None:
     if not docs:
         docs = documents_from_chunks(b.store.chunks)
     index_stats(b, docs)
-    site_docs.render(b, docs, on_change=load_documents.clear)
+    listing, mine = st.tabs(["文書の一覧", "この市の資料（追加・置き換え・削除）"], key="lib_tab")
+    with mine:
+        site_docs.render(b, docs, on_change=load_documents.clear)
+    with listing:
+        document_list(b, docs)
+
+
+def document_list(b, docs: list[dict]) -> None:
     st.subheader("文書の一覧")
     shown = filtered(docs)
     st.caption(f"{len(shown)} 件 / 全 {len(docs)} 件")
