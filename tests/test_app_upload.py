@@ -89,6 +89,12 @@ def test_uploaded_word_and_pdf_are_cited_and_removing_one_removes_it_from_answer
     assert DOCX_TITLE not in " ".join(cited_titles(ASK_DOCX))
     assert PDF_TITLE in " ".join(cited_titles(ASK_PDF))
 
+    from assistant.audit import AuditLog
+    changes = [(e["action"], e["doc_id"]) for e in AuditLog(get_settings().audit_log).entries()
+               if e.get("event") == "document"]
+    pdf_id = listed.loc[listed["表題"] == PDF_TITLE, "id"].iloc[0]
+    assert changes == [("add", docx_id), ("add", pdf_id), ("remove", docx_id)]
+
 
 def test_replacing_keeps_the_id_and_a_superseding_upload_shows_the_chain_and_the_notice():
     at = fill(library(), "旧.docx", DOCX, kind="notice", title="窓口確認の通知（旧）", date="2023-04-01")

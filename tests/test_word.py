@@ -112,3 +112,21 @@ def test_briefing_index_and_search_find_a_word_document(tmp_path, fixture_corpus
     assert top["metadata"]["title"] == "窓口での公金受取口座登録支援の手順（本市）" and top["metadata"]["locator"] == "第2条"
     assert main(["corpus", "check", "--corpus", str(site)]) == 0
     assert "1 documents, ok" in capsys.readouterr().out
+
+
+def test_the_site_folder_is_indexed_by_default_once_it_exists(tmp_path, fixture_corpus, monkeypatch, capsys):
+    import json as _json
+    from assistant.settings import get_settings
+    monkeypatch.setenv("BRIEFING_CORPUS", _json.dumps([str(fixture_corpus)]))
+    get_settings.cache_clear()
+    store = str(tmp_path / "s")
+    assert main(["index", "--store", store, "--format", "json", "-q"]) == 0
+    assert json.loads(capsys.readouterr().out)["documents"] == 4          # no site folder yet
+    site = get_settings().site_corpus
+    site.mkdir()
+    (site / "procedure.docx").write_bytes(PROCEDURE)
+    (site / "procedure.docx.meta.yaml").write_text(SIDECAR, encoding="utf-8")
+    assert main(["index", "--store", store, "--format", "json", "-q"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["documents"] == 5 and report["removed"] == 0 and report["unchanged"] > 0
+    assert main(["corpus", "check"]) == 0 and "5 documents, ok" in capsys.readouterr().out
