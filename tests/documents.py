@@ -59,6 +59,11 @@ def japanese_pdf(lines: list[str]) -> bytes:
             _stream(_cmap(codes)),
             b"<< /Type /FontDescriptor /FontName /TestGothic /Flags 4 /FontBBox [0 -120 1000 880] "
             b"/ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 700 /StemV 80 >>"]
+    return assemble_pdf(objs)
+
+
+def assemble_pdf(objs: list[bytes]) -> bytes:
+    """Numbered objects (1 = the catalog), a cross-reference table and the trailer."""
     out, offsets = b"%PDF-1.4\n", []
     for i, o in enumerate(objs, 1):
         offsets.append(len(out))

@@ -46,21 +46,13 @@ QUERY = "J-LISへの照会で得た番号は、氏名と生年月日の二つが
 
 
 @pytest.fixture
-def corpus(tmp_path, fixture_corpus):
+def fixture_corpus(tmp_path, fixture_corpus):
+    """The fixture corpus plus an old notice and the notice that supersedes it (conftest's `briefing` indexes it)."""
     c = tmp_path / "corpus"
     shutil.copytree(fixture_corpus, c)
     (c / "notice-inquiry-2023-04.md").write_text(OLD, encoding="utf-8")
     (c / "notice-inquiry-2023-06.md").write_text(NEW, encoding="utf-8")
     return c
-
-
-@pytest.fixture
-def briefing(corpus):
-    from assistant.service import Briefing
-    b = Briefing()
-    b.index([corpus], progress=False)
-    yield b
-    b.close()
 
 
 def _meta(doc_id: str, day: int, supersedes: str | None = None) -> DocMeta:
@@ -111,12 +103,14 @@ def test_an_answer_citing_the_old_notice_names_its_successor(briefing):
     assert note.successor_title == "保険者によるJ-LIS照会の取扱いの見直し（2023年6月）"
     assert cited["notice-inquiry-2023-04"] in note.citations
     assert "notice-inquiry-2023-06" not in {s.doc_id for s in ans.superseded}
+    from assistant.present.press import item_from_answer   # a press draft of this answer says so too
+    assert "『保険者によるJ-LIS照会の取扱いの見直し（2023年6月）』" in item_from_answer("問", ans).answer.splitlines()[-1]
 
 
-def test_answer_json_carries_superseded_and_as_of_on_every_line(corpus, tmp_path, capsys, monkeypatch):
+def test_answer_json_carries_superseded_and_as_of_on_every_line(fixture_corpus, tmp_path, capsys, monkeypatch):
     from assistant.present.cli import main
     store = str(tmp_path / "cli-store")
-    assert main(["index", "--corpus", str(corpus), "--store", store, "-q"]) == 0
+    assert main(["index", "--corpus", str(fixture_corpus), "--store", store, "-q"]) == 0
     capsys.readouterr()
     questions = ["J-LIS照会の結果を登録する前に、本人へ番号を確かめる書面を送るべきか",
                  "公金受取口座の誤登録は市の責任か", "今日の市役所の食堂の献立は何か"]
@@ -135,3 +129,13 @@ def test_answer_json_carries_superseded_and_as_of_on_every_line(corpus, tmp_path
     assert lines[1]["as_of"] and lines[2]["abstained"] and lines[2]["superseded"] == []
     assert main(["ask", questions[0], "--store", store]) == 0   # the text answer says it too
     assert "保険者によるJ-LIS照会の取扱いの見直し（2023年6月）』" in capsys.readouterr().out
+
+
+def test_corpus_check_warns_about_a_supersedes_naming_no_document(fixture_corpus, tmp_path):
+    from assistant.corpus_check import check_corpus
+    assert not [w for w in check_corpus([fixture_corpus]).warnings if "supersedes" in w]
+    (fixture_corpus / "notice-inquiry-2023-04.md").unlink()
+    report = check_corpus([fixture_corpus])
+    assert report.ok and [w for w in report.warnings if "supersedes" in w] == [
+        f"{fixture_corpus / 'notice-inquiry-2023-06.md'}: field 'supersedes': no document with id "
+        "'notice-inquiry-2023-04' in these folders"]

@@ -8,6 +8,7 @@ from assistant.corpus_check import check_corpus
 from assistant.errors import DocumentError
 from assistant.load import load_corpus, load_file
 from tests.conftest import FIXTURES
+from tests.documents import assemble_pdf
 
 
 def test_markdown_front_matter_is_validated(fixture_corpus):
@@ -73,15 +74,7 @@ def _tiny_pdf(text: str) -> bytes:
             b"/Resources << /Font << /F1 5 0 R >> >> >>",
             b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
             b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out, offsets = b"%PDF-1.4\n", []
-    for i, o in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return out
+    return assemble_pdf(objs)
 
 
 def test_pdf_loader_gives_one_unit_per_page_and_broken_pdf_is_reported(tmp_path):
