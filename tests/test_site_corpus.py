@@ -118,3 +118,15 @@ def test_the_default_folders_add_the_site_folder_once_it_exists(tmp_path, monkey
     assert s.corpus_folders() == s.corpus
     (tmp_path / "mine").mkdir()
     assert s.corpus_folders() == [*s.corpus, tmp_path / "mine"]
+
+
+def test_the_progress_of_a_rebuild_follows_the_texts_embedded(briefing, fixture_corpus, tmp_path):
+    from assistant.index.progress import index_with_progress, texts_to_embed
+    folder = tmp_path / "site"
+    site.save(folder, DOCX, "a.docx", FORM, "site-a").commit()
+    total = texts_to_embed(briefing, [fixture_corpus, folder])
+    assert total == 2   # only the new document: one chunk and its one quotable sentence
+    seen: list[float] = []
+    report = index_with_progress(briefing, [fixture_corpus, folder], seen.append)
+    assert report.added == 1 and seen == sorted(seen) and seen[0] == 0.5 and seen[-1] == 1.0
+    assert texts_to_embed(briefing, [fixture_corpus, folder]) == 0

@@ -29,9 +29,11 @@ _VERSION = "site_form_version"   # bumped after each change: the next form start
 NEW = "（新しい資料として追加）"
 
 
-def _log(b, action: str, doc_id: str, actor, **fields) -> None:
+def _log(b, action: str, doc_id: str, actor, title: str, file: str, data: bytes | None = None) -> None:
+    """The change on the audit record (title and file name masked like any free text)."""
+    digest = {"sha256": hashlib.sha256(data).hexdigest()} if data is not None else {}
     b.audit.append(event_entry("document", channel="app", user=actor.signature if actor else None,
-                               action=action, doc_id=doc_id, **fields))
+                               texts={"title": title, "file": file}, action=action, doc_id=doc_id, **digest))
 
 
 def _rebuild(b, change: site.Change, label: str):
@@ -126,8 +128,7 @@ def _submit(b, docs, target, form, upload, actor, on_change) -> None:
         st.error("資料を加えると索引を作れないため、追加を取り消しました（ファイルは元のままです）。", icon=":material/error:")
         ui.show_error(err)
         return
-    _log(b, "replace" if target else "add", doc_id, actor, file=upload.name,
-         sha256=hashlib.sha256(data).hexdigest(), title=form.title.strip())
+    _log(b, "replace" if target else "add", doc_id, actor, form.title.strip(), upload.name, data)
     verb = "置き換えました" if target else "追加しました"
     _done(f"{label}を{verb}（id：{doc_id}）。索引：{r.documents} 文書、{r.chunks} チャンク"
           f"（追加 {r.added}、削除 {r.removed}）。質問への回答に使われます。", on_change)
@@ -140,7 +141,7 @@ def _remove(b, target: site.SiteDocument, actor, on_change) -> None:
     except BriefingError as err:
         ui.show_error(err)
         return
-    _log(b, "remove", target.id, actor, file=target.file.name, title=target.title)
+    _log(b, "remove", target.id, actor, target.title, target.file.name)
     _done(f"「{target.title}」を削除しました（id：{target.id}）。回答には使われなくなります。"
           f"索引：{r.documents} 文書、{r.chunks} チャンク。", on_change)
 
