@@ -175,7 +175,7 @@ def list_documents(folder: Path) -> list[SiteDocument]:
 
 def explain(err: DocumentError) -> str:
     """A loader's error about an uploaded file, in Japanese (the English line stays as the detail)."""
-    p = err.problem
+    p = f"{err.field}: {err.problem}"
     for needle, text in (
         ("password-protected", "パスワードで保護された Word ファイル（または古い .doc 形式）のため読めません。"
                                "Word で保護を外し、.docx 形式で保存し直してから追加してください。"),

@@ -99,7 +99,8 @@ def test_undo_puts_back_what_was_there(tmp_path):
     ("a.xlsx", b"PK\x03\x04", "この種類のファイルは追加できません"),
     ("a.txt", b"", "ファイルが空です"),
     ("a.txt", "対象者の番号は123456789018である。".encode(), "個人番号（マイナンバー）と思われる"),
-], ids=["encrypted-docx", "broken-docx", "truncated-pdf", "not-egov", "xlsx", "empty", "my-number"])
+    ("a.txt", b"\x82\xa0\xff\xfe\x81", "文字コードを判別できません"),
+], ids=["encrypted-docx", "broken-docx", "truncated-pdf", "not-egov", "xlsx", "empty", "my-number", "encoding"])
 def test_a_bad_upload_is_one_japanese_line_and_changes_nothing(tmp_path, name, raw, words):
     folder = tmp_path / "site"
     site.save(folder, DOCX, "keep.docx", FORM, "site-keep").commit()
