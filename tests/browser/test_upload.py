@@ -54,11 +54,18 @@ def _choose(browser, label: str, option: str) -> None:
     find = ("[...document.querySelectorAll('[data-testid=\"stSelectbox\"]')]"
             f".find(e => e.innerText.startsWith({json.dumps(label)}))")
     wait_for(lambda: browser.js(f"!!({find} || {{}}).querySelector && !!{find}.querySelector('button')"), 30, label)
-    _press(browser, f"{find}.querySelector('input')")
-    browser.js(f"{find}.querySelector('input').select()")
-    browser.call("Input.insertText", text=option)   # the list shows what matches the typed text
     pick = f"[...document.querySelectorAll('[role=\"option\"]')].find(o => o.innerText.includes({json.dumps(option)}))"
-    wait_for(lambda: browser.js(f"!!{pick}"), 30, f"the option {option}")
+    for attempt in range(3):   # a re-render can close the list or take the focus: open it and type again
+        _press(browser, f"{find}.querySelector('input')")
+        browser.js(f"{find}.querySelector('input').select()")
+        browser.call("Input.insertText", text=option)   # the list shows what matches the typed text
+        try:
+            wait_for(lambda: browser.js(f"!!{pick}"), 10, f"the option {option}")
+            break
+        except AssertionError:
+            _key(browser, "Escape", 27)
+            if attempt == 2:
+                raise
     _press(browser, pick)
     wait_for(lambda: browser.js(f"{find}.querySelector('input').value.includes({json.dumps(option)})"), 30,
              f"{label} set to {option}")
