@@ -67,18 +67,6 @@ def table_lines(table) -> list[str]:
     return out
 
 
-def _blocks(doc):
-    body = doc.element.body
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-    for child in body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            yield Paragraph(child, doc)
-        elif tag == "tbl":
-            yield Table(child, doc)
-
-
 def load_word(path: Path) -> Document:
     from docx import Document as open_docx
     raw = path.read_bytes()
@@ -86,7 +74,7 @@ def load_word(path: Path) -> Document:
     try:
         doc = open_docx(io.BytesIO(raw))
         lines, title = [], clean(doc.core_properties.title or "").strip()
-        for block in _blocks(doc):
+        for block in doc.iter_inner_content():   # paragraphs and tables in document order
             if hasattr(block, "rows"):
                 lines += ["", *table_lines(block), ""]
                 continue
