@@ -58,6 +58,9 @@ def check_corpus(folders: list[Path]) -> CheckReport:
         if digest in bodies:
             report.problems.append(f"{path}: field 'body': same text as {bodies[digest]}")
         bodies.setdefault(digest, str(path))
+    ids = {d.meta.id for d in docs}
+    report.warnings += [f"{d.path}: field 'supersedes': no document with id '{d.meta.supersedes}' in these folders"
+                        for d in docs if d.meta.supersedes and d.meta.supersedes not in ids]
     if docs and not report.problems:
         report.problems.extend(_map_problems(docs))
     if not files:

@@ -13,6 +13,7 @@ from assistant.index.store import Store
 from assistant.load import load_corpus
 from assistant.retrieve import Searcher
 from assistant.settings import Settings, get_settings
+from assistant.superseded import note_superseded
 from assistant.values import Filters, Hit, IndexReport
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ class Briefing:
 
     # ---- indexing
     def index(self, corpus_dirs: list[Path] | None = None, progress: bool = True) -> IndexReport:
-        dirs = [Path(d) for d in (corpus_dirs or self.settings.corpus)]
+        dirs = [Path(d) for d in (corpus_dirs or self.settings.corpus_folders())]
         loaded = load_corpus(dirs)
         if loaded.errors:
             raise loaded.errors[0] if len(loaded.errors) == 1 else DocumentError(
@@ -96,6 +97,7 @@ class Briefing:
         self.follow_new_builds()
         try:
             answer = self.composer.ask(question, history=history or [], filters=filters)
+            answer = note_superseded(answer, self.searcher.successors)   # cites an old version? name the new one
         except BriefingError as err:
             if audit:
                 self.audit.append(entry_for(question=question, channel=channel, user=user, error=str(err)))

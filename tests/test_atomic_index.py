@@ -152,10 +152,10 @@ def test_a_corpus_with_a_broken_file_is_refused_whole_and_the_index_stays_as_it_
     before_gen, before = generations.current(store), _search_json(store, "公金受取口座の登録事務")
     (corpus / "fx-new.md").write_text(NEW_DOC, encoding="utf-8")                  # a good new file …
     (corpus / "broken.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")        # … and a broken one
-    (corpus / "notes.docx").write_bytes(b"PK\x03\x04")                            # … and one of no supported type
+    (corpus / "notes.xlsx").write_bytes(b"PK\x03\x04")                            # … and one of no supported type
     r = run_cli("index", "--corpus", str(corpus), "--store", str(store), "--quiet")
     assert r.returncode == 2 and "broken.md" in r.stderr and "binary" in r.stderr
-    assert "notes.docx" in r.stderr and "unsupported" in r.stderr
+    assert "notes.xlsx" in r.stderr and "unsupported" in r.stderr
     assert generations.current(store) == before_gen and _gen_dirs(store) == [before_gen]
     assert _search_json(store, "公金受取口座の登録事務") == before
     assert all(h["doc_id"] != "fx-new" for h in _search_json(store, "蛍光ペン照合"))   # not half-indexed

@@ -8,6 +8,7 @@ from assistant.corpus_check import check_corpus
 from assistant.errors import DocumentError
 from assistant.load import load_corpus, load_file
 from tests.conftest import FIXTURES
+from tests.documents import assemble_pdf
 
 
 def test_markdown_front_matter_is_validated(fixture_corpus):
@@ -73,15 +74,7 @@ def _tiny_pdf(text: str) -> bytes:
             b"/Resources << /Font << /F1 5 0 R >> >> >>",
             b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
             b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out, offsets = b"%PDF-1.4\n", []
-    for i, o in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return out
+    return assemble_pdf(objs)
 
 
 def test_pdf_loader_gives_one_unit_per_page_and_broken_pdf_is_reported(tmp_path):
@@ -226,7 +219,7 @@ def test_the_same_file_named_twice_is_loaded_once(fixture_corpus):
 def test_unsupported_files_are_skipped_with_a_warning(tmp_path, caplog, fixture_corpus):
     c = tmp_path / "c"
     shutil.copytree(fixture_corpus, c)
-    for name in ("minutes.docx", "budget.xlsx", "list.csv", "photo.png", "NOTES", "README.md", ".DS_Store",
+    for name in ("minutes.doc", "budget.xlsx", "list.csv", "photo.png", "NOTES", "README.md", ".DS_Store",
                  "_draft.docx", "memo.txt", "memo.txt.meta.yaml", "gone.pdf.meta.yaml", "fx-kokin.md.meta.yaml"):
         (c / name).write_bytes(b"id: memo\nkind: guidance\ntitle: t\nissuer: i\ndate: 2023-01-01\nsource: s://x\n")
     (c / ".git").mkdir()
@@ -235,20 +228,20 @@ def test_unsupported_files_are_skipped_with_a_warning(tmp_path, caplog, fixture_
         res = load_corpus([c])
     assert not res.errors and len(res.documents) == 5
     reasons = {p.name: why for p, why in res.skipped}
-    assert set(reasons) == {"minutes.docx", "budget.xlsx", "list.csv", "photo.png", "NOTES", "gone.pdf.meta.yaml",
+    assert set(reasons) == {"minutes.doc", "budget.xlsx", "list.csv", "photo.png", "NOTES", "gone.pdf.meta.yaml",
                             "fx-kokin.md.meta.yaml"}
-    assert reasons["minutes.docx"] == "unsupported file type .docx (supported: .md, .txt, .pdf, .html, .xml)"
+    assert reasons["minutes.doc"] == "unsupported file type .doc (supported: .md, .txt, .pdf, .docx, .html, .xml)"
     assert "without its document gone.pdf" in reasons["gone.pdf.meta.yaml"]
     warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert f"skipped {c / 'minutes.docx'}: {reasons['minutes.docx']}" in warned and len(warned) == 7
+    assert f"skipped {c / 'minutes.doc'}: {reasons['minutes.doc']}" in warned and len(warned) == 7
     report = check_corpus([c])
     assert report.ok and report.documents == 5 and sorted(report.warnings) == sorted(warned)
 
 
 def test_a_file_of_an_unsupported_type_named_explicitly_is_an_error(tmp_path):
-    (tmp_path / "minutes.docx").write_bytes(b"PK\x03\x04")
-    res = load_corpus([tmp_path / "minutes.docx"])
-    assert [(e.field, e.problem.split(" (")[0]) for e in res.errors] == [("file", "unsupported file type .docx")]
+    (tmp_path / "budget.xlsx").write_bytes(b"PK\x03\x04")
+    res = load_corpus([tmp_path / "budget.xlsx"])
+    assert [(e.field, e.problem.split(" (")[0]) for e in res.errors] == [("file", "unsupported file type .xlsx")]
     (tmp_path / "folder.md").mkdir()
     with pytest.raises(DocumentError, match="field 'file': cannot be opened"):
         load_file(tmp_path / "folder.md")

@@ -54,7 +54,8 @@ class Store:
         self.embedder = embedder
         self.chroma_url = chroma_url
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._lock = FileLock(str(self.folder / ".lock"))
+        # not thread-local: the app's threads share one Store, and a rebuild or close may run in any of them
+        self._lock = FileLock(str(self.folder / ".lock"), thread_local=False)
         self._lock_timeout = lock_timeout
         if not chroma_url:   # a local PersistentClient must be this process's alone
             self._acquire(lock_timeout)

@@ -1,7 +1,7 @@
 """Load stage: corpus files → validated `Document`s.
 
-Markdown with YAML front matter is the house format; plain text, PDF, HTML and e-Gov statute
-XML are accepted too (their metadata comes from a `<file>.meta.yaml` sidecar when present).
+Markdown with YAML front matter is the house format; plain text, PDF, Word (.docx), HTML and
+e-Gov statute XML are accepted too (their metadata comes from a `<file>.meta.yaml` sidecar when present).
 Every bad file becomes a `DocumentError` naming file and field; other files in a corpus folder
 are listed as skipped (and logged), never silently ignored.
 """
@@ -18,12 +18,13 @@ from .egov_xml import load_egov_xml
 from .markdown import load_markdown
 from .other import load_html, load_text
 from .pdf import load_pdf
+from .word import load_word
 
 log = logging.getLogger("assistant.load")
 
 LOADERS = {".md": load_markdown, ".markdown": load_markdown, ".txt": load_text,
-           ".pdf": load_pdf, ".html": load_html, ".htm": load_html, ".xml": load_egov_xml}
-SUPPORTED = ".md, .txt, .pdf, .html, .xml"
+           ".pdf": load_pdf, ".docx": load_word, ".html": load_html, ".htm": load_html, ".xml": load_egov_xml}
+SUPPORTED = ".md, .txt, .pdf, .docx, .html, .xml"
 SIDECAR = ".meta.yaml"
 
 

@@ -58,7 +58,7 @@ def cmd_index(args) -> int:
 def cmd_corpus_check(args) -> int:
     from assistant.corpus_check import check_corpus
     from assistant.settings import get_settings
-    report = check_corpus([Path(p) for p in (args.corpus or get_settings().corpus)])
+    report = check_corpus([Path(p) for p in (args.corpus or get_settings().corpus_folders())])
     for problem in report.problems:
         print(problem, file=sys.stderr)
     for warning in report.warnings:
@@ -184,7 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--date-to", help="YYYY-MM-DD")
 
     sp = sub.add_parser("index", help="build or update the index from corpus folders")
-    sp.add_argument("--corpus", action="append", type=Path, help="corpus folder (repeatable; default corpus/)")
+    sp.add_argument("--corpus", action="append", type=Path,
+                    help="corpus folder (repeatable; default corpus/ plus the site folder corpus-local/ when it exists)")
     store_opt(sp)
     sp.add_argument("--format", choices=["text", "json"], default="text")
     sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")

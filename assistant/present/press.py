@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.privacy import mask_my_number
+from assistant.superseded import notice as superseded_notice
 from assistant.values import ACTORS, CAUSE_LABELS
 
 KIND_LABELS = {"statute": "法令", "notice": "通知", "incident": "事案", "analysis": "分析",
@@ -110,7 +111,9 @@ def responsibility_line(ans) -> str:
 def item_from_answer(question: str, ans) -> PressItem:
     cause = ans.cause.type if ans.cause else "none"
     return PressItem(
-        question=mask_my_number(question.strip()), answer=answer_markdown(ans, heading="【{}】", sep="\n"),
+        question=mask_my_number(question.strip()),
+        answer=answer_markdown(ans, heading="【{}】", sep="\n") + "".join(   # an old version cited: say so
+            f"\n※ {superseded_notice(s)}" for s in getattr(ans, "superseded", None) or []),
         responsibility=responsibility_line(ans),
         cause="" if cause == "none" else CAUSE_LABELS.get(cause, cause),
         citations=[{"n": c.n, "id": c.id, "title": c.title, "kind": c.kind, "issuer": c.issuer, "date": c.date,

@@ -1,4 +1,5 @@
 """Plain-text rendering of an answer for the terminal."""
+from assistant.superseded import notice
 from assistant.values import ACTORS, CAUSE_LABELS
 
 
@@ -10,5 +11,6 @@ def answer_as_text(ans) -> str:
             for r in ans.responsibility))
     if ans.cause and ans.cause.type != "none":
         lines.append(f"原因の型: {CAUSE_LABELS.get(ans.cause.type, ans.cause.type)}")
+    lines += [f"※ {notice(s)}" for s in getattr(ans, "superseded", None) or []]
     lines += ["", ans.answer]
     return "\n".join(lines)

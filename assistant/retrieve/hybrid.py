@@ -18,6 +18,7 @@ from assistant.normalize import clean_text
 from assistant.privacy import MASK, mask_my_number
 from assistant.values import Filters, Hit
 
+from .currency import Successors
 from .phrases import flat, phrase_overlap
 from .sentence_match import SentenceMatcher
 from .structure import StructureMatcher
@@ -89,6 +90,7 @@ class Searcher:
         self._flat: dict[str, str] = {}
         self.structure = StructureMatcher(self._ordered)
         self.sentences = SentenceMatcher(store.sentences if sentence_scores else None)
+        self.successors = Successors.from_chunks(self._ordered)   # supersedes: old versions rank lower
 
     @classmethod
     def from_settings(cls, store: Store, settings) -> "Searcher":
@@ -153,6 +155,7 @@ class Searcher:
         if wp > 0:
             fused += wp * phrase_overlap(asked_about(query) or query,
                                          [self._flat_text(chunks[c]) for c in cand], self.phrase_n)
+        fused = self.successors.demote([chunks[c].doc_id for c in cand], fused)   # retrieve/currency.py
         order = np.argsort(-fused, kind="stable")[:k]
         return [Hit(chunk=chunks[cand[i]], score=float(fused[i]), dense=float(d_raw[i]),
                     lexical=float(l_raw[i]), structure=float(s_raw[i]), rank=r + 1)

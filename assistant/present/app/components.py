@@ -11,6 +11,7 @@ from assistant.errors import (BriefingError, ConfigError, DocumentError, QueryEr
 from assistant.present.localdb import LocalDBError
 from assistant.present.press import KIND_LABELS
 from assistant.privacy import MASK, contains_my_number, mask_my_number
+from assistant.superseded import notice as superseded_notice
 from assistant.values import ACTORS, CAUSE_LABELS
 
 CAUSE_COLORS = {"operational": "orange", "technical": "blue", "institutional": "violet", "mixed": "red"}
@@ -98,6 +99,8 @@ def verdict_box(ans) -> None:
             st.caption(BASIS_NOTES.get(ans.verdict_basis, ""))
         if ans.as_of:
             st.caption(f"資料の基準日：{ans.as_of}（根拠とした資料のうち最も新しい日付）")
+        for s in getattr(ans, "superseded", None) or []:   # an old version is cited: name the new one
+            st.warning(superseded_notice(s), icon=":material/update:")
 
 
 def cause_badge(cause) -> None:

@@ -1,4 +1,5 @@
-"""資料: browse and filter the corpus, read a document, see what the index holds."""
+"""資料: browse and filter the corpus, read a document (with its line of versions), see what the
+index holds, and add the city's own documents (site_docs.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,6 +8,7 @@ import streamlit as st
 
 from assistant.errors import BriefingError
 from assistant.present.app import components as ui
+from assistant.present.app import site_docs
 from assistant.present.app.auth import current_actor
 from assistant.present.app.resources import briefing_or_stop, corpus_dirs, reload_briefing
 from assistant.present.press import KIND_LABELS
@@ -81,9 +83,24 @@ def filtered(docs: list[dict]) -> list[dict]:
     return sorted(out, key=lambda d: (d["kind"], d["date"], d["id"]))
 
 
-def show_document(d: dict) -> None:
+def version_line(d: dict, successors) -> None:
+    """Where the document stands in its line of versions (front matter `supersedes`)."""
+    chain = successors.chain(d["id"])
+    if len(chain) < 2:
+        return
+    later = successors.later(d["id"])
+    steps = "　→　".join(f"**{m.title}**（{m.date}）" if m.id == d["id"] else f"{m.title}（{m.date}）" for m in chain)
+    if later:
+        st.warning(f"この資料は『{later[0].title}』（{later[0].date}、{later[0].id}）に置き換えられています。"
+                   "回答でこの資料が引用されると、そのことが示されます。", icon=":material/update:")
+    st.markdown(f"**版の系列**（古い順）：{steps}")
+
+
+def show_document(d: dict, successors=None) -> None:
     with st.container(border=True):
         st.markdown(f"### {d['title']}")
+        if successors is not None:
+            version_line(d, successors)
         meta = {"種別": KIND_LABELS.get(d["kind"], d["kind"]), "発出者": d["issuer"], "日付": d["date"],
                 "箇所": d.get("locator") or "", "出典": d["source"], "id": d["id"],
                 "責任主体": "、".join(ACTORS.get(a, a) for a in d.get("actors") or []),
@@ -107,18 +124,29 @@ def render() -> None:
     if not docs:
         docs = documents_from_chunks(b.store.chunks)
     index_stats(b, docs)
+    listing, mine = st.tabs(["文書の一覧", "この市の資料（追加・置き換え・削除）"], key="lib_tab")
+    with mine:
+        site_docs.render(b, docs, on_change=load_documents.clear)
+    with listing:
+        document_list(b, docs)
+
+
+def document_list(b, docs: list[dict]) -> None:
     st.subheader("文書の一覧")
     shown = filtered(docs)
     st.caption(f"{len(shown)} 件 / 全 {len(docs)} 件")
     if not shown:
         st.info("条件に合う文書がありません。検索語や絞り込みを変えてください。")
         return
+    successors = b.searcher.successors
     st.dataframe([{"種別": KIND_LABELS.get(d["kind"], d["kind"]), "表題": d["title"], "発出者": d["issuer"],
-                   "日付": d["date"], "id": d["id"]} for d in shown], hide_index=True, width="stretch")
+                   "日付": d["date"], "id": d["id"],
+                   "最新の版": ([""] + [m.id for m in successors.later(d["id"])])[-1]}
+                  for d in shown], hide_index=True, width="stretch")
     ids = [d["id"] for d in shown]
     titles = {d["id"]: f"{d['title']}（{KIND_LABELS.get(d['kind'], d['kind'])}・{d['date']}）" for d in shown}
     pick = st.selectbox("読む文書", ids, format_func=titles.get, key="lib_doc")
-    show_document(next(d for d in shown if d["id"] == pick))
+    show_document(next(d for d in shown if d["id"] == pick), successors)
 
 
 if __name__ == "__main__":

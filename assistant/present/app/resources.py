@@ -15,14 +15,23 @@ from assistant.settings import get_settings
 ROOT = Path(__file__).resolve().parents[3]  # the project folder (app.py, corpus/)
 
 
+def _located(p: Path) -> Path:
+    """A relative folder that is not under the working directory is taken from the project folder,
+    so `streamlit run /path/to/app.py` works from anywhere."""
+    p = Path(p)
+    return p if p.is_absolute() or p.exists() or not (ROOT / p).exists() else ROOT / p
+
+
+def site_dir() -> Path:
+    """The site corpus folder (BRIEFING_SITE_CORPUS): staff's uploads go here; it may not exist yet."""
+    return _located(get_settings().site_corpus)
+
+
 def corpus_dirs() -> list[Path]:
-    """Configured corpus folders; a relative one that is not under the working directory is taken
-    from the project folder, so `streamlit run /path/to/app.py` works from anywhere."""
-    out = []
-    for p in get_settings().corpus:
-        p = Path(p)
-        out.append(p if p.is_absolute() or p.exists() or not (ROOT / p).exists() else ROOT / p)
-    return out
+    """Configured corpus folders, then the site folder when it exists."""
+    out = [_located(p) for p in get_settings().corpus]
+    site = site_dir()
+    return out + ([site] if site.is_dir() and site not in out else [])
 
 
 def _close(b: Briefing) -> None:
@@ -31,10 +40,10 @@ def _close(b: Briefing) -> None:
 
 @st.cache_resource(show_spinner="資料と検索モデルを読み込んでいます。初めての起動では索引も作るため、少しお待ちください…",
                    on_release=_close)
-def _load(store: str, embedder: str, corpus: tuple[str, ...]) -> Briefing:
+def _load(store: str, embedder: str, corpus: tuple[str, ...], site: str) -> Briefing:
     b = Briefing()
     try:
-        b.ensure_index([Path(c) for c in corpus])  # records and BM25 load now: the first question is quick
+        b.ensure_index(corpus_dirs())  # records and BM25 load now: the first question is quick
     except BaseException:
         b.close()
         raise
@@ -44,7 +53,10 @@ def _load(store: str, embedder: str, corpus: tuple[str, ...]) -> Briefing:
 def get_briefing() -> Briefing:
     """The process-wide Briefing; raises BriefingError (pages show it with components.show_error)."""
     s = get_settings()
-    return _load(str(Path(s.store).resolve()), s.embedder, tuple(str(p) for p in corpus_dirs()))
+    # keyed on the configured folders, not on whether the site folder exists yet: its first upload
+    # must not open a second Briefing on the same store
+    return _load(str(Path(s.store).resolve()), s.embedder, tuple(str(_located(p)) for p in s.corpus),
+                 str(site_dir()))
 
 
 def briefing_or_stop() -> Briefing:
