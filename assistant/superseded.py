@@ -3,34 +3,15 @@
 The answer JSON gains `superseded`: one entry per cited document that a newer document supersedes
 (front matter `supersedes`), with the successor and, when the line goes on, the newest version.
 The list is empty when every cited document is current. Added where the answer is finalised
-(`Briefing.ask`), so the composer is untouched.
+(`Briefing.ask`); the field itself is part of the answer schema (compose/answer.py).
 """
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
-
-from assistant.compose.answer import Answer
+from assistant.compose.answer import Answer, SupersededSource
 from assistant.retrieve.currency import Successors
 
 
-class SupersededSource(BaseModel):
-    doc_id: str
-    title: str
-    date: str
-    citations: list[int]          # the answer's passage numbers from this document
-    successor_id: str             # the document that replaced it
-    successor_title: str
-    successor_date: str
-    current_id: str               # the newest version (= successor_id unless that was replaced too)
-    current_title: str
-
-
-class BriefingAnswer(Answer):
-    """The composer's answer plus what is known about its sources' currency."""
-    superseded: list[SupersededSource] = Field(default_factory=list)
-
-
-def note_superseded(answer: Answer, successors: Successors) -> BriefingAnswer:
+def note_superseded(answer: Answer, successors: Successors) -> Answer:
     notes: dict[str, SupersededSource] = {}
     for c in answer.citations:
         if c.doc_id in notes:
@@ -43,7 +24,8 @@ def note_superseded(answer: Answer, successors: Successors) -> BriefingAnswer:
                 doc_id=c.doc_id, title=c.title, date=c.date, citations=[c.n], successor_id=nxt.id,
                 successor_title=nxt.title, successor_date=nxt.date.isoformat(), current_id=newest.id,
                 current_title=newest.title)
-    return BriefingAnswer.model_validate({**answer.model_dump(), "superseded": list(notes.values())})
+    # a copy of the same class: fields a subclass adds (the LLM's status) are kept
+    return answer.model_copy(update={"superseded": list(notes.values())})
 
 
 def notice(s: SupersededSource) -> str:

@@ -44,6 +44,19 @@ class Section(BaseModel):
     sentences: list[Sentence] = Field(default_factory=list)
 
 
+class SupersededSource(BaseModel):
+    """A cited document that a newer one replaces (front matter `supersedes`); see assistant/superseded.py."""
+    doc_id: str
+    title: str
+    date: str
+    citations: list[int]          # the answer's passage numbers from this document
+    successor_id: str             # the document that replaced it
+    successor_title: str
+    successor_date: str
+    current_id: str               # the newest version (= successor_id unless that was replaced too)
+    current_title: str
+
+
 class Answer(BaseModel):
     question: str
     summary: str
@@ -61,6 +74,7 @@ class Answer(BaseModel):
     intents: list[str] = Field(default_factory=list)   # the question type: ask, then yesno/local/followup
     affairs: list[str] = Field(default_factory=list)   # rows of the responsibility map the answer is about
     as_of: str = ""                                    # the newest source date the answer rests on
+    superseded: list[SupersededSource] = Field(default_factory=list)   # cited documents a newer one replaces
     sections: list[Section] = Field(default_factory=list)
     composer: str = "extractive"
     retrieval_query: str = ""
