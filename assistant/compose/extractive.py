@@ -126,10 +126,10 @@ class ExtractiveComposer:
         # worded like the questions the sources cannot answer (scope_examples.yaml) and with little of its
         # wording in the evidence — the question's form alone cannot tell, the sources' content must agree
         # … or whose own nouns the sources never use (「ゆうちょ銀行」「コンビニ」 beside 公金受取口座)
-        unknown = unknown_nouns(turn.q, self.idf)
-        outside = (turn.qtype.out_of_scope >= self.params.out_of_scope_min and not turn.local
-                   and ((strength or 0.0) < self.params.out_of_scope_coverage
-                        or len(unknown) >= self.params.out_of_scope_unknown_nouns))
+        leans_out = turn.qtype.out_of_scope >= self.params.out_of_scope_min and not turn.local
+        unknown = unknown_nouns(turn.q, self.idf) if leans_out else []
+        outside = leans_out and ((strength or 0.0) < self.params.out_of_scope_coverage
+                                 or len(unknown) >= self.params.out_of_scope_unknown_nouns)
         if (unrelated and not turn.scope.named) or (missing and not turn.local) or outside:
             ans = self._abstain(turn)
         else:
@@ -166,15 +166,11 @@ class ExtractiveComposer:
             claims = [words.Claim(lead.text, [], candidate=lead)]
         elif not claims and repeated:
             claims = kept   # nothing new to say: the same conclusion rather than none
-        if repeated and verdict and claims and not claims[0].text.startswith(tuple(words.VERDICT_WORDS.values())):
-            # the map's verdict still answers the yes/no; the sentences after it are new
-            claims[0] = words.Claim(words.VERDICT_WORDS[verdict] + claims[0].text, claims[0].quotes, claims[0].candidate)
         basis = "map" if verdict else ""
         if turn.yesno and verdict is None and claims and not turn.local:   # local facts: the sources cannot say
             verdict, basis = self._factual_verdict(turn, claims, support)
-            if verdict:
-                claims[0] = words.Claim(words.VERDICT_WORDS[verdict] + claims[0].text, claims[0].quotes,
-                                        claims[0].candidate)
+        # (a repeated yes/no keeps the map's verdict in front of the new material)
+        claims = words.lead_with(verdict, claims)
         coverage_kind, note = ("partial", NO_LOCAL_DATA) if turn.local and (rows or support) else ("full", "")
         concl = [Sentence(text=note, citations=[])] if note else []
         for c in claims:
@@ -246,9 +242,7 @@ class ExtractiveComposer:
             claims = words.tech(verdict, row, text)
         else:
             claims = []
-        if verdict and claims and not claims[0].text.startswith(tuple(words.VERDICT_WORDS.values())):
-            claims[0] = words.Claim(words.VERDICT_WORDS[verdict] + claims[0].text, claims[0].quotes)
-        return claims, (verdict if claims else None)
+        return words.lead_with(verdict, claims), (verdict if claims else None)
 
     def _factual_verdict(self, turn: Turn, claims, support) -> tuple[str | None, str]:
         """A yes/no the map cannot judge: the answering sentences decide when they share a predicate

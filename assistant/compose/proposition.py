@@ -41,13 +41,12 @@ _NEGATION = re.compile(rf"(?:{_BLAME}|非|関係|問題|関与|欠陥|不具合)
                        r"仕方(?:が|の)?な|やむを得|止むを得")   # 「仕方がなかった」 excuses the party
 # Putting blame elsewhere (「国のせいにして逃げている」「責任を押しつけた」): the question accuses its
 # subject of evading, which holds only where the affair is the subject's own.
-_SHIFT = re.compile(r"のせいに(?:する|して|した|しよう)|せいにする|責任(?:逃れ|転嫁)|転嫁|押し付け|押しつけ|言い逃れ|"
-                    r"逃げ(?:て|る|た)|(?:責任|責め)を免れ")
+_SHIFT = re.compile(r"せいに(?:する|して|した|しよう)|責任逃れ|転嫁|押し付け|押しつけ|言い逃れ|逃げ(?:て|る|た)|(?:責任|責め)を免れ")
 # Apologising (「市が先に謝るべきか」「頭を下げるべきなのか」): the party that holds the affair apologises;
 # one that only helped with it does not, in the talk's view, apologise first or alone.
 _APOLOGY = re.compile(r"謝|詫び|わび|頭を下げ")
 # Keeping the information (「市役所に私の口座情報は保管されているのか」): the information/processing split.
-_HOLDS = re.compile(r"保管|保有|(?:情報|データ|記録|口座)[^。、？?]{0,8}(?:持って|管理して|預かって|持ってい)")
+_HOLDS = re.compile(r"保管|保有|(?:情報|データ|記録|口座)[^。、？?]{0,8}(?:持って|管理して|預かって)")
 _TECHNICAL = re.compile(r"技術|システム|カード|機械|不具合|欠陥|バグ|プログラム|設計|端末|機器|仕組み")
 _OPERATIONAL = re.compile(r"運用|人為|事務処理|手作業|ヒューマン|人的|職員|作業")
 
@@ -81,17 +80,10 @@ def subject(question: str) -> str | None:
         near = [(end, a) for end, a in before if faults[-1] - end <= 6]
         if near:
             return max(near)[1]
-    if "municipality" in parties_named(q):
-        return "municipality"
-    marked = []
-    for a, rx in _PARTY_RE.items():
-        for m in rx.finditer(q):
-            if _SUBJECT.match(q[m.end():]):
-                marked.append((m.start(), a))
-    if marked:
-        return min(marked)[1]
     named = parties_named(q)
-    return named[0] if named else None
+    if "municipality" in named:
+        return "municipality"
+    return marked_subject(q) or (named[0] if named else None)
 
 
 def marked_subject(question: str) -> str | None:
@@ -112,8 +104,9 @@ def proposition(question: str, ask: str) -> Proposition:
         return Proposition("evasion", marked_subject(q) or "municipality", negated=False)
     if _APOLOGY.search(body):
         return Proposition("apology", marked_subject(q) or "municipality", negated=False)
-    if _HOLDS.search(body) and parties_named(q):
-        return Proposition("holds", marked_subject(q) or parties_named(q)[0], negated=negated)
+    named = parties_named(q)
+    if _HOLDS.search(body) and named:
+        return Proposition("holds", marked_subject(q) or named[0], negated=negated)
     party = subject(q)
     if ask in ("who", "explain", "why") and party:
         return Proposition("fault", party, negated)

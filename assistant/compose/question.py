@@ -28,7 +28,9 @@ ASKS = ("who", "why", "tech_ops", "basis", "figures", "explain", "remedy", "what
 _WH = re.compile(r"誰|だれ|なぜ|何故|なんで|どうして|何(?!か[^。？?\s])|なに|どこ|どちら|どっち|どの|どれ|いつ|いくつ|いくら|どう|どんな")
 _WHO = re.compile(r"誰|だれ")
 # 「技術か、運用か」「情報ですか、処理ですか」「それとも」: an either-or question, answered by naming one
-_EITHER = re.compile(r"それとも|か[、,](?!また|あわせて|併せて|さらに)[^。？?、]{1,25}か[。？?]?\s*$")
+_AND_ALSO = r"(?:また|あわせて|併せて|さらに)"   # 「…のか、また…」 adds a second question
+_ASKING_CLAUSE = r"(?:のか|ないか|るか|ますか|ですか)"
+_EITHER = re.compile(rf"それとも|か[、,](?!{_AND_ALSO})[^。？?、]{{1,25}}か[。？?]?\s*$")
 # 「原因は？」「件数は？」「保険証の場合は？」: an elliptical what-about question, not a yes/no one.
 _ELLIPSIS = re.compile(r"(?:は|って|とは|では|だと|なら|場合は|ついては|と)[？?]\s*$")
 # 「気を付けることはありますか」「学べることはあるか」: asks what there is, not whether
@@ -38,8 +40,8 @@ _LOCAL = re.compile(r"(?:本|当|うちの|わが|我が|私たちの|わたし�
                     r"この(?:市|町|村|区)")
 # 「カードそのものに欠陥があったということか」: points back at what was just said
 _ANAPHORA = re.compile(r"それ|その|そこ|そう(?:いう|した)|ということ(?:か|ですか|なのか|でしょうか)")
-_EMBEDDED = re.compile(r"([^。？?！!、]*(?:のか|ないか|るか|ますか|ですか))、")
-_SECOND_QUESTION = re.compile(r"(.+?(?:のか|ないか|るか|ますか|ですか))[、,](?:また|あわせて|併せて|さらに)")
+_EMBEDDED = re.compile(rf"([^。？?！!、]*{_ASKING_CLAUSE})、")
+_SECOND_QUESTION = re.compile(rf"(.+?{_ASKING_CLAUSE})[、,]{_AND_ALSO}")
 _FOLLOW_START = re.compile(r"^(?:では|じゃあ|じゃ|それでは|それなら|なら|で、|その|それ|この|同じ|ちなみに|一方|逆に|また|あと|"
                            r"だったら|だとすると|とすると|すると)")
 

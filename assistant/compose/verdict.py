@@ -35,6 +35,13 @@ class Claim:
     candidate: object = None   # a quoted sentence (evidence.Candidate) instead of map cells
 
 
+def lead_with(verdict: str | None, claims: list[Claim]) -> list[Claim]:
+    """はい／いいえ／一部 in front of the first claim, unless it is there already."""
+    if verdict and claims and not claims[0].text.startswith(tuple(VERDICT_WORDS.values())):
+        claims[0] = Claim(VERDICT_WORDS[verdict] + claims[0].text, claims[0].quotes, claims[0].candidate)
+    return claims
+
+
 def short(actor: str) -> str:
     label = ACTORS.get(actor, actor)
     return label if actor == "prime_minister" else label.split("（")[0]
@@ -99,9 +106,7 @@ def fault_verdict(verdict: str | None, party: str, row: AffairRow, text=None) ->
         claims = claims[1:] + claims[:1]
     elif party and party not in ("municipality", primary):
         claims = claims[:1]
-    if claims and verdict:
-        claims[0] = Claim(VERDICT_WORDS[verdict] + claims[0].text, claims[0].quotes)
-    return claims
+    return lead_with(verdict, claims)
 
 
 def why(row: AffairRow, text) -> list[Claim]:
