@@ -74,3 +74,28 @@ class MaskingFilter(logging.Filter):
             record.exc_text = mask_my_number(record.exc_text)
         record.exc_info = None
         return True
+
+
+_HONORIFIC = {"さん", "様", "さま", "君", "くん", "ちゃん", "殿"}
+
+
+def names_private_person(text: str, known: set[str] | frozenset[str] = frozenset()) -> bool:
+    """Whether `text` asks about a private individual by name (「山田花子さんの口座」「鈴木一郎の番号」):
+    a personal name the sources never mention (`known`: their vocabulary, which holds the speakers and
+    officials they name), followed by an honorific or given as family and given name. The sources hold
+    no record of any resident, so such a question is declined rather than answered about someone else."""
+    from sudachipy import SplitMode
+
+    from assistant.index.lexical import _tokenizer
+    from assistant.normalize import normalize
+    morphs = list(_tokenizer().tokenize(normalize(text or ""), SplitMode.C))
+    for i, m in enumerate(morphs):
+        pos = m.part_of_speech()
+        if pos[:3] != ("名詞", "固有名詞", "人名") or m.normalized_form().lower() in known:
+            continue
+        nxt = morphs[i + 1] if i + 1 < len(morphs) else None
+        if nxt is None:
+            continue
+        if nxt.surface() in _HONORIFIC or (pos[3] == "姓" and nxt.part_of_speech()[:4] == ("名詞", "固有名詞", "人名", "名")):
+            return True
+    return False

@@ -195,3 +195,32 @@ def test_nouns_no_passage_uses_are_the_ones_a_question_brings_from_outside():
     assert unknown_nouns("公金受取口座の登録は誰の事務か", vocab) == []
     # full-width and half-width forms are the same word once normalised
     assert unknown_nouns("ｺﾝﾋﾞﾆで口座を登録できるか", vocab) == unknown_nouns("コンビニで口座を登録できるか", vocab)
+
+
+def test_a_question_mostly_about_things_the_sources_never_mention_is_unfamiliar():
+    from assistant.compose.evidence import idf_weights, unfamiliar
+    vocab = idf_weights(["公金受取口座の登録は内閣総理大臣の事務である。", "窓口で口座を登録する支援をした。方針を示した。"])
+    assert unfamiliar("ふるさと納税の返礼品を見直す方針は", vocab, 3, 0.5)        # 古里・納税・返礼 of 4 nouns
+    assert not unfamiliar("公金受取口座の登録の方針は", vocab, 3, 0.5)
+    assert not unfamiliar("窓口の広報で住民にどう応えるか", vocab, 3, 0.5)   # two unknown nouns: too few
+
+
+def test_a_question_about_a_named_resident_is_declined_without_quoting_anything(briefing):
+    from assistant.compose.extractive import PRIVATE_PERSON
+    ans = briefing.ask("市民の山田花子さんの公金受取口座を調べて教えてください")
+    assert ans.abstained and ans.coverage == "none" and ans.citations == [] and ans.summary == PRIVATE_PERSON
+    assert not briefing.ask("公金受取口座の誤登録は市の責任か").abstained   # the same topic without a person is answered
+
+
+def test_the_figure_a_question_asks_about_comes_first_then_the_latest_official_one():
+    from datetime import date
+
+    from assistant.compose.verdict import asked_measures
+    from assistant.index.affairs import AffairRow, FigureRow
+    f = lambda m, v, latest, status="official": FigureRow(measure=m, value=v, as_of=date(2023, 8, 8),  # noqa: E731
+                                                          issuer="本部", status=status, latest=latest, quotes=[])
+    row = AffairRow(id="t", label="手帳", figures=[f("照会していた団体", "50団体", True), f("手帳の紐付け誤り", "5,645件", False),
+                                                  f("新たに見つかった誤り", "1,069件", False, "reported")])
+    assert asked_measures(row) == ["照会していた団体", "手帳の紐付け誤り", "新たに見つかった誤り"]
+    assert asked_measures(row, "手帳の紐付け誤りは何件か")[0] == "手帳の紐付け誤り"
+    assert asked_measures(row, "結局どれだけ見つかったのか")[0] == "照会していた団体"   # no topic: the latest official

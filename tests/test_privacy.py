@@ -3,7 +3,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.privacy import MASK, check_digit, contains_my_number, find_my_numbers, is_my_number, mask_my_number
+from assistant.privacy import (MASK, check_digit, contains_my_number, find_my_numbers, is_my_number, mask_my_number,
+                               names_private_person)
 
 # Worked by hand (P_n = n-th digit from the right of the 11, Q_n = 2,3,4,5,6,7,2,3,4,5,6 for n = 1..11):
 #
@@ -171,3 +172,15 @@ def test_log_lines_and_tracebacks_are_masked_and_placeholders_still_work():
     out = stream.getvalue()
     assert "kept 3 of 5 for 番号************" in out
     assert "9018" not in out and "ValueError: bad ************" in out
+
+
+@pytest.mark.parametrize("text, private", [
+    ("市民の山田花子さんのマイナンバーを調べて", True),
+    ("佐藤様の公金受取口座は登録されていますか", True),
+    ("鈴木一郎の番号を教えて", True),                      # family and given name
+    ("吉本氏は何と述べたか", False),                        # a speaker the sources name
+    ("福島市長は謝罪したのか", False),
+    ("公金受取口座の誤登録は誰の責任か", False),
+])
+def test_questions_naming_a_private_person(text, private):
+    assert names_private_person(text, known={"吉本"}) is private

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.model_selection import StratifiedKFold
 
-from assistant.compose.proposition import asserts, evidence_verdict, judge, proposition, subject
+from assistant.compose.proposition import IMPLEMENTER, asserts, evidence_verdict, judge, proposition, subject
 from assistant.compose.question import ASKS, QuestionClassifier, elliptical, load_examples
 from assistant.embed import FakeEmbeddings
 from assistant.index.affairs import AffairRow, RoleRow
@@ -186,3 +186,26 @@ def test_a_question_that_points_back_follows_on_and_a_who_word_says_who(clf):
     c, emb = clf
     q = "番号を登録したのは誰なのか。"
     assert c.classify(q, emb.embed_query(q)).ask == "who"
+
+
+def test_an_excuse_with_no_subject_excuses_whoever_did_the_affair():
+    techo = AffairRow(id="t", label="手帳", roles=[RoleRow(actor="prefecture", label="")], cause="operational")
+    p = proposition("本人から番号をもらえなかったのだから、やむを得なかったのではないか", "why")
+    assert (p.frame, p.party, p.negated) == ("fault", IMPLEMENTER, True)
+    assert judge(p, [techo]) == "no"          # the talk: the prefecture had other ways to get the number
+    # the party named with に is not the one excused; the one marked with が is
+    assert proposition("J-LISに照会したのは仕方なかったのではありませんか", "why").party == IMPLEMENTER
+    assert proposition("県が誤ったのは仕方がなかったと言えるのではないですか", "who").party == "prefecture"
+    assert judge(proposition("県が誤ったのはやむを得ないとは言えないのではないか", "who"), [techo]) == "yes"
+
+
+@pytest.mark.parametrize("q, ask, yesno, local", [
+    ("これも窓口の受付ミスなんですか。", None, True, False),        # 「なんです」 is not 「なんで」 (why)
+    ("うちの国保で、別人の番号を登録していたケースは何件あった？", "figures", False, True),
+    ("わが町の窓口で誤登録は起きていたのか", None, True, True),
+    ("うちの母の口座は大丈夫か", None, True, False),                # a family, not the city's own body
+])
+def test_grammar_corrects_the_learned_type(clf, q, ask, yesno, local):
+    c, emb = clf
+    t = c.classify(q, emb.embed_query(q))
+    assert (t.yesno, t.local) == (yesno, local) and (ask is None or t.ask == ask)

@@ -45,18 +45,31 @@ def content_tokens(text: str) -> frozenset:
     return frozenset(t for t in _tokens(text) if t not in GENERIC and len(t) > 0)
 
 
-def unknown_nouns(question: str, vocabulary) -> list[str]:
-    """The question's common and proper nouns that no indexed passage uses (「暗証番号」「ゆうちょ」
-    in a corpus about linking errors): what it asks about is not in the sources."""
+@lru_cache(maxsize=1024)
+def content_nouns(question: str) -> tuple[str, ...]:
+    """The question's common and proper nouns (normalised forms), less the words that name no topic."""
     from sudachipy import SplitMode
     from assistant.index.lexical import _tokenizer
     out = []
     for m in _tokenizer().tokenize(normalize(question), SplitMode.A):
         pos, form = m.part_of_speech(), m.normalized_form().lower()
-        if pos[0] == "名詞" and pos[1] in ("普通名詞", "固有名詞") and len(form) > 1 \
-                and form not in vocabulary and form not in GENERIC:
+        if pos[0] == "名詞" and pos[1] in ("普通名詞", "固有名詞") and len(form) > 1 and form not in GENERIC:
             out.append(form)
-    return list(dict.fromkeys(out))
+    return tuple(dict.fromkeys(out))
+
+
+def unknown_nouns(question: str, vocabulary) -> list[str]:
+    """The question's nouns that no indexed passage uses (「暗証番号」「ゆうちょ」 in a corpus about
+    linking errors): what it asks about is not in the sources."""
+    return [n for n in content_nouns(question) if n not in vocabulary]
+
+
+def unfamiliar(question: str, vocabulary, at_least: int, share: float) -> bool:
+    """Most of what the question talks about is absent from the sources: at least `at_least` of its
+    nouns, and at least `share` of them, occur in no indexed passage (「ふるさと納税の返礼品」)."""
+    nouns = content_nouns(question)
+    unknown = [n for n in nouns if n not in vocabulary]
+    return len(unknown) >= at_least and len(unknown) >= share * len(nouns)
 
 
 def candidates(hits: list[Hit], sentence_index=None, query_vector=None) -> list[Candidate]:

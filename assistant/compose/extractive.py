@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import replace
 
 from assistant.injection import looks_like_instruction
+from assistant.privacy import names_private_person
 from assistant.retrieve.hybrid import check_query, dense_text
 from assistant.values import Filters
 
@@ -19,7 +20,7 @@ from . import answer_type
 from . import verdict as words
 from .answer import Answer, Section, Sentence
 from .citations import Citations, render_markdown
-from .evidence import Candidate, candidates, coverage, idf_weights, reported_speech, unknown_nouns
+from .evidence import Candidate, candidates, coverage, idf_weights, reported_speech, unfamiliar, unknown_nouns
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, evidence_verdict, judge, proposition
 from .question import names_this_city
@@ -33,6 +34,8 @@ _MUNICIPAL_HEADINGS = ("自治体", "市区町村", "示唆", "留意", "市長"
 _ORDER = {"basis": (BASIS, REASON, MUNICIPAL), "explain": (MUNICIPAL, REASON, BASIS),
           "remedy": (MUNICIPAL, REASON, BASIS)}
 NO_LOCAL_DATA = "この資料集には、本市の件数や本市で起きた個別の事案についての記録はありません。"
+PRIVATE_PERSON = ("この資料集には特定の住民や個人についての記録はなく、個人の番号・口座などの照会にはお答えしません。"
+                  "個人の記録は、その事務を担当する部署が本人確認のうえで扱います。")
 
 
 def abstain_dense_floor(settings, embedder_name: str, params: ComposerParams = DEFAULT) -> float:
@@ -130,7 +133,12 @@ class ExtractiveComposer:
         unknown = unknown_nouns(turn.q, self.idf) if leans_out else []
         outside = leans_out and ((strength or 0.0) < self.params.out_of_scope_coverage
                                  or len(unknown) >= self.params.out_of_scope_unknown_nouns)
-        if (unrelated and not turn.scope.named) or (missing and not turn.local) or outside:
+        # … and, whatever its wording, a question naming no affair whose nouns are mostly not the sources'
+        outside = outside or (not turn.scope.named and unfamiliar(turn.q, self.idf, self.params.unfamiliar_nouns,
+                                                                  self.params.unfamiliar_share))
+        if names_private_person(turn.q, self.idf):
+            ans = self._abstain(turn, PRIVATE_PERSON)
+        elif (unrelated and not turn.scope.named) or (missing and not turn.local) or outside:
             ans = self._abstain(turn)
         else:
             ans = self._compose(turn, prev)
@@ -203,7 +211,7 @@ class ExtractiveComposer:
         if turn.local and rows:
             row = rows[0]
             src = words.local_source(row)
-            return words.figures(row, limit=1) + ([src] if src else []), None
+            return words.figures(row, limit=1, question=turn.q) + ([src] if src else []), None
         if scope.kind in ("several", "general"):
             about_all = scope.kind == "general" and overview is not None
             if about_all and ask in ("why", "tech_ops") or (about_all and turn.prop.frame in ("technical", "operational")):
@@ -211,7 +219,7 @@ class ExtractiveComposer:
                 claims = words.tech(verdict, overview, text) if ask == "tech_ops" or verdict else words.why(overview, text)
                 return claims, verdict
             if ask == "figures" and about_all:
-                return words.figures(overview), None
+                return words.figures(overview, question=turn.q), None
             verdict = judge(turn.prop, rows) if turn.yesno else None
             if ask == "who" or verdict:
                 return words.cross(rows, verdict), verdict
@@ -234,7 +242,7 @@ class ExtractiveComposer:
         elif ask == "tech_ops":
             claims = words.tech(verdict, row, text)
         elif ask == "figures":
-            claims = words.figures(row)
+            claims = words.figures(row, question=turn.q)
         elif ask == "basis":
             claims = words.who(row, with_basis=True, text=text)
             claims = claims[-1:] + claims[:-1] if claims and row.primary and row.primary.basis else claims
@@ -265,20 +273,20 @@ class ExtractiveComposer:
                 return max(plain, key=lambda c: c.score)
         return max(support, key=lambda c: c.score)
 
-    def _abstain(self, turn: Turn) -> Answer:
+    def _abstain(self, turn: Turn, reason: str = "") -> Answer:
         kinds = Counter(c.meta.kind for c in self.chunks.values())
         near = list(dict.fromkeys(h.chunk.meta.title for h in turn.hits[:3]))
         labels = {"statute": "法令", "notice": "通知", "incident": "事案", "analysis": "講演の整理",
                   "guidance": "手引", "faq": "FAQ"}
         covered = "、".join(f"{labels.get(k, k)}（{n}件）" for k, n in kinds.most_common())
-        lines = ["ご質問に答える根拠が、登録されている資料の中に見つかりませんでした。推測ではお答えしません。", "",
+        lines = [reason or "ご質問に答える根拠が、登録されている資料の中に見つかりませんでした。推測ではお答えしません。", "",
                  "この資料集が扱うのは、2023年のマイナンバー紐付け誤りに関する法令・通知・事案・講演の整理です"
                  f"（索引の内容: {covered}）。"]
-        if near:
+        if near and not reason:
             lines += ["", "近い内容の資料: " + "、".join(near)]
         return Answer(question=turn.q, abstained=True, coverage="none", answer="\n".join(lines),
                       coverage_note="登録されている資料には、この質問に答える記述がありません。",
-                      summary="登録されている資料にはこの質問に答える記述がないため、回答を控えます。")
+                      summary=reason or "登録されている資料にはこの質問に答える記述がないため、回答を控えます。")
 
 
 def _unprefixed(text: str) -> str:

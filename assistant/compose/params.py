@@ -59,6 +59,8 @@ class ComposerParams:
     out_of_scope_min: float = 0.9    # the scope model's probability at which a question may be declined …
     out_of_scope_coverage: float = 0.5   # … when less than this share of its topical words is in the evidence
     out_of_scope_unknown_nouns: int = 2  # … or when this many of its nouns occur in no indexed passage
+    unfamiliar_nouns: int = 3        # a question naming no affair is declined when this many of its nouns …
+    unfamiliar_share: float = 0.5    # … and this share of them occur in no indexed passage
     answer_type_window: int = 10     # the sentences closest to the question that must hold the asked-for fact
 
     def as_dict(self) -> dict:

@@ -36,9 +36,9 @@ _BLAME = r"責任|悪|落ち度|過失|ミス|せい|責め"
 _FAULT = re.compile(_BLAME + r"|非が|謝|押し付け|押しつけ")
 # Negation of the fault itself (「責任はない」「悪くない」「無関係」), not of an action (「確認しなかった」).
 _DOUBLE_NEGATION = re.compile(r"(?:とは|とも)(?:言え|いえ)(?:ない|ません)")   # 「無関係とは言えない」 asserts a share
+_EXCUSE = r"仕方(?:が|の)?な|やむを得|止むを得|避けられな|防げな|どうしようもな"   # 「仕方がなかった」 excuses the party
 _NEGATION = re.compile(rf"(?:{_BLAME}|非|関係|問題|関与|欠陥|不具合)[^。、？?]{{0,6}}?"
-                       r"(?:ない|なく|なかっ|無い|無く|無かっ|ありません|ございません)|無関係|"
-                       r"仕方(?:が|の)?な|やむを得|止むを得")   # 「仕方がなかった」 excuses the party
+                       rf"(?:ない|なく|なかっ|無い|無く|無かっ|ありません|ございません)|無関係|{_EXCUSE}")
 # Putting blame elsewhere (「国のせいにして逃げている」「責任を押しつけた」): the question accuses its
 # subject of evading, which holds only where the affair is the subject's own.
 _SHIFT = re.compile(r"せいに(?:する|して|した|しよう)|責任逃れ|転嫁|押し付け|押しつけ|言い逃れ|逃げ(?:て|る|た)|(?:責任|責め)を免れ")
@@ -54,6 +54,9 @@ _OPERATIONAL = re.compile(r"運用|人為|事務処理|手作業|ヒューマン
 def asserts(question: str) -> bool:
     """「…ではないか」「…でしょう」: a question that asserts its premise rather than asks."""
     return bool(_ASSERTING.search(normalize(question)))
+
+
+IMPLEMENTER = "implementer"   # the party a question leaves unnamed: whoever carries out the affair
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,8 @@ def proposition(question: str, ask: str) -> Proposition:
     named = parties_named(q)
     if _HOLDS.search(body) and named:
         return Proposition("holds", marked_subject(q) or named[0], negated=negated)
+    if re.search(_EXCUSE, body):   # 「(県が)…したのはやむを得なかったのではないか」: whoever did it is excused
+        return Proposition("fault", marked_subject(q) or IMPLEMENTER, negated=not _DOUBLE_NEGATION.search(body))
     party = subject(q)
     if ask in ("who", "explain", "why") and party:
         return Proposition("fault", party, negated)
@@ -141,7 +146,10 @@ def judge(p: Proposition, rows: list[AffairRow]) -> str | None:
 
 
 def _national(party: str, row: AffairRow) -> str:
-    """「国」 is the row's national party: the Prime Minister where he holds the affair."""
+    """「国」 is the row's national party: the Prime Minister where he holds the affair. An unnamed
+    party (IMPLEMENTER) is the affair's own 個人番号利用事務実施者."""
+    if party == IMPLEMENTER:
+        return row.primary.actor if row.primary else party
     if party == "prime_minister" and not any(r.actor == "prime_minister" for r in row.roles):
         return "national_government"
     return party

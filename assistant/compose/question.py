@@ -25,7 +25,7 @@ EXAMPLES = Path(__file__).with_name("question_examples.yaml")
 UNANSWERABLE = Path(__file__).with_name("scope_examples.yaml")   # questions the sources cannot answer
 ASKS = ("who", "why", "tech_ops", "basis", "figures", "explain", "remedy", "what", "speech", "define")
 
-_WH = re.compile(r"誰|だれ|なぜ|何故|なんで|どうして|何(?!か[^。？?\s])|なに|どこ|どちら|どっち|どの|どれ|いつ|いくつ|いくら|どう|どんな")
+_WH = re.compile(r"誰|だれ|なぜ|何故|なんで(?!す|しょ)|どうして|何(?!か[^。？?\s])|なに|どこ|どちら|どっち|どの|どれ|いつ|いくつ|いくら|どう|どんな")
 _WHO = re.compile(r"誰|だれ")
 # 「技術か、運用か」「情報ですか、処理ですか」「それとも」: an either-or question, answered by naming one
 _AND_ALSO = r"(?:また|あわせて|併せて|さらに)"   # 「…のか、また…」 adds a second question
@@ -36,8 +36,9 @@ _ELLIPSIS = re.compile(r"(?:は|って|とは|では|だと|なら|場合は|つ
 # 「気を付けることはありますか」「学べることはあるか」: asks what there is, not whether
 _ANYTHING = re.compile(r"(?:こと|もの|点|ところ)(?:は|が)?(?:あります|ある|ありません|ない)(?:か|の|でしょうか)?[？?。]?\s*$")
 _YESNO_END = re.compile(r"(?:か|の|かな|よね|でしょう|だろう|ある|ない)[？?。！!]?\s*$|[？?]\s*$")
+# first person + the municipality, or + one of its own bodies (「うちの国保」「わが町の窓口」)
 _LOCAL = re.compile(r"(?:本|当|うちの|わが|我が|私たちの|わたしたちの)(?:市|町|村|区|自治体|県)|(?:市|町|区|村)内|"
-                    r"この(?:市|町|村|区)")
+                    r"この(?:市|町|村|区)|(?:うちの|わが|我が)(?:国保|窓口|職員|役所|役場|庁舎|[^。、？?]{1,6}課)")
 # 「カードそのものに欠陥があったということか」: points back at what was just said
 _ANAPHORA = re.compile(r"それ|その|そこ|そう(?:いう|した)|ということ(?:か|ですか|なのか|でしょうか)")
 _EMBEDDED = re.compile(rf"([^。？?！!、]*{_ASKING_CLAUSE})、")
@@ -165,6 +166,8 @@ class QuestionClassifier:
         asked = _question_sentence(q)
         if _WHO.search(asked) and ask not in ("who", "explain", "speech"):
             ask = "who"   # 「番号を登録したのは誰なのか」
+        elif set(answer_type.expected(asked)) - {"date"} and ask not in ("figures", "speech"):
+            ask = "figures"   # 「何件あったのか」「何人か」: the question word asks for a number
         yes = self._proba("yesno", X).get(True, 0.0)
         # Grammar first: with no wh-word, a question ending in か・の・？ asks for a judgement.
         if _EITHER.search(q) or _EITHER.search(asked) or _ELLIPSIS.search(asked) or _ANYTHING.search(asked):

@@ -126,15 +126,35 @@ def tech(verdict: str | None, row: AffairRow, text) -> list[Claim]:
     return out
 
 
-def figures(row: AffairRow, measures: list[str] | None = None, limit: int = 3) -> list[Claim]:
-    """The newest official figure of each measure first, then earlier and press-reported ones, labelled."""
+def figures(row: AffairRow, measures: list[str] | None = None, limit: int = 3, question: str = "") -> list[Claim]:
+    """The newest official figure of each measure first, then earlier and press-reported ones, labelled.
+    With a question, the measures it speaks of come first (「誤って紐付けられた人は何人か」 → the count
+    of errors, not the count of bodies that queried carelessly)."""
     out = []
-    chosen = measures or list(dict.fromkeys(f.measure for f in row.figures))[:2]
+    chosen = measures or asked_measures(row, question)[:2]
     for measure in chosen:
         group = [f for f in row.figures if f.measure == measure]
         for f in group[:limit]:
             out.append(Claim(_figure_sentence(f), f.quotes))
     return [c for c in out if c.quotes]
+
+
+def asked_measures(row: AffairRow, question: str = "") -> list[str]:
+    """The row's measures, those sharing most topical words with the question first (stable otherwise)."""
+    from .answer_type import TYPES, expected
+    from .evidence import content_tokens
+    measures = list(dict.fromkeys(f.measure for f in row.figures))
+    if not question:
+        return measures
+    q = content_tokens(question)
+    kinds = expected(question)
+
+    def fit(m: str) -> tuple[int, int]:
+        group = [f for f in row.figures if f.measure == m]
+        unit = any(TYPES[k][1].search(" ".join(f.value for f in group)) for k in kinds)   # 「何件」: a count in 件
+        official = any(f.latest and f.status != "reported" for f in group)   # the latest official figure leads
+        return len(q & content_tokens(m)) + int(official), int(unit)
+    return sorted(measures, key=lambda m: fit(m), reverse=True)
 
 
 def _figure_sentence(f: FigureRow) -> str:
