@@ -36,11 +36,13 @@ class ComposerParams:
     who_mechanism: bool = False      # who-answers also quote how the failure came about
 
     # sentence selection (relevance = overlap, chunk score, semantic similarity)
-    sentence_weights: tuple[float, float, float] = (0.35, 0.35, 0.3)
-    top_chunk_bonus: tuple[float, ...] = (0.2, 0.2, 0.1, 0.1)
+    sentence_weights: tuple[float, float, float] = (0.4, 0.3, 0.3)
+    top_chunk_bonus: tuple[float, ...] = (0.1, 0.1, 0.05, 0.05)
     heading_bonus: float = 0.15      # the sentence sits under a heading that matches the question type
     conclusion_bonus: float = 0.1    # the sentence states its document's conclusion (front matter `conclusions`)
     row_docs: int = 8                # documents of the affair (defining one first) whose sentences are always candidates
+    settle_affair_terms: bool = True   # the affair's own terms count for less as overlap once the affair is known …
+    settled_weight: float = 0.0        # … by this factor (0: not at all, when the question has other topical words)
     length_bonus: float = 0.0
     kind_bonus: dict = field(default_factory=dict)   # per document kind, e.g. the talk's analyses
     max_support: int = 6             # supporting sentences after the summary

@@ -14,7 +14,7 @@ from assistant.index.affairs import AffairRow, ResponsibilityMap
 from assistant.normalize import normalize
 from assistant.values import Hit
 
-from .evidence import Candidate, candidates, has_figure, mmr, score
+from .evidence import Candidate, candidates, content_tokens, has_figure, mmr, score
 from .params import DEFAULT, ComposerParams
 
 # Section headings of the corpus convention (corpus/README.md) that answer each question type.
@@ -78,7 +78,9 @@ def select(hits: list[Hit], extra: list[Hit], query: str, ask: str, rows: list[A
         if any(p in c.text for p in c.hit.chunk.meta.conclusions):   # the document's own conclusions
             b += params.conclusion_bonus
         return b
-    score(cands, query, idf, bonus=bonus, params=params)
+    settled = frozenset(t for r in rows for w in (*r.terms, r.label) for t in content_tokens(w)) \
+        if params.settle_affair_terms else frozenset()
+    score(cands, query, idf, bonus=bonus, params=params, settled=settled)
     pool = [c for c in cands if (c.hit.chunk.id, c.start, c.end) not in exclude and on_affair(c, rows, amap)]
     # the same sentence reached through two overlapping chunks counts once
     unique: dict[str, Candidate] = {}
