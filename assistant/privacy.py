@@ -77,17 +77,23 @@ class MaskingFilter(logging.Filter):
 
 
 _HONORIFIC = {"さん", "様", "さま", "君", "くん", "ちゃん", "殿"}
+# asking to be told who someone is: their name, address, contact or birth date (基本4情報 and the like)
+_IDENTIFY = re.compile(r"(?:名前|氏名|住所|住んでいる(?:地区|場所|所)|連絡先|電話番号|生年月日)[^。？?]{0,12}?"
+                       r"(?:教えて|知りたい|開示して|明かして|調べて|公表して)")
 
 
 def names_private_person(text: str, known: set[str] | frozenset[str] = frozenset()) -> bool:
     """Whether `text` asks about a private individual by name (「山田花子さんの口座」「鈴木一郎の番号」):
     a personal name the sources never mention (`known`: their vocabulary, which holds the speakers and
-    officials they name), followed by an honorific or given as family and given name. The sources hold
+    officials they name), followed by an honorific or given as family and given name — or asks to be told
+    someone's name, address or contact details. The sources hold
     no record of any resident, so such a question is declined rather than answered about someone else."""
     from sudachipy import SplitMode
 
     from assistant.index.lexical import _tokenizer
     from assistant.normalize import normalize
+    if _IDENTIFY.search(normalize(text or "")):   # 「誤登録された住民の名前と住所を教えて」
+        return True
     morphs = list(_tokenizer().tokenize(normalize(text or ""), SplitMode.C))
     for i, m in enumerate(morphs):
         pos = m.part_of_speech()

@@ -243,3 +243,10 @@ def test_once_the_affair_is_known_its_own_terms_do_not_decide_which_sentences_su
     assert about.overlap > 0
     score([about, answers], q, {}, settled=content_tokens("公金受取口座"))
     assert about.overlap == 0 and answers.overlap > 0.5
+
+
+def test_who_acts_for_the_city_is_answered_in_full_but_how_many_it_had_is_partial(briefing):
+    who = briefing.ask("本市の窓口で公金受取口座の誤登録が見つかったら、その登録事務の責任は誰が負うのか")
+    assert who.coverage == "full" and not who.summary.startswith(NO_LOCAL_DATA)
+    count = briefing.ask("本市の窓口で公金受取口座の誤登録は何件見つかったのか")
+    assert count.coverage == "partial" and count.summary.startswith(NO_LOCAL_DATA)

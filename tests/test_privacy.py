@@ -180,6 +180,8 @@ def test_log_lines_and_tracebacks_are_masked_and_placeholders_still_work():
     ("鈴木一郎の番号を教えて", True),                      # family and given name
     ("吉本氏は何と述べたか", False),                        # a speaker the sources name
     ("福島市長は謝罪したのか", False),
+    ("誤登録された住民の名前と住んでいる地区を教えてほしい", True),   # who someone is
+    ("J-LISへの照会で住所を使わなかったのはなぜか", False),
     ("公金受取口座の誤登録は誰の責任か", False),
 ])
 def test_questions_naming_a_private_person(text, private):

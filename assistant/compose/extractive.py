@@ -23,7 +23,7 @@ from .citations import Citations, render_markdown
 from .evidence import Candidate, candidates, coverage, idf_weights, reported_speech, unfamiliar, unknown_nouns
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, evidence_verdict, judge, proposition
-from .question import names_this_city
+from .question import asks_who, names_this_city
 from .scope import ScopeMatcher
 from .support import BASIS_KINDS, lower, row_hits, select
 from .turn import Turn, cause_for, responsibility_for, trained_classifier
@@ -95,6 +95,8 @@ class ExtractiveComposer:
         turn.prop = proposition(turn.prop_text, turn.ask)
         if turn.yesno and turn.prop.frame == "factual" and names_this_city(q):
             turn.local = True   # 「本市でも…まだ止まったままなのか」: whether it happened here, not whose fault
+        elif (turn.ask in ("who", "basis") or asks_who(q)) and not answer_type.expected(q):
+            turn.local = False  # who carries an affair, and on what legal basis, is the same in every city
         turn.basis_hits = self._basis_hits(turn, filters)
         return turn
 

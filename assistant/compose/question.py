@@ -228,6 +228,11 @@ def follows_on(question: str, qtype: QuestionType, names_an_affair: bool) -> boo
     return qtype.followup or bool(_FOLLOW_START.search(q) or _ANAPHORA.search(q)) or len(q) <= 20
 
 
+def asks_who(question: str) -> bool:
+    """「誰がするのか」: the asking sentence asks for a party."""
+    return bool(_WHO.search(_question_sentence(normalize(question))))
+
+
 def asks_with_wh(question: str) -> bool:
     """「誰」「なぜ」「いつ」…: the question says itself what it asks for."""
     return bool(_WH.search(_question_sentence(normalize(question))))
