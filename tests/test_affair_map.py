@@ -99,3 +99,12 @@ def test_a_conclusion_phrase_must_mark_a_sentence_of_its_own_document(tmp_path):
     report = check_corpus([bad])
     assert not report.ok and any("fx-kaigo-jikou.md" in p and "conclusions" in p for p in report.problems)
 
+
+
+def test_the_sentences_the_maps_cells_rest_on_are_known_for_support():
+    from assistant.compose.support import cell_sentences
+    from assistant.index.affairs import AffairRow, Quote, RoleRow
+    role, cause = Quote(chunk_id="c1", start=0, end=10), Quote(chunk_id="c2", start=5, end=20)
+    row = AffairRow(id="a", label="l", roles=[RoleRow(actor="prefecture", label="", quotes=[role])], cause_quotes=[cause])
+    assert cell_sentences([row]) == {("c1", 0, 10), ("c2", 5, 20)}
+    assert cell_sentences([]) == set()

@@ -66,6 +66,7 @@ def select(hits: list[Hit], extra: list[Hit], query: str, ask: str, rows: list[A
            said_keys: tuple = ()) -> list[Candidate]:
     cands = candidates(hits + extra, sentence_index, qvec)
     headings = HEADINGS.get(ask, ())
+    cells = cell_sentences(rows)
 
     def bonus(c: Candidate) -> float:
         b = params.heading_bonus if any(w in h for h in c.hit.chunk.heading_path for w in headings) else 0.0
@@ -77,6 +78,8 @@ def select(hits: list[Hit], extra: list[Hit], query: str, ask: str, rows: list[A
             b += params.heading_bonus
         if any(p in c.text for p in c.hit.chunk.meta.conclusions):   # the document's own conclusions
             b += params.conclusion_bonus
+        if (c.hit.chunk.id, c.start, c.end) in cells:   # the sentence a cell of the map rests on, in its own words
+            b += params.cell_bonus
         return b
     settled = frozenset(t for r in rows for w in (*r.terms, r.label) for t in content_tokens(w)) \
         if params.settle_affair_terms else frozenset()
@@ -94,6 +97,12 @@ def select(hits: list[Hit], extra: list[Hit], query: str, ask: str, rows: list[A
     return mmr(chosen, k=k, lam=params.mmr_lambda, max_sim=params.mmr_max_sim, said=said,
                vectors=vectors, said_vectors=said_vectors, max_cos=params.mmr_max_cos,
                cos_base=params.mmr_cos_base, same_chunk=params.mmr_same_chunk)
+
+
+def cell_sentences(rows: list[AffairRow]) -> set[tuple[str, int, int]]:
+    """The passages the map's cells for these affairs rest on: each party's role and the cause."""
+    quotes = [q for r in rows for role in r.roles for q in role.quotes[:1]] + [q for r in rows for q in r.cause_quotes[:1]]
+    return {(q.chunk_id, q.start, q.end) for q in quotes}
 
 
 def lower(hits: list[Hit], factor: float) -> list[Hit]:
