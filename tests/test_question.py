@@ -209,3 +209,10 @@ def test_grammar_corrects_the_learned_type(clf, q, ask, yesno, local):
     c, emb = clf
     t = c.classify(q, emb.embed_query(q))
     assert (t.yesno, t.local) == (yesno, local) and (ask is None or t.ask == ask)
+
+
+def test_negation_through_wake_dewa_nai():
+    hoken = AffairRow(id="h", label="保険", roles=[RoleRow(actor="health_insurer", label="")], cause="operational")
+    p = proposition("マイナカードそのものに問題があったわけではない、という理解で正しいでしょうか", "tech_ops")
+    assert p.negated and judge(p, [hoken]) == "yes"          # no technical fault: yes, that understanding is right
+    assert judge(proposition("マイナカードそのものに問題があったのか", "tech_ops"), [hoken]) == "no"

@@ -37,7 +37,7 @@ _FAULT = re.compile(_BLAME + r"|非が|謝|押し付け|押しつけ")
 # Negation of the fault itself (「責任はない」「悪くない」「無関係」), not of an action (「確認しなかった」).
 _DOUBLE_NEGATION = re.compile(r"(?:とは|とも)(?:言え|いえ)(?:ない|ません)")   # 「無関係とは言えない」 asserts a share
 _EXCUSE = r"仕方(?:が|の)?な|やむを得|止むを得|避けられな|防げな|どうしようもな"   # 「仕方がなかった」 excuses the party
-_NEGATION = re.compile(rf"(?:{_BLAME}|非|関係|問題|関与|欠陥|不具合)[^。、？?]{{0,6}}?"
+_NEGATION = re.compile(rf"(?:{_BLAME}|非|関係|問題|関与|欠陥|不具合)(?:[^。、？?]{{0,6}}?|[^。、？?]{{0,6}}わけで(?:は|も))"
                        rf"(?:ない|なく|なかっ|無い|無く|無かっ|ありません|ございません)|無関係|{_EXCUSE}")
 # Putting blame elsewhere (「国のせいにして逃げている」「責任を押しつけた」): the question accuses its
 # subject of evading, which holds only where the affair is the subject's own.
@@ -96,10 +96,17 @@ def marked_subject(question: str) -> str | None:
     return min(marked)[1] if marked else None
 
 
-def proposition(question: str, ask: str) -> Proposition:
+FRAMES = ("fault", "excuse", "evasion", "apology", "holds", "technical", "operational", "factual")
+
+
+def proposition(question: str, ask: str, frame: str = "") -> Proposition:
+    """What the question asserts. `frame` is the learned one (question_examples.yaml) when there is
+    one; grammar then finds only the party and the negation. Without it, cue words decide the frame."""
     q = normalize(question)
     body = _RHETORICAL.sub("", q)   # 「市のミスではないのか」 asserts 「市のミス」
     negated = bool(_NEGATION.search(body)) != bool(_DOUBLE_NEGATION.search(body))
+    if frame in FRAMES:
+        return _framed(frame, q, body, negated, ask)
     tech, ops = bool(_TECHNICAL.search(body)), bool(_OPERATIONAL.search(body))
     if ask == "tech_ops" or (ask in ("why", "what") and tech):   # 「カードが原因だったのか」
         return Proposition("operational" if ops and not tech else "technical", negated=negated)
@@ -117,6 +124,22 @@ def proposition(question: str, ask: str) -> Proposition:
         return Proposition("fault", party, negated)
     if ask in ("who", "explain"):
         return Proposition("fault", "municipality", negated)
+    return Proposition("factual", party or "", negated)
+
+
+def _framed(frame: str, q: str, body: str, negated: bool, ask: str) -> Proposition:
+    if frame in ("technical", "operational"):
+        return Proposition(frame, negated=negated)
+    if frame in ("evasion", "apology"):
+        return Proposition(frame, marked_subject(q) or "municipality")
+    if frame == "holds":
+        named = parties_named(q)
+        return Proposition("holds", marked_subject(q) or (named[0] if named else "municipality"), negated)
+    if frame == "excuse":   # 「(県が)…したのはやむを得なかったのではないか」: whoever did it is excused
+        return Proposition("fault", marked_subject(q) or IMPLEMENTER, negated=not _DOUBLE_NEGATION.search(body))
+    party = subject(q)
+    if frame == "fault":
+        return Proposition("fault", party or "municipality", negated)
     return Proposition("factual", party or "", negated)
 
 
