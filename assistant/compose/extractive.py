@@ -92,7 +92,7 @@ class ExtractiveComposer:
         turn.hits = self.searcher.search(turn.rq, k=self.params.k, filters=filters)
         scope = self.scope.match(q, qvec, turn.hits, qtype.affair_hint, lex)
         turn.settle(scope, prev[0] if prev else None)
-        turn.prop = proposition(turn.prop_text, turn.ask, turn.frame if self.params.learned_frame else "")
+        turn.prop = proposition(turn.prop_text, turn.ask)
         if turn.yesno and turn.prop.frame == "factual" and names_this_city(q):
             turn.local = True   # 「本市でも…まだ止まったままなのか」: whether it happened here, not whose fault
         elif (turn.ask in ("who", "basis") or asks_who(q)) and not answer_type.expected(q):

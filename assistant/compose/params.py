@@ -17,7 +17,6 @@ class ComposerParams:
     yesno_wh_penalty: float = 0.2    # a wh-word (誰・なぜ・どう…) makes a yes/no reading less likely
     local_marker_shift: float = 0.3  # 本市・当市・うちの市 present (+) or absent (−)
     followup_min: float = 0.4
-    learned_frame: bool = True       # the proposition's frame from the labelled examples (when they carry one)
     inherit_confidence: float = 0.5  # below this, an elliptical follow-up keeps the previous turn's type
     # A yes/no that neither the map nor an answering sentence settles (shown as 推定 in the app):
     rhetorical_verdict: str = "no"   # 「…ではないか」 asserts a premise the sources set right

@@ -96,17 +96,13 @@ def marked_subject(question: str) -> str | None:
     return min(marked)[1] if marked else None
 
 
-FRAMES = ("fault", "excuse", "evasion", "apology", "holds", "technical", "operational", "factual")
-
-
-def proposition(question: str, ask: str, frame: str = "") -> Proposition:
-    """What the question asserts. `frame` is the learned one (question_examples.yaml) when there is
-    one; grammar then finds only the party and the negation. Without it, cue words decide the frame."""
+def proposition(question: str, ask: str) -> Proposition:
+    """What the question asserts. The frame comes from cue words: labels learned from 461 blindly
+    labelled examples agreed with a human on yes/no questions in 58% of cases (5-fold CV), the cue
+    words in 81% (2026-12-05), so the cue words stay."""
     q = normalize(question)
     body = _RHETORICAL.sub("", q)   # 「市のミスではないのか」 asserts 「市のミス」
     negated = bool(_NEGATION.search(body)) != bool(_DOUBLE_NEGATION.search(body))
-    if frame in FRAMES:
-        return _framed(frame, q, body, negated, ask)
     tech, ops = bool(_TECHNICAL.search(body)), bool(_OPERATIONAL.search(body))
     if ask == "tech_ops" or (ask in ("why", "what") and tech):   # 「カードが原因だったのか」
         return Proposition("operational" if ops and not tech else "technical", negated=negated)
@@ -124,22 +120,6 @@ def proposition(question: str, ask: str, frame: str = "") -> Proposition:
         return Proposition("fault", party, negated)
     if ask in ("who", "explain"):
         return Proposition("fault", "municipality", negated)
-    return Proposition("factual", party or "", negated)
-
-
-def _framed(frame: str, q: str, body: str, negated: bool, ask: str) -> Proposition:
-    if frame in ("technical", "operational"):
-        return Proposition(frame, negated=negated)
-    if frame in ("evasion", "apology"):
-        return Proposition(frame, marked_subject(q) or "municipality")
-    if frame == "holds":
-        named = parties_named(q)
-        return Proposition("holds", marked_subject(q) or (named[0] if named else "municipality"), negated)
-    if frame == "excuse":   # 「(県が)…したのはやむを得なかったのではないか」: whoever did it is excused
-        return Proposition("fault", marked_subject(q) or IMPLEMENTER, negated=not _DOUBLE_NEGATION.search(body))
-    party = subject(q)
-    if frame == "fault":
-        return Proposition("fault", party or "municipality", negated)
     return Proposition("factual", party or "", negated)
 
 

@@ -55,7 +55,6 @@ class Example:
     local: bool = False
     affair: str = "none"
     followup: bool = False
-    frame: str = ""           # what a yes/no puts to be judged (proposition.FRAMES); "" when unlabelled
     answerable: bool = True   # False: a question of scope_examples.yaml (trains only the scope model)
 
 
@@ -68,7 +67,6 @@ class QuestionType:
     confidence: float = 1.0           # share of the neighbours' weight behind `ask`
     affair_hint: str = "none"         # what similar examples are about (an affair id, general or none)
     out_of_scope: float = 0.0         # how much the question resembles questions the sources cannot answer
-    frame: str = ""                   # the learned frame ("" when the examples carry none)
     scores: dict = field(default_factory=dict)
 
 
@@ -85,7 +83,7 @@ def load_examples(path: Path = EXAMPLES, unanswerable: Path | None = UNANSWERABL
             raise ValueError(f"{path}: example {item.get('q')!r} has unknown ask {item.get('ask')!r}")
         out.append(Example(q=str(item["q"]), ask=item["ask"], yesno=bool(item.get("yesno")),
                            local=bool(item.get("local")), affair=str(item.get("affair") or "none"),
-                           followup=bool(item.get("followup")), frame=str(item.get("frame") or "")))
+                           followup=bool(item.get("followup"))))
     return tuple(out)
 
 
@@ -146,9 +144,6 @@ class QuestionClassifier:
             y = [getattr(e, target) for e in ex]
             if len(set(y)) > 1:
                 models[target] = fit_lr(X, y)
-        framed = [i for i, e in enumerate(ex) if e.frame]
-        if len({ex[i].frame for i in framed}) > 1:
-            models["frame"] = fit_lr(X[framed], [ex[i].frame for i in framed])
         if len({e.answerable for e in every}) > 1:
             models["answerable"] = fit_lr(X_all, [e.answerable for e in every])
         self._models = models   # published whole: a classifier in use is never half trained
@@ -190,12 +185,11 @@ class QuestionClassifier:
             local -= p.local_marker_shift
         follow = self._proba("followup", X).get(True, 0.0) + (0.3 if _FOLLOW_START.search(q) else 0.0)
         affairs = self._proba("affair", X)
-        frames = self._proba("frame", X)
         outside = self._proba("answerable", X).get(False, 0.0)
         return QuestionType(ask=ask, yesno=bool(yes >= 0.5), local=bool(local >= 0.5), followup=bool(follow >= p.followup_min),
                             confidence=scores.get(ask, 0.0),
                             affair_hint=str(max(affairs, key=affairs.get)) if affairs else "none", scores=scores,
-                            out_of_scope=float(outside), frame=str(max(frames, key=frames.get)) if frames else "")
+                            out_of_scope=float(outside))
 
 
 def names_this_city(question: str) -> bool:

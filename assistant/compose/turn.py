@@ -31,7 +31,6 @@ class Turn:
     local: bool
     followup: bool
     prop_text: str                   # the question whose proposition is judged (an elliptical follow-up: the earlier one)
-    frame: str = ""                  # the learned frame of that proposition
     qvec: object = None
     hits: list = field(default_factory=list)
     basis_hits: list = field(default_factory=list)
@@ -44,7 +43,7 @@ class Turn:
               params: ComposerParams) -> "Turn":
         follow = prev is not None and follows_on(q, qtype, names_affair)
         turn = cls(q=q, qtype=qtype, rq=q, ask=qtype.ask, yesno=qtype.yesno, local=qtype.local, followup=follow,
-                   prop_text=q, qvec=qvec, frame=qtype.frame)
+                   prop_text=q, qvec=qvec)
         if follow:
             turn.rq = f"{prev.rq} {q}"
             # A follow-up with no type of its own (「障害者手帳の場合は？」: the classifier is unsure and
@@ -52,7 +51,6 @@ class Turn:
             # keeps the earlier type and proposition. 「では市の責任は？」 has a type of its own.
             if qtype.confidence < params.inherit_confidence and not asks_with_wh(q):
                 turn.ask, turn.yesno, turn.prop_text = prev.ask, prev.yesno or qtype.yesno, prev.prop_text + q
-                turn.frame = prev.frame
                 turn.local = prev.local or qtype.local
         return turn
 
