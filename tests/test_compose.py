@@ -250,3 +250,12 @@ def test_who_acts_for_the_city_is_answered_in_full_but_how_many_it_had_is_partia
     assert who.coverage == "full" and not who.summary.startswith(NO_LOCAL_DATA)
     count = briefing.ask("本市の窓口で公金受取口座の誤登録は何件見つかったのか")
     assert count.coverage == "partial" and count.summary.startswith(NO_LOCAL_DATA)
+
+
+def test_a_what_about_follow_up_asks_the_earlier_question_again(briefing):
+    turns = ["保険証の紐付け誤りは誰の責任か", "公金受取口座のほうはどうか"]
+    second = briefing.ask(turns[1], history=turns[:1])
+    assert second.intents[0] == "who" and second.responsibility[0].actor == "prime_minister"
+    assert "の責任は" in second.summary and "内閣総理大臣" in second.summary   # the who-answer, composed from the map
+    third = briefing.ask("障害者手帳だと？", history=turns)
+    assert third.intents[0] == "who" and third.responsibility[0].actor == "prefecture"

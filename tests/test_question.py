@@ -137,6 +137,7 @@ def test_a_factual_yes_no_is_judged_by_the_answering_sentence():
 
 def test_elliptical_follow_ups_and_subjects():
     assert elliptical("障害者手帳の場合は？") and elliptical("公金受取口座は？") and not elliptical("なぜ起きたのか")
+    assert elliptical("公金受取口座のほうはどうか") and not elliptical("どう説明すればいいか")
     assert subject("健保組合のミスなのに、市役所が謝る必要はあるのか") == "municipality"
     assert subject("デジタル庁が自治体に責任を押し付けたのか") == "municipality"   # the city's share is what a mayor asks
     assert subject("国の設計の責任ではないのか") == "prime_minister"

@@ -32,7 +32,8 @@ _AND_ALSO = r"(?:また|あわせて|併せて|さらに)"   # 「…のか、�
 _ASKING_CLAUSE = r"(?:のか|ないか|るか|ますか|ですか)"
 _EITHER = re.compile(rf"それとも|か[、,](?!{_AND_ALSO})[^。？?、]{{1,25}}か[。？?]?\s*$")
 # 「原因は？」「件数は？」「保険証の場合は？」: an elliptical what-about question, not a yes/no one.
-_ELLIPSIS = re.compile(r"(?:は|って|とは|では|だと|なら|場合は|ついては|と)[？?]\s*$")
+_ELLIPSIS = re.compile(r"(?:は|って|とは|では|だと|なら|場合は|ついては|と)[？?]\s*$"
+                       r"|(?:は|って|では|なら)どう(?:か|だ|なの|なのか|です|ですか|でしょう|でしょうか)?[？?。]?\s*$")
 # 「気を付けることはありますか」「学べることはあるか」: asks what there is, not whether
 _ANYTHING = re.compile(r"(?:こと|もの|点|ところ)(?:は|が)?(?:あります|ある|ありません|ない)(?:か|の|でしょうか)?[？?。]?\s*$")
 _YESNO_END = re.compile(r"(?:か|の|かな|よね|でしょう|だろう|ある|ない)[？?。！!]?\s*$|[？?]\s*$")
@@ -234,5 +235,6 @@ def asks_who(question: str) -> bool:
 
 
 def asks_with_wh(question: str) -> bool:
-    """「誰」「なぜ」「いつ」…: the question says itself what it asks for."""
-    return bool(_WH.search(_question_sentence(normalize(question))))
+    """「誰」「なぜ」「いつ」…: the question says itself what it asks for (「…のほうはどうか」 does not:
+    it asks the earlier question again about something else)."""
+    return bool(_WH.search(_question_sentence(normalize(question)))) and not elliptical(question)
