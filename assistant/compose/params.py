@@ -47,7 +47,6 @@ class ComposerParams:
     length_bonus: float = 0.0
     kind_bonus: dict = field(default_factory=dict)   # per document kind, e.g. the talk's analyses
     max_support: int = 6             # supporting sentences after the summary
-    min_topical: float = 0.3         # share of the question's topical words a pulled-in sentence needs
     mmr_lambda: float = 0.7
     mmr_max_sim: float = 0.7
     mmr_max_cos: float = 0.97       # sentence-vector cosine above which a sentence repeats another
