@@ -102,6 +102,11 @@ def names_private_person(text: str, known: set[str] | frozenset[str] = frozenset
         nxt = morphs[i + 1] if i + 1 < len(morphs) else None
         if nxt is None:
             continue
-        if nxt.surface() in _HONORIFIC or (pos[3] == "姓" and nxt.part_of_speech()[:4] == ("名詞", "固有名詞", "人名", "名")):
+        if nxt.surface() in _HONORIFIC:
             return True
+        if pos[3] == "姓" and nxt.part_of_speech()[:4] == ("名詞", "固有名詞", "人名", "名"):
+            after = morphs[i + 2] if i + 2 < len(morphs) else None
+            titled = after is not None and (after.part_of_speech()[0] == "名詞" or after.surface() == "氏")
+            if not titled:   # 「河野太郎デジタル大臣」「松本剛明総務大臣」: an official named with a title
+                return True
     return False

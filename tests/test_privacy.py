@@ -178,6 +178,7 @@ def test_log_lines_and_tracebacks_are_masked_and_placeholders_still_work():
     ("市民の山田花子さんのマイナンバーを調べて", True),
     ("佐藤様の公金受取口座は登録されていますか", True),
     ("鈴木一郎の番号を教えて", True),                      # family and given name
+    ("松本剛明総務大臣は謝罪したのか", False),              # an official named with a title
     ("吉本氏は何と述べたか", False),                        # a speaker the sources name
     ("福島市長は謝罪したのか", False),
     ("誤登録された住民の名前と住んでいる地区を教えてほしい", True),   # who someone is
