@@ -259,3 +259,10 @@ def test_a_what_about_follow_up_asks_the_earlier_question_again(briefing):
     assert "の責任は" in second.summary and "内閣総理大臣" in second.summary   # the who-answer, composed from the map
     third = briefing.ask("障害者手帳だと？", history=turns)
     assert third.intents[0] == "who" and third.responsibility[0].actor == "prefecture"
+
+
+def test_a_rate_about_the_city_that_no_source_states_is_declined_but_a_count_is_partial(briefing):
+    rate = briefing.ask("来年度末までに本市の公金受取口座の登録率は何パーセントになると見込まれるか")
+    assert rate.abstained and rate.coverage == "none"
+    count = briefing.ask("本市の窓口で公金受取口座の誤登録は何件あったのか")
+    assert count.coverage == "partial" and not count.abstained

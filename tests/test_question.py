@@ -205,6 +205,8 @@ def test_an_excuse_with_no_subject_excuses_whoever_did_the_affair():
     ("うちの国保で、別人の番号を登録していたケースは何件あった？", "figures", False, True),
     ("わが町の窓口で誤登録は起きていたのか", None, True, True),
     ("うちの母の口座は大丈夫か", None, True, False),                # a family, not the city's own body
+    ("市の管理責任と言わざるを得ないのでは？", None, True, False),   # 「…のでは？」 is rhetorical, not what-about
+    ("共済で番号を取り違えられた人は、うちの退職職員の中に何人いるのか", "figures", False, True),
 ])
 def test_grammar_corrects_the_learned_type(clf, q, ask, yesno, local):
     c, emb = clf

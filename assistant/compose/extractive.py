@@ -138,9 +138,11 @@ class ExtractiveComposer:
         # … and, whatever its wording, a question naming no affair whose nouns are mostly not the sources'
         outside = outside or (not turn.scope.named and unfamiliar(turn.q, self.idf, self.params.unfamiliar_nouns,
                                                                   self.params.unfamiliar_share))
+        # this city's count has a national counterpart in the sources; its rate, amount or date does not
+        local_gap = turn.local and any(k not in ("count", "people") for k in missing)
         if names_private_person(turn.q, self.idf):
             ans = self._abstain(turn, PRIVATE_PERSON)
-        elif (unrelated and not turn.scope.named) or (missing and not turn.local) or outside:
+        elif (unrelated and not turn.scope.named) or (missing and not turn.local) or local_gap or outside:
             ans = self._abstain(turn)
         else:
             ans = self._compose(turn, prev)

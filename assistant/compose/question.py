@@ -32,14 +32,15 @@ _AND_ALSO = r"(?:また|あわせて|併せて|さらに)"   # 「…のか、�
 _ASKING_CLAUSE = r"(?:のか|ないか|るか|ますか|ですか)"
 _EITHER = re.compile(rf"それとも|か[、,](?!{_AND_ALSO})[^。？?、]{{1,25}}か[。？?]?\s*$")
 # 「原因は？」「件数は？」「保険証の場合は？」: an elliptical what-about question, not a yes/no one.
-_ELLIPSIS = re.compile(r"(?:は|って|とは|では|だと|なら|場合は|ついては|と)[？?]\s*$"
+# (「…のでは？」「…んでは？」 is a rhetorical yes/no, not a what-about)
+_ELLIPSIS = re.compile(r"(?:(?<!ので)(?<!んで)は|って|とは|(?<!の)(?<!ん)では|だと|なら|場合は|ついては|と)[？?]\s*$"
                        r"|(?:は|って|では|なら)どう(?:か|だ|なの|なのか|です|ですか|でしょう|でしょうか)?[？?。]?\s*$")
 # 「気を付けることはありますか」「学べることはあるか」: asks what there is, not whether
 _ANYTHING = re.compile(r"(?:こと|もの|点|ところ)(?:は|が)?(?:あります|ある|ありません|ない)(?:か|の|でしょうか)?[？?。]?\s*$")
 _YESNO_END = re.compile(r"(?:か|の|かな|よね|でしょう|だろう|ある|ない)[？?。！!]?\s*$|[？?]\s*$")
 # first person + the municipality, or + one of its own bodies (「うちの国保」「わが町の窓口」)
 _LOCAL = re.compile(r"(?:本|当|うちの|わが|我が|私たちの|わたしたちの)(?:市|町|村|区|自治体|県)|(?:市|町|区|村)内|"
-                    r"この(?:市|町|村|区)|(?:うちの|わが|我が)(?:国保|窓口|職員|役所|役場|庁舎|[^。、？?]{1,6}課)")
+                    r"この(?:市|町|村|区)|(?:うちの|わが|我が)[^。、？?]{0,4}?(?:国保|窓口|職員|役所|役場|庁舎|課)")
 # 「カードそのものに欠陥があったということか」: points back at what was just said
 _ANAPHORA = re.compile(r"それ|その|そこ|そう(?:いう|した)|ということ(?:か|ですか|なのか|でしょうか)")
 _EMBEDDED = re.compile(rf"([^。？?！!、]*{_ASKING_CLAUSE})、")
