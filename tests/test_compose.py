@@ -266,3 +266,52 @@ def test_a_rate_about_the_city_that_no_source_states_is_declined_but_a_count_is_
     assert rate.abstained and rate.coverage == "none"
     count = briefing.ask("本市の窓口で公金受取口座の誤登録は何件あったのか")
     assert count.coverage == "partial" and not count.abstained
+
+
+OVERVIEW_DOC = """---
+id: fx-overview
+kind: incident
+title: 紐付け誤りの一斉点検の結果（架空・テスト用）
+issuer: テスト本部
+date: 2024-03-01
+source: https://example.invalid/overview
+topics: [total_inspection]
+actors: [national_government]
+affair:
+  id: fx_overview
+  label: 一斉点検の結果（架空）
+  terms: [一斉点検, 点検本部]
+  overview: true
+  mechanism_evidence: [不完全な情報で照会したことに由来する]
+roles:
+  - actor: national_government
+    role: 一斉点検の実施主体
+    scope: 点検の指示と結果の公表
+    evidence: [点検の結果の公表の責任は国にある]
+figures:
+  - measure: 一斉点検で確認された紐付け誤り
+    value: 4,321件
+    as_of: 2024-03-01
+    issuer: テスト本部
+    status: official
+    evidence: ["一斉点検で確認された紐付け誤りは4,321件であった"]
+cause: operational
+---
+
+## 概要
+一斉点検で確認された紐付け誤りは4,321件であった。
+誤りの多くは、不完全な情報で照会したことに由来する。
+点検の結果の公表の責任は国にある。
+"""
+
+
+def test_a_local_count_of_the_errors_as_a_whole_gives_the_overviews_figure(fixture_corpus, tmp_path):
+    (tmp_path / "fx-overview.md").write_text(OVERVIEW_DOC, encoding="utf-8")
+    b = Briefing()
+    try:
+        b.index([fixture_corpus, tmp_path], progress=False)
+        ans = b.ask("一斉点検で、本市が関わる紐付け誤りは何件見つかったのか")
+        assert ans.coverage == "partial" and ans.summary.startswith(NO_LOCAL_DATA)
+        assert "4,321件" in ans.summary               # the figure of the errors as a whole, not one affair's
+    finally:
+        b.close()

@@ -213,7 +213,8 @@ class ExtractiveComposer:
         rows, ask, scope = turn.scope.rows, turn.ask, turn.scope
         overview = self.scope.overview()
         if turn.local and rows:
-            row = rows[0]
+            # the errors as a whole (「総点検で、うちの市が関わる誤りは何件か」): the overview's figures
+            row = overview if scope.kind == "general" and overview is not None else rows[0]
             src = words.local_source(row)
             return words.figures(row, limit=1, question=turn.q) + ([src] if src else []), None
         if scope.kind in ("several", "general"):
