@@ -16,49 +16,21 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
 
 import streamlit as st
 
-from assistant.access import Actor, Role, RoleMap, clock, is_loopback
+from assistant.access import Actor, Role, clock, is_loopback
 from assistant.settings import get_settings
 
 from . import login, setup_page
+from .access_config import configured_password, oidc_configured, role_map
 
 log = logging.getLogger(__name__)
 OPEN_NAME = "（認証なし）"
 PASSWORD_NAME = "（共有パスワードでログイン）"
 _LAST_ACTIVE = "_auth_last_active"
-_ENDED = "_auth_ended"
 _said: set[str] = set()
 _said_lock = threading.Lock()
-
-
-def _secret(name: str):
-    try:
-        return st.secrets.get(name)
-    except Exception:  # no secrets.toml at all (the default): nothing configured
-        return None
-
-
-def configured_password() -> str:
-    return str(_secret("password") or get_settings().app_password.get_secret_value() or "")
-
-
-def configured_approver_password() -> str:
-    return str(_secret("approver_password") or get_settings().approver_password.get_secret_value() or "")
-
-
-def oidc_configured() -> bool:
-    auth = _secret("auth")
-    # [auth] with client_id (one provider) or [auth.<provider>] tables (several)
-    if not isinstance(auth, Mapping):
-        return False
-    return bool(auth.get("client_id") or any(isinstance(v, Mapping) for v in auth.values()))
-
-
-def role_map() -> RoleMap:
-    return RoleMap.from_config(_secret("roles"))
 
 
 def server_address() -> str | None:
@@ -96,25 +68,16 @@ def clear_session() -> None:
 def logout() -> None:
     """Sign out and forget everything this session held (a button callback)."""
     clear_session()
-    st.session_state[_ENDED] = "logout"
+    st.session_state[login.ENDED] = "logout"
     if oidc_configured():
         st.logout()
 
 
 def _expire() -> None:
     clear_session()
-    st.session_state[_ENDED] = "idle"
+    st.session_state[login.ENDED] = "idle"
     if oidc_configured():
         st.logout()
-
-
-def ended_notice() -> None:
-    reason = st.session_state.pop(_ENDED, None)
-    if reason == "idle":
-        minutes = get_settings().session_idle_minutes
-        st.info(f"{minutes:g} 分間操作がなかったため、ログアウトしました。もう一度ログインしてください。")
-    elif reason == "logout":
-        st.info("ログアウトしました。")
 
 
 # ---- who
@@ -176,7 +139,7 @@ def gate() -> bool:
 def _oidc_gate() -> bool:
     if not st.user.get("is_logged_in", False):
         st.title("ブリーフィング支援")
-        ended_notice()
+        login.ended_notice()
         st.info("このアプリを使うにはログインが必要です。")
         st.button("ログイン", on_click=st.login, type="primary")
         return False

@@ -20,8 +20,11 @@ from assistant.audit import AuditError, AuditLog, event_entry
 from assistant.privacy import mask_my_number
 from assistant.settings import get_settings
 
+from .access_config import configured_approver_password, configured_password
+
 log = logging.getLogger(__name__)
 APPROVER_KEY = "approver_name"   # session state: the approver's name once the approver password matched
+ENDED = "_auth_ended"            # session state: why the last session ended ("logout" or "idle")
 
 
 @st.cache_resource(show_spinner=False)
@@ -89,18 +92,26 @@ def attempt(typed: str, expected: str, target: str) -> str | None:
     return "パスワードが違います。もう一度入力してください。"
 
 
+def ended_notice() -> None:
+    """Why the person was signed out, once, on the page that signs them in again."""
+    reason = st.session_state.pop(ENDED, None)
+    if reason == "idle":
+        minutes = get_settings().session_idle_minutes
+        st.info(f"{minutes:g} 分間操作がなかったため、ログアウトしました。もう一度ログインしてください。")
+    elif reason == "logout":
+        st.info("ログアウトしました。")
+
+
 def password_gate() -> bool:
     """The shared-password form; True once this session has entered it."""
     if st.session_state.get("auth_ok"):
         return True
-    from .auth import ended_notice
     st.title("ブリーフィング支援")
     ended_notice()
     with st.form("login", clear_on_submit=True):
         typed = st.text_input("パスワード", type="password", help="管理者から伝えられたパスワードを入力してください。")
         sent = st.form_submit_button("入る", type="primary")
     if sent:
-        from .auth import configured_password
         problem = attempt(typed, configured_password(), "password")
         if problem is None:
             st.session_state["auth_ok"] = True
@@ -111,7 +122,6 @@ def password_gate() -> bool:
 
 def approver_form() -> None:
     """Under the shared password: the approver gives their name and the approver password."""
-    from .auth import configured_approver_password
     expected = configured_approver_password()
     if not expected:
         st.caption("承認者パスワード（approver_password または BRIEFING_APPROVER_PASSWORD）が設定されていないため、"
