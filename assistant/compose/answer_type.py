@@ -22,6 +22,9 @@ TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
 }
 
 
+COUNTS = ("count", "people")   # a count of this city's cases has a national count in the sources to set beside it
+
+
 def expected(question: str) -> list[str]:
     q = normalize(question)
     return [name for name, (ask, _) in TYPES.items() if ask.search(q)]

@@ -139,7 +139,7 @@ class ExtractiveComposer:
         outside = outside or (not turn.scope.named and unfamiliar(turn.q, self.idf, self.params.unfamiliar_nouns,
                                                                   self.params.unfamiliar_share))
         # this city's count has a national counterpart in the sources; its rate, amount or date does not
-        local_gap = turn.local and any(k not in ("count", "people") for k in missing)
+        local_gap = turn.local and any(k not in answer_type.COUNTS for k in missing)
         if names_private_person(turn.q, self.idf):
             ans = self._abstain(turn, PRIVATE_PERSON)
         elif (unrelated and not turn.scope.named) or (missing and not turn.local) or local_gap or outside:

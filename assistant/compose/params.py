@@ -39,11 +39,10 @@ class ComposerParams:
     sentence_weights: tuple[float, float, float] = (0.4, 0.3, 0.3)
     top_chunk_bonus: tuple[float, ...] = (0.1, 0.1, 0.05, 0.05)
     heading_bonus: float = 0.15      # the sentence sits under a heading that matches the question type
-    conclusion_bonus: float = 0.1
-    cell_bonus: float = 0.2          # the sentence a cell of the map (a party's role, the cause) rests on    # the sentence states its document's conclusion (front matter `conclusions`)
+    conclusion_bonus: float = 0.1    # the sentence states its document's conclusion (front matter `conclusions`)
+    cell_bonus: float = 0.2          # the sentence a cell of the map (a party's role, the cause) rests on
     row_docs: int = 8                # documents of the affair (defining one first) whose sentences are always candidates
-    settle_affair_terms: bool = True   # the affair's own terms count for less as overlap once the affair is known …
-    settled_weight: float = 0.0        # … by this factor (0: not at all, when the question has other topical words)
+    settled_weight: float = 0.0      # weight of the affair's own terms in overlap once the affair is known (1: as any word)
     length_bonus: float = 0.0
     kind_bonus: dict = field(default_factory=dict)   # per document kind, e.g. the talk's analyses
     max_support: int = 6             # supporting sentences after the summary

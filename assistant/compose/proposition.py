@@ -36,7 +36,7 @@ _BLAME = r"責任|悪|落ち度|過失|ミス|せい|責め"
 _FAULT = re.compile(_BLAME + r"|非が|謝|押し付け|押しつけ")
 # Negation of the fault itself (「責任はない」「悪くない」「無関係」), not of an action (「確認しなかった」).
 _DOUBLE_NEGATION = re.compile(r"(?:とは|とも)(?:言え|いえ)(?:ない|ません)")   # 「無関係とは言えない」 asserts a share
-_EXCUSE = r"仕方(?:が|の)?な|やむを得|止むを得|避けられな|防げな|どうしようもな"   # 「仕方がなかった」 excuses the party
+_EXCUSE = r"仕方(?:が|の)?な|やむを得|止むを得"   # 「仕方がなかった」 excuses the party
 _NEGATION = re.compile(rf"(?:{_BLAME}|非|関係|問題|関与|欠陥|不具合)(?:[^。、？?]{{0,6}}?|[^。、？?]{{0,6}}わけで(?:は|も))"
                        rf"(?:ない|なく|なかっ|無い|無く|無かっ|ありません|ございません)|無関係|{_EXCUSE}")
 # Putting blame elsewhere (「国のせいにして逃げている」「責任を押しつけた」): the question accuses its

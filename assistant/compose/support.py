@@ -81,8 +81,7 @@ def select(hits: list[Hit], extra: list[Hit], query: str, ask: str, rows: list[A
         if (c.hit.chunk.id, c.start, c.end) in cells:   # the sentence a cell of the map rests on, in its own words
             b += params.cell_bonus
         return b
-    settled = frozenset(t for r in rows for w in (*r.terms, r.label) for t in content_tokens(w)) \
-        if params.settle_affair_terms else frozenset()
+    settled = frozenset(t for r in rows for w in (*r.terms, r.label) for t in content_tokens(w))
     score(cands, query, idf, bonus=bonus, params=params, settled=settled)
     pool = [c for c in cands if (c.hit.chunk.id, c.start, c.end) not in exclude and on_affair(c, rows, amap)]
     # the same sentence reached through two overlapping chunks counts once

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from assistant.index.affairs import AffairRow, FigureRow, Quote
 from assistant.values import ACTORS
 
+from .answer_type import TYPES, expected
+from .evidence import content_tokens
+
 VERDICT_WORDS = {"yes": "はい。", "no": "いいえ。", "partial": "一部です。"}
 CAUSE_WORDING = {
     "operational": "技術的な欠陥ではなく、運用の問題（事務処理の誤り）です",
@@ -141,8 +144,6 @@ def figures(row: AffairRow, measures: list[str] | None = None, limit: int = 3, q
 
 def asked_measures(row: AffairRow, question: str = "") -> list[str]:
     """The row's measures, those sharing most topical words with the question first (stable otherwise)."""
-    from .answer_type import TYPES, expected
-    from .evidence import content_tokens
     measures = list(dict.fromkeys(f.measure for f in row.figures))
     if not question:
         return measures
