@@ -94,7 +94,8 @@ def names_private_person(text: str, known: set[str] | frozenset[str] = frozenset
     from assistant.normalize import normalize
     if _IDENTIFY.search(normalize(text or "")):   # 「誤登録された住民の名前と住所を教えて」
         return True
-    morphs = list(_tokenizer().tokenize(normalize(text or ""), SplitMode.C))
+    plain = re.sub(r"\([^()]*\)", "", normalize(text or ""))   # 「山田花子さん（昭和40年生まれ）の番号」
+    morphs = list(_tokenizer().tokenize(plain, SplitMode.C))
     for i, m in enumerate(morphs):
         pos = m.part_of_speech()
         if pos[:3] != ("名詞", "固有名詞", "人名") or m.normalized_form().lower() in known:
@@ -103,10 +104,19 @@ def names_private_person(text: str, known: set[str] | frozenset[str] = frozenset
         if nxt is None:
             continue
         if nxt.surface() in _HONORIFIC:
-            return True
+            if _about_them(morphs[i + 2:]):
+                return True
+            continue
         if pos[3] == "姓" and nxt.part_of_speech()[:4] == ("名詞", "固有名詞", "人名", "名"):
             after = morphs[i + 2] if i + 2 < len(morphs) else None
             titled = after is not None and (after.part_of_speech()[0] == "名詞" or after.surface() == "氏")
-            if not titled:   # 「河野太郎デジタル大臣」「松本剛明総務大臣」: an official named with a title
+            if not titled and _about_them(morphs[i + 2:]):   # 「河野太郎デジタル大臣」: an official with a title
                 return True
     return False
+
+
+def _about_them(rest) -> bool:
+    """「…さんの口座」「…について」: the question is about the person's own records, not about what a
+    person said or did (「河野さんは自治体に押し付けているのでは」 is a question about the affair)."""
+    words = "".join(m.surface() for m in rest[:3])
+    return words.startswith("の") or words.startswith("について") or words.startswith("に関")

@@ -224,6 +224,8 @@ def test_the_figure_a_question_asks_about_comes_first_then_the_latest_official_o
     assert asked_measures(row) == ["照会していた団体", "手帳の紐付け誤り", "新たに見つかった誤り"]
     assert asked_measures(row, "手帳の紐付け誤りは何件か")[0] == "手帳の紐付け誤り"
     assert asked_measures(row, "結局どれだけ見つかったのか")[0] == "照会していた団体"   # no topic: the latest official
+    # as many shared nouns (「誤り」 / 「見つかった」 is a verb, not a topic): the official measure wins the tie
+    assert asked_measures(row, "新たに見つかった手帳の誤りは何件か")[0] == "手帳の紐付け誤り"
 
 
 def test_once_the_affair_is_known_its_own_terms_do_not_decide_which_sentences_support_the_answer():
@@ -259,6 +261,20 @@ def test_a_what_about_follow_up_asks_the_earlier_question_again(briefing):
     assert "の責任は" in second.summary and "内閣総理大臣" in second.summary   # the who-answer, composed from the map
     third = briefing.ask("障害者手帳だと？", history=turns)
     assert third.intents[0] == "who" and third.responsibility[0].actor == "prefecture"
+
+
+def test_a_question_with_a_local_part_is_partial_and_still_says_who(briefing):
+    mixed = briefing.ask("公金受取口座の登録事務の責任は誰が負うのか。また、本市の窓口で誤登録は見つかったのか。")
+    assert mixed.coverage == "partial" and mixed.summary.startswith(NO_LOCAL_DATA)
+    assert "内閣総理大臣" in mixed.summary and mixed.responsibility[0].actor == "prime_minister"
+    single = briefing.ask("公金受取口座の登録事務の責任は誰が負うのか。また、窓口ではどう防ぐべきか。")
+    assert single.coverage == "full"
+
+
+def test_the_words_of_the_parties_and_of_labelled_questions_are_not_unfamiliar(briefing):
+    vocab = briefing.composer.vocabulary
+    assert "役所" in vocab and "見解" in vocab    # 「市役所」 names the city; 「見解を伺う」 is how council asks
+    assert "返礼" not in vocab
 
 
 def test_a_rate_about_the_city_that_no_source_states_is_declined_but_a_count_is_partial(briefing):
@@ -313,5 +329,23 @@ def test_a_local_count_of_the_errors_as_a_whole_gives_the_overviews_figure(fixtu
         ans = b.ask("一斉点検で、本市が関わる紐付け誤りは何件見つかったのか")
         assert ans.coverage == "partial" and ans.summary.startswith(NO_LOCAL_DATA)
         assert "4,321件" in ans.summary               # the figure of the errors as a whole, not one affair's
+    finally:
+        b.close()
+
+
+def test_a_count_the_map_holds_for_the_named_affair_is_answered_though_no_close_sentence_states_it(
+        fixture_corpus, tmp_path):
+    from dataclasses import replace as with_
+    doc = (OVERVIEW_DOC.replace("fx-overview", "fx-counts").replace("fx_overview", "fx_counts")
+           .replace("  overview: true\n", "").replace("一斉点検の結果（架空）", "架空手当の誤登録")
+           .replace("[一斉点検, 点検本部]", "[架空手当]"))
+    (tmp_path / "fx-counts.md").write_text(doc, encoding="utf-8")
+    b = Briefing()
+    try:
+        b.index([fixture_corpus, tmp_path], progress=False)
+        b.composer.params = with_(b.composer.params, answer_type_window=0)   # no sentence is close enough
+        ans = b.ask("架空手当の誤登録は何件か")
+        assert not ans.abstained and "4,321件" in ans.summary    # the map's figure for the named affair
+        assert b.ask("障害者手帳の誤登録は何件か").abstained      # no figure in the map for that one
     finally:
         b.close()

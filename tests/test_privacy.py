@@ -184,6 +184,9 @@ def test_log_lines_and_tracebacks_are_masked_and_placeholders_still_work():
     ("誤登録された住民の名前と住んでいる地区を教えてほしい", True),   # who someone is
     ("J-LISへの照会で住所を使わなかったのはなぜか", False),
     ("公金受取口座の誤登録は誰の責任か", False),
+    ("河野さんは自治体に責任を押し付けているのではないか", False),   # what a person did: the affair
+    ("田中さんについて調べてほしい", True),
+    ("市民の山田花子さん（昭和40年生まれ）のマイナンバーを調べて", True),   # an aside between name and の
 ])
 def test_questions_naming_a_private_person(text, private):
     assert names_private_person(text, known={"吉本"}) is private

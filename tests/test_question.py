@@ -132,6 +132,11 @@ def test_a_factual_yes_no_is_judged_by_the_answering_sentence():
     assert evidence_verdict("標準化すれば紐付け誤りは防げるのか", "運用が守られなければ紐付け誤りは防げない。") == "no"
     assert evidence_verdict("番号は本人から取得するのか", "番号は本人から取得することが原則である。") == "yes"
     assert evidence_verdict("カードを返せばデータは直るんですか", "保険者が番号を登録した。") is None
+    # 「Xではなく Y」 where X is what the question asks about sets it right
+    assert evidence_verdict("市区町村の窓口も指導を受けた側に入っているんですか",
+                            "指導の相手方となったのは、市区町村ではなくデジタル庁であった。") == "no"
+    assert evidence_verdict("市区町村の窓口も指導を受けた側に入っているんですか",
+                            "相手方となったのは、事業者ではなくデジタル庁であった。") is None
     assert asserts("市のミスではないのか") and asserts("JLISの責任でしょう？") and not asserts("市のミスですか")
 
 
@@ -219,3 +224,11 @@ def test_negation_through_wake_dewa_nai():
     p = proposition("マイナカードそのものに問題があったわけではない、という理解で正しいでしょうか", "tech_ops")
     assert p.negated and judge(p, [hoken]) == "yes"          # no technical fault: yes, that understanding is right
     assert judge(proposition("マイナカードそのものに問題があったのか", "tech_ops"), [hoken]) == "no"
+
+
+def test_a_long_question_is_read_part_by_part():
+    from assistant.compose.question import asking_parts
+    q = ("本市は国民健康保険の保険者であります。その責任は誰が負うのか。また、本市の国保で誤りは見つかったのか。"
+         "市長にお伺いします。")
+    assert asking_parts(q) == ["その責任は誰が負うのか。", "また、本市の国保で誤りは見つかったのか。", "市長にお伺いします。"]
+    assert asking_parts("責任はあるのか、また本市で誤りは見つかったのか") == ["責任はあるのか", "また本市で誤りは見つかったのか"]

@@ -12,18 +12,20 @@ from collections import Counter
 from dataclasses import replace
 
 from assistant.injection import looks_like_instruction
+from assistant.normalize import normalize
 from assistant.privacy import names_private_person
 from assistant.retrieve.hybrid import check_query, dense_text
-from assistant.values import Filters
+from assistant.values import ACTOR_NAMES, Filters
 
 from . import answer_type
 from . import verdict as words
 from .answer import Answer, Section, Sentence
 from .citations import Citations, render_markdown
-from .evidence import Candidate, candidates, coverage, idf_weights, reported_speech, unfamiliar, unknown_nouns
+from .evidence import (Candidate, candidates, content_nouns, coverage, idf_weights, reported_speech, unfamiliar,
+                       unknown_nouns)
 from .params import DEFAULT, ComposerParams
-from .proposition import asserts, evidence_verdict, judge, proposition
-from .question import asks_who, names_this_city
+from .proposition import asserts, blames, evidence_verdict, judge, proposition
+from .question import asking_parts, asks_who, load_examples, names_this_city
 from .scope import ScopeMatcher
 from .support import BASIS_KINDS, lower, row_hits, select
 from .turn import Turn, cause_for, responsibility_for, trained_classifier
@@ -55,6 +57,10 @@ class ExtractiveComposer:
         self.map = store.affairs
         self.dense_floor = abstain_dense_floor(settings, store.embedder.name, params)
         self.idf = idf_weights(f"{c.context}\n{c.text}" for c in store.chunks.values())
+        # the sources' words, the names of the parties they speak of (「市役所」 is the city itself) and the
+        # words of the labelled questions they answer (「市民」「見解」「答弁」: how such questions are put)
+        self.vocabulary = (set(self.idf) | {n for names in ACTOR_NAMES.values() for a in names for n in content_nouns(a)}
+                           | {n for e in load_examples() if e.answerable for n in content_nouns(e.q)})
         self.scope = ScopeMatcher(self.map, store, self.idf, params)
         self.classifier = trained_classifier(store, params)
 
@@ -95,10 +101,23 @@ class ExtractiveComposer:
         turn.prop = proposition(turn.prop_text, turn.ask)
         if turn.yesno and turn.prop.frame == "factual" and names_this_city(q):
             turn.local = True   # 「本市でも…まだ止まったままなのか」: whether it happened here, not whose fault
+        elif self._asks_this_citys_facts(q, qtype):
+            turn.local = True   # 「…誤登録は本市でも起きていたのか」「…誰が負うのか。また、本市の国保で誤りは見つかったのか」
         elif (turn.ask in ("who", "basis") or asks_who(q)) and not answer_type.expected(q):
             turn.local = False  # who carries an affair, and on what legal basis, is the same in every city
         turn.basis_hits = self._basis_hits(turn, filters)
         return turn
+
+    def _asks_this_citys_facts(self, q: str, qtype) -> bool:
+        """Some part of the question asks, in the labelled examples' sense of local, about this city
+        and neither for a party nor about fault: what happened here, how many, what was done here."""
+        if qtype.ask in ("basis", "define"):   # 「…とはどういう意味か。うちの市も当てはまるのか」: the law's terms
+            return False
+        parts = [p for p in asking_parts(q) if names_this_city(p) and not asks_who(p) and not blames(p)]
+        types = [qtype if p == normalize(q) else self.classifier.classify(p, self.searcher.query_vector(dense_text(p)))
+                 for p in parts]
+        # what the city should say or do (「本市としてどう向き合うのか」) is advice, the same in every city
+        return any(t.local and t.ask not in ("explain", "remedy") for t in types)
 
     def _basis_hits(self, turn: Turn, filters: Filters | None) -> list:
         """The best statute/notice passages, so the 根拠 section has material when they are relevant."""
@@ -127,20 +146,22 @@ class ExtractiveComposer:
         # 「何円」「いつ」「何人」: asked for a kind of fact that no close sentence states
         wanted = answer_type.expected(turn.q)
         close = sentences[:self.params.answer_type_window]
-        missing = [k for k in wanted if not any(answer_type.answers(k, c.text) for c in close)]
+        # … or that the map's figures for the affair it names state (「保険証の誤りは何件か」: the row's counts)
+        figures = [f.value for r in turn.scope.rows for f in r.figures] if turn.scope.named else []
+        missing = [k for k in wanted if not any(answer_type.answers(k, t) for t in [c.text for c in close] + figures)]
         # worded like the questions the sources cannot answer (scope_examples.yaml) and with little of its
         # wording in the evidence — the question's form alone cannot tell, the sources' content must agree
         # … or whose own nouns the sources never use (「ゆうちょ銀行」「コンビニ」 beside 公金受取口座)
         leans_out = turn.qtype.out_of_scope >= self.params.out_of_scope_min and not turn.local
-        unknown = unknown_nouns(turn.q, self.idf) if leans_out else []
+        unknown = unknown_nouns(turn.q, self.vocabulary) if leans_out else []
         outside = leans_out and ((strength or 0.0) < self.params.out_of_scope_coverage
                                  or len(unknown) >= self.params.out_of_scope_unknown_nouns)
         # … and, whatever its wording, a question naming no affair whose nouns are mostly not the sources'
-        outside = outside or (not turn.scope.named and unfamiliar(turn.q, self.idf, self.params.unfamiliar_nouns,
+        outside = outside or (not turn.scope.named and unfamiliar(turn.q, self.vocabulary, self.params.unfamiliar_nouns,
                                                                   self.params.unfamiliar_share))
         # this city's count has a national counterpart in the sources; its rate, amount or date does not
         local_gap = turn.local and any(k not in answer_type.COUNTS for k in missing)
-        if names_private_person(turn.q, self.idf):
+        if names_private_person(turn.q, self.vocabulary):
             ans = self._abstain(turn, PRIVATE_PERSON)
         elif (unrelated and not turn.scope.named) or (missing and not turn.local) or local_gap or outside:
             ans = self._abstain(turn)
@@ -216,7 +237,10 @@ class ExtractiveComposer:
             # the errors as a whole (「総点検で、うちの市が関わる誤りは何件か」): the overview's figures
             row = overview if scope.kind == "general" and overview is not None else rows[0]
             src = words.local_source(row)
-            return words.figures(row, limit=1, question=turn.q) + ([src] if src else []), None
+            local = words.figures(row, limit=1, question=turn.q) + ([src] if src else [])
+            if ask in ("who", "basis") and not row.overview:   # 「責任は誰が負うのか。また本市で誤りは見つかったのか」
+                return words.who(row, with_basis=ask == "basis", text=text)[:1] + local, None
+            return local, None
         if scope.kind in ("several", "general"):
             about_all = scope.kind == "general" and overview is not None
             if about_all and ask in ("why", "tech_ops") or (about_all and turn.prop.frame in ("technical", "operational")):

@@ -51,6 +51,11 @@ _TECHNICAL = re.compile(r"技術|システム|カード|機械|不具合|欠陥|
 _OPERATIONAL = re.compile(r"運用|人為|事務処理|手作業|ヒューマン|人的|職員|作業")
 
 
+def blames(question: str) -> bool:
+    """「責任」「ミス」「悪い」「謝る」: the question is about fault, not about what happened."""
+    return bool(_FAULT.search(normalize(question)))
+
+
 def asserts(question: str) -> bool:
     """「…ではないか」「…でしょう」: a question that asserts its premise rather than asks."""
     return bool(_ASSERTING.search(normalize(question)))
@@ -196,12 +201,26 @@ def evidence_verdict(question: str, sentence: str) -> str | None:
     """はい/いいえ for a factual yes/no from the sentence that answers it: the question's main
     predicate (its last content verb or adjective) must occur in the sentence; いいえ when exactly
     one of them negates it (「直るのか」「直らない」), はい when both agree; None otherwise."""
-    q = _predicates(_morphemes(_RHETORICAL.sub("", normalize(question))))
+    body = _RHETORICAL.sub("", normalize(question))
+    q = _predicates(_morphemes(body))
     main = [w for w in q if w not in _LIGHT]
-    if not main:
-        return None
-    w = main[-1]
     s = _predicates(_morphemes(sentence))
-    if w not in s:
-        return None
-    return "no" if q[w] != s[w] else "yes"
+    if main and main[-1] in s:
+        return "no" if q[main[-1]] != s[main[-1]] else "yes"
+    if not any(q.values()) and _denied(body, sentence):
+        return "no"
+    return None
+
+
+_CONTRAST = re.compile(r"([^、。「」（）()]{1,20}?)(?:では|じゃ)なく")
+
+
+def _denied(question: str, sentence: str) -> bool:
+    """「Xではなく Y」 where X is what the question asks about (「市区町村の窓口も対象か」 against
+    「相手方は市区町村ではなくデジタル庁であった」): the sentence sets the question right."""
+    asked = {m[0] for m in _morphemes(question) if m[1] == "名詞" and len(m[0]) > 1}
+    for m in _CONTRAST.finditer(normalize(sentence)):
+        denied = {x[0] for x in _morphemes(m.group(1)) if x[1] == "名詞" and len(x[0]) > 1}
+        if denied & asked:
+            return True
+    return False

@@ -45,6 +45,7 @@ _LOCAL = re.compile(r"(?:本|当|うちの|わが|我が|私たちの|わたし�
 _ANAPHORA = re.compile(r"それ|その|そこ|そう(?:いう|した)|ということ(?:か|ですか|なのか|でしょうか)")
 _EMBEDDED = re.compile(rf"([^。？?！!、]*{_ASKING_CLAUSE})、")
 _SECOND_QUESTION = re.compile(rf"(.+?{_ASKING_CLAUSE})[、,]{_AND_ALSO}")
+_REQUEST = re.compile(r"伺い|お示し|教えて|知りたい|聞かせ|説明を求め")   # 「…の状況について市長の見解を伺います」
 _FOLLOW_START = re.compile(r"^(?:では|じゃあ|じゃ|それでは|それなら|なら|で、|その|それ|この|同じ|ちなみに|一方|逆に|また|あと|"
                            r"だったら|だとすると|とすると|すると)")
 
@@ -218,6 +219,16 @@ def _question_sentence(q: str) -> str:
     sentence = (asking[:1] or parts[-1:] or [q])[0]   # of several questions, the first leads
     first = _SECOND_QUESTION.match(sentence)   # 「責任はあるのか、また…どう対策をとるのか」
     return first.group(1) if first else sentence
+
+
+def asking_parts(question: str) -> list[str]:
+    """Each question a long one asks (「…該当者はいたのか。あわせて、原因と責任の所在を示されたい」):
+    its sentences, and the clauses of a sentence that asks 「…のか、…」 twice."""
+    q = normalize(question)
+    out = []
+    for sentence in (x.strip() for x in re.split(r"(?<=[。？?！!])", q)):
+        out += [x for x in re.split(r"(?<=[かの])[、,]", sentence) if x.strip()]
+    return [x for x in out if _YESNO_END.search(x) or _WH.search(x) or _REQUEST.search(x)]
 
 
 def follows_on(question: str, qtype: QuestionType, names_an_affair: bool) -> bool:

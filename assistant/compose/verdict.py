@@ -14,7 +14,7 @@ from assistant.index.affairs import AffairRow, FigureRow, Quote
 from assistant.values import ACTORS
 
 from .answer_type import TYPES, expected
-from .evidence import content_tokens
+from .evidence import content_nouns
 
 VERDICT_WORDS = {"yes": "はい。", "no": "いいえ。", "partial": "一部です。"}
 CAUSE_WORDING = {
@@ -147,14 +147,14 @@ def asked_measures(row: AffairRow, question: str = "") -> list[str]:
     measures = list(dict.fromkeys(f.measure for f in row.figures))
     if not question:
         return measures
-    q = content_tokens(question)
+    q = set(content_nouns(question))   # nouns: 「する」「いる」 say nothing about which measure
     kinds = expected(question)
 
-    def fit(m: str) -> tuple[int, int]:
+    def fit(m: str) -> tuple[int, int, int]:
         group = [f for f in row.figures if f.measure == m]
         unit = any(TYPES[k][1].search(" ".join(f.value for f in group)) for k in kinds)   # 「何件」: a count in 件
-        official = any(f.latest and f.status != "reported" for f in group)   # the latest official figure leads
-        return len(q & content_tokens(m)) + int(official), int(unit)
+        official = any(f.latest and f.status != "reported" for f in group)   # the latest official figure leads …
+        return len(q & set(content_nouns(m))) + int(official), int(unit), int(official)   # … and wins a tie
     return sorted(measures, key=lambda m: fit(m), reverse=True)
 
 
