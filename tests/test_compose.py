@@ -349,3 +349,17 @@ def test_a_count_the_map_holds_for_the_named_affair_is_answered_though_no_close_
         assert b.ask("障害者手帳の誤登録は何件か").abstained      # no figure in the map for that one
     finally:
         b.close()
+
+
+def test_a_when_question_is_answered_by_the_sentence_that_states_the_date(fixture_corpus, tmp_path):
+    doc = OVERVIEW_DOC.replace("点検の結果の公表の責任は国にある。\n",
+                               "点検の結果の公表の責任は国にある。\n一斉点検の結果は2024年3月1日に公表された。\n")
+    (tmp_path / "fx-overview.md").write_text(doc, encoding="utf-8")
+    b = Briefing()
+    try:
+        b.index([fixture_corpus, tmp_path], progress=False)
+        ans = b.ask("一斉点検で確認された紐付け誤りの結果は、いつ公表されたのか")
+        assert ans.summary.startswith("一斉点検の結果は2024年3月1日に公表された")   # not the map's count
+        assert "4,321件" in b.ask("一斉点検で確認された紐付け誤りは何件か").summary
+    finally:
+        b.close()

@@ -14,6 +14,7 @@ from assistant.index.affairs import AffairRow, ResponsibilityMap
 from assistant.normalize import normalize
 from assistant.values import Hit
 
+from . import answer_type
 from .evidence import Candidate, candidates, content_tokens, has_figure, mmr, score
 from .params import DEFAULT, ComposerParams
 
@@ -66,6 +67,7 @@ def select(hits: list[Hit], extra: list[Hit], query: str, ask: str, rows: list[A
            said_keys: tuple = ()) -> list[Candidate]:
     cands = candidates(hits + extra, sentence_index, qvec)
     headings = HEADINGS.get(ask, ())
+    wanted = answer_type.expected(query)   # 「いつ」「何件」: the kind of fact that answers
     cells = cell_sentences(rows)
 
     def bonus(c: Candidate) -> float:
@@ -74,8 +76,8 @@ def select(hits: list[Hit], extra: list[Hit], query: str, ask: str, rows: list[A
         b += params.length_bonus * min(len(c.text) / 100, 1.0)   # a fuller sentence says more in one of six
         if ask == "basis" and c.hit.chunk.meta.kind in BASIS_KINDS:
             b += params.heading_bonus
-        if ask == "figures" and has_figure(c.text):   # 「何件か」 is answered by a sentence with a count
-            b += params.heading_bonus
+        if (ask == "figures" and has_figure(c.text)) or any(answer_type.answers(k, c.text) for k in wanted):
+            b += params.heading_bonus   # 「何件か」 is answered by a sentence with a count, 「いつ」 by one with a date
         if any(p in c.text for p in c.hit.chunk.meta.conclusions):   # the document's own conclusions
             b += params.conclusion_bonus
         if (c.hit.chunk.id, c.start, c.end) in cells:   # the sentence a cell of the map rests on, in its own words
