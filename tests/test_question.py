@@ -103,6 +103,8 @@ def test_the_map_judges_fault_and_technical_propositions():
     assert judge(proposition("公金受取口座の誤登録は市の責任か", "who"), [kokin]) == "partial"
     assert judge(proposition("保険証の件は市の責任か", "who"), [hoken]) == "no"
     assert judge(proposition("では市の責任は全くないのですか", "who"), [hoken]) == "yes"
+    assert judge(proposition("では市の責任は全くないのですか", "who"), [kokin]) == "no"     # a share: not none at all
+    assert judge(proposition("では市の責任はないのですか", "who"), [kokin]) == "partial"
     assert judge(proposition("保険者の責任ではないのか", "who"), [hoken]) == "yes"
     assert judge(proposition("カードの欠陥が原因ではないのか", "tech_ops"), [hoken]) == "no"
     assert judge(proposition("窓口の端末の仕組みに問題があったのか", "tech_ops"), [kokin]) == "partial"
@@ -137,12 +139,19 @@ def test_a_factual_yes_no_is_judged_by_the_answering_sentence():
                             "指導の相手方となったのは、市区町村ではなくデジタル庁であった。") == "no"
     assert evidence_verdict("市区町村の窓口も指導を受けた側に入っているんですか",
                             "相手方となったのは、事業者ではなくデジタル庁であった。") is None
+    # 「…すれば…できるのか」 against 「…しても…ない」
+    assert evidence_verdict("カードを返せば、間違った紐付けから自分の情報を守れるんでしょうか",
+                            "カードを返しても保険者のデータの誤りは直らない。") == "no"
+    assert evidence_verdict("カードを返せば、自分の情報を守れるんでしょうか", "カードを返す人が増えた。") is None
+    assert evidence_verdict("療育手帳のほうも同じ整理でいいんでしょうか", "療育手帳の原因も身体障害者手帳と同じく運用の問題である。") == "yes"
+    assert evidence_verdict("共済も同じ扱いですか", "共済は保険証とは扱いが異なる。") == "no"
     assert asserts("市のミスではないのか") and asserts("JLISの責任でしょう？") and not asserts("市のミスですか")
 
 
 def test_elliptical_follow_ups_and_subjects():
     assert elliptical("障害者手帳の場合は？") and elliptical("公金受取口座は？") and not elliptical("なぜ起きたのか")
     assert elliptical("公金受取口座のほうはどうか") and not elliptical("どう説明すればいいか")
+    assert elliptical("障害者手帳だと？") and not elliptical("市には責任がないってこと？")   # 「こと？」 asks yes or no
     assert subject("健保組合のミスなのに、市役所が謝る必要はあるのか") == "municipality"
     assert subject("デジタル庁が自治体に責任を押し付けたのか") == "municipality"   # the city's share is what a mayor asks
     assert subject("国の設計の責任ではないのか") == "prime_minister"

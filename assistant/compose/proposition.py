@@ -36,6 +36,7 @@ _BLAME = r"責任|悪|落ち度|過失|ミス|せい|責め"
 _FAULT = re.compile(_BLAME + r"|非が|謝|押し付け|押しつけ")
 # Negation of the fault itself (「責任はない」「悪くない」「無関係」), not of an action (「確認しなかった」).
 _DOUBLE_NEGATION = re.compile(r"(?:とは|とも)(?:言え|いえ)(?:ない|ません)")   # 「無関係とは言えない」 asserts a share
+_ABSOLUTE = re.compile(r"全く|まったく|一切|いっさい|少しも|何も|全然")
 _EXCUSE = r"仕方(?:が|の)?な|やむを得|止むを得"   # 「仕方がなかった」 excuses the party
 _NEGATION = re.compile(rf"(?:{_BLAME}|非|関係|問題|関与|欠陥|不具合)(?:[^。、？?]{{0,6}}?|[^。、？?]{{0,6}}わけで(?:は|も))"
                        rf"(?:ない|なく|なかっ|無い|無く|無かっ|ありません|ございません)|無関係|{_EXCUSE}")
@@ -69,6 +70,7 @@ class Proposition:
     frame: str            # fault | evasion | apology | holds | technical | operational | factual
     party: str = "municipality"
     negated: bool = False
+    absolute: bool = False   # 「全く」「一切」: the denial claims no share at all
 
 
 def parties_named(question: str) -> list[str]:
@@ -122,9 +124,9 @@ def proposition(question: str, ask: str) -> Proposition:
         return Proposition("fault", marked_subject(q) or IMPLEMENTER, negated=not _DOUBLE_NEGATION.search(body))
     party = subject(q)
     if ask in ("who", "explain", "why") and party:
-        return Proposition("fault", party, negated)
+        return Proposition("fault", party, negated, absolute=negated and bool(_ABSOLUTE.search(body)))
     if ask in ("who", "explain"):
-        return Proposition("fault", "municipality", negated)
+        return Proposition("fault", "municipality", negated, absolute=negated and bool(_ABSOLUTE.search(body)))
     return Proposition("factual", party or "", negated)
 
 
@@ -150,6 +152,8 @@ def judge(p: Proposition, rows: list[AffairRow]) -> str | None:
     verdict = votes.pop() if len(votes) == 1 else "partial"
     if p.negated and verdict != "partial":
         verdict = "no" if verdict == "yes" else "yes"
+    elif p.absolute and len(rows) == 1:   # 「市には責任が全くないのか」 where the city has a share: いいえ
+        verdict = "no"
     return verdict
 
 
@@ -207,9 +211,35 @@ def evidence_verdict(question: str, sentence: str) -> str | None:
     s = _predicates(_morphemes(sentence))
     if main and main[-1] in s:
         return "no" if q[main[-1]] != s[main[-1]] else "yes"
-    if not any(q.values()) and _denied(body, sentence):
+    if not any(q.values()) and (_denied(body, sentence) or _even_if(body, sentence)):
         return "no"
+    if _SAME.search(body) and not any(q.values()):   # 「療育手帳も同じ整理でいいのか」
+        said = normalize(sentence)
+        return "yes" if _SAME.search(said) else "no" if _DIFFERENT.search(said) else None
     return None
+
+
+_SAME = re.compile(r"同じ|同様|同一")
+_DIFFERENT = re.compile(r"異な|違う|違い")
+
+
+def _conditions(morphs, endings: tuple[str, ...]) -> set[str]:
+    """Verbs followed by one of `endings` (「返せば」「返したら」 / 「返しても」)."""
+    out = set()
+    for i, (norm, pos, _s, _d) in enumerate(morphs):
+        if pos == "動詞" and norm not in _LIGHT:
+            after = "".join(m[2] for m in morphs[i + 1:i + 3])
+            if after.startswith(endings):
+                out.add(norm)
+    return out
+
+
+def _even_if(question: str, sentence: str) -> bool:
+    """「カードを返せば守れるのか」 against 「カードを返しても…直らない」: the sentence says the
+    condition the question relies on does not bring the result."""
+    asked = _conditions(_morphemes(question), ("ば", "たら", "だら", "と"))
+    said = _morphemes(sentence)
+    return bool(asked & _conditions(said, ("ても", "でも"))) and any(_predicates(said).values())
 
 
 _CONTRAST = re.compile(r"([^、。「」（）()]{1,20}?)(?:では|じゃ)なく")

@@ -33,7 +33,7 @@ _ASKING_CLAUSE = r"(?:のか|ないか|るか|ますか|ですか)"
 _EITHER = re.compile(rf"それとも|か[、,](?!{_AND_ALSO})[^。？?、]{{1,25}}か[。？?]?\s*$")
 # 「原因は？」「件数は？」「保険証の場合は？」: an elliptical what-about question, not a yes/no one.
 # (「…のでは？」「…んでは？」 is a rhetorical yes/no, not a what-about)
-_ELLIPSIS = re.compile(r"(?:(?<!ので)(?<!んで)は|って|とは|(?<!の)(?<!ん)では|だと|なら|場合は|ついては|と)[？?]\s*$"
+_ELLIPSIS = re.compile(r"(?:(?<!ので)(?<!んで)は|って|とは|(?<!の)(?<!ん)では|だと|なら|場合は|ついては|(?<!こ)と)[？?]\s*$"
                        r"|(?:は|って|では|なら)どう(?:なの|です|でしょう)?(?:か|だ)?[？?。]?\s*$")
 # 「気を付けることはありますか」「学べることはあるか」: asks what there is, not whether
 _ANYTHING = re.compile(r"(?:こと|もの|点|ところ)(?:は|が)?(?:あります|ある|ありません|ない)(?:か|の|でしょうか)?[？?。]?\s*$")
