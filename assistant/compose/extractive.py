@@ -252,7 +252,8 @@ class ExtractiveComposer:
             if ask == "figures" and about_all:
                 return words.figures(overview, question=turn.q), None
             verdict = judge(turn.prop, rows) if turn.yesno else None
-            if ask == "who" or verdict:
+            # 「『市のミスだろう』と詰められたらどう返す」: what to say about fault is who carries each affair
+            if ask == "who" or verdict or (ask == "explain" and (blames(turn.q) or asks_who(turn.q))):
                 return words.cross(rows, verdict), verdict
             return [], None
         if scope.kind != "one":
