@@ -241,3 +241,21 @@ def test_a_long_question_is_read_part_by_part():
          "市長にお伺いします。")
     assert asking_parts(q) == ["その責任は誰が負うのか。", "また、本市の国保で誤りは見つかったのか。", "市長にお伺いします。"]
     assert asking_parts("責任はあるのか、また本市で誤りは見つかったのか") == ["責任はあるのか", "また本市で誤りは見つかったのか"]
+
+
+def test_what_a_question_asks_about_is_new_when_the_sources_never_name_it():
+    from assistant.compose.question import unknown_topics
+    known = "保険者は資格を確認する。情報連携が止まった。データを登録した。窓口で口座を登録する。"
+    words = {"資格", "確認", "書", "データ", "連携", "情報", "口座", "窓口", "ニュース"}
+    assert unknown_topics("資格確認書は、有効期限が何年なのですか", known, words) == ["資格確認書", "有効期限"]
+    assert unknown_topics("暗証番号を忘れたらどうするのか", known, words) == ["暗証番号"]    # 暗証: an unknown word
+    assert unknown_topics("データ連携が止まったのはなぜか", known, words) == []     # two known words put together anew …
+    assert unknown_topics("データ連携が止まったのはなぜか", known) == ["データ連携"]   # … count only without the word list
+    assert unknown_topics("ロックが掛かったらどうするのか", known, words) == ["ロック"]
+    assert unknown_topics("ニュースが怖いので、口座は消すべきか", known) == []      # why they ask is not what they ask
+    assert unknown_topics("病院で口座は登録できるのか", known) == []               # a place (で), not the topic
+
+
+def test_a_question_about_something_the_sources_never_name_is_declined(briefing):
+    assert briefing.ask("資格確認書は、有効期限が何年なのですか").abstained
+    assert not briefing.ask("公金受取口座の誤登録は誰の責任か").abstained

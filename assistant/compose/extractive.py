@@ -25,7 +25,7 @@ from .evidence import (Candidate, candidates, content_nouns, coverage, idf_weigh
                        unknown_nouns)
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, proposition
-from .question import asking_parts, asks_who, load_examples, names_this_city
+from .question import asking_parts, asks_who, load_examples, names_this_city, unknown_topics
 from .scope import ScopeMatcher
 from .support import BASIS_KINDS, lower, row_hits, select
 from .turn import Turn, cause_for, responsibility_for, trained_classifier
@@ -61,6 +61,9 @@ class ExtractiveComposer:
         # words of the labelled questions they answer (「市民」「見解」「答弁」: how such questions are put)
         self.vocabulary = (set(self.idf) | {n for names in ACTOR_NAMES.values() for a in names for n in content_nouns(a)}
                            | {n for e in load_examples() if e.answerable for n in content_nouns(e.q)})
+        # … and the same as running text, where a compound noun (「資格確認書」) is looked up whole
+        self.known_text = normalize("\n".join([*(f"{c.context}\n{c.text}" for c in store.chunks.values()),
+                                               *(e.q for e in load_examples() if e.answerable)]))
         self.scope = ScopeMatcher(self.map, store, self.idf, params)
         self.classifier = trained_classifier(store, params)
 
@@ -156,6 +159,13 @@ class ExtractiveComposer:
         unknown = unknown_nouns(turn.q, self.vocabulary) if leans_out else []
         outside = leans_out and ((strength or 0.0) < self.params.out_of_scope_coverage
                                  or len(unknown) >= self.params.out_of_scope_unknown_nouns)
+        # … or that asks about something (「資格確認書は」「交付率は」) neither the sources nor the labelled
+        # questions ever name, and is worded somewhat like the unanswerable examples
+        # (this city's 「交付率」 too: with no national counterpart there is nothing to give in part)
+        oos = turn.qtype.out_of_scope
+        outside = outside or (oos >= self.params.out_of_scope_topic and bool(unknown_topics(turn.q, self.known_text,
+                                                                                           self.vocabulary))) \
+            or (oos >= self.params.out_of_scope_new_pair and bool(unknown_topics(turn.q, self.known_text)))
         # … and, whatever its wording, a question naming no affair whose nouns are mostly not the sources'
         outside = outside or (not turn.scope.named and unfamiliar(turn.q, self.vocabulary, self.params.unfamiliar_nouns,
                                                                   self.params.unfamiliar_share))

@@ -231,6 +231,33 @@ def asking_parts(question: str) -> list[str]:
     return [x for x in out if _YESNO_END.search(x) or _WH.search(x) or _REQUEST.search(x)]
 
 
+_ASKED_WORD = re.compile(r"^(?:何|いく|幾|いつ|どの|どれ)")
+_REASON_CLAUSE = re.compile(r"[^、。？?]*?(?:ので|から)[、,]")   # 「ニュースが怖いので、」: why they ask, not what
+
+
+def unknown_topics(question: str, known_text: str, known_words=None) -> list[str]:
+    """Compound nouns the asking sentence asks about — marked by は・が・を・の・も・や — that neither
+    `known_text` (the sources and the labelled in-scope questions) ever uses: 「資格確認書は」
+    「交付率は」「暗証番号を」. What the question is about is then not in the sources. With
+    `known_words`, only compounds that are plainly new: one of their words is unknown too
+    (「暗証番号」), or three or more known words make a new term (「資格確認書」) — not two known
+    words put together another way (「データ連携」 for the sources' 「情報連携」)."""
+    from sudachipy import SplitMode
+
+    from assistant.index.lexical import _tokenizer
+    asked = _REASON_CLAUSE.sub("", _question_sentence(normalize(question)))
+    morphs = list(_tokenizer().tokenize(asked, SplitMode.C))
+    out = []
+    for m, nxt in zip(morphs, morphs[1:]):
+        pos, word = m.part_of_speech(), m.surface()
+        if (pos[0] == "名詞" and pos[1] in ("普通名詞", "固有名詞") and len(word) > 1 and not _ASKED_WORD.match(word)
+                and nxt.surface() in ("は", "が", "を", "の", "も", "や", "って") and word not in known_text):
+            parts = [x.normalized_form().lower() for x in m.split(SplitMode.A)] or [m.normalized_form().lower()]
+            if known_words is None or len(parts) >= 3 or any(x not in known_words for x in parts):
+                out.append(word)
+    return out
+
+
 def follows_on(question: str, qtype: QuestionType, names_an_affair: bool) -> bool:
     """Whether a question leans on the earlier turns (only asked when there are earlier turns)."""
     q = normalize(question)
