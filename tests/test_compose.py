@@ -103,7 +103,8 @@ def test_a_four_turn_conversation_keeps_the_affair_and_never_repeats_itself(brie
     turns = ["保険証の紐付け誤りは誰の責任か", "では市の責任は全くないのですか", "障害者手帳の場合は？", "公金受取口座は？"]
     answers = [briefing.ask(q, history=turns[:i]) for i, q in enumerate(turns)]
     assert [a.affairs for a in answers] == [["fx-hoken"], ["fx-hoken"], ["fx-techo"], ["fx-kokin"]]
-    assert [a.verdict for a in answers] == [None, "yes", "yes", "partial"]
+    # 「全くないのか」 of 公金受取口座, where the city took on the counter support: いいえ, not none at all
+    assert [a.verdict for a in answers] == [None, "yes", "yes", "no"]
     assert [a.responsibility[0].actor for a in answers] == ["health_insurer", "health_insurer", "prefecture",
                                                             "prime_minister"]
     for before, after in zip(answers, answers[1:]):
