@@ -25,7 +25,7 @@ from .evidence import (Candidate, candidates, content_nouns, coverage, idf_weigh
                        unknown_nouns)
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, proposition
-from .question import asking_parts, asks_who, load_examples, names_this_city, unknown_topics
+from .question import asking_parts, asks_who, chooses_between_earlier, load_examples, names_this_city, unknown_topics
 from .scope import ScopeMatcher
 from .support import BASIS_KINDS, lower, row_hits, select
 from .turn import Turn, cause_for, responsibility_for, trained_classifier
@@ -98,6 +98,9 @@ class ExtractiveComposer:
         lex = self.scope.lexical(q)   # once: it decides follow-ups here and the affair below
         named = any(v >= self.params.affair_named for v in lex.values())
         turn = Turn.start(q, qtype, qvec, prev[0] if prev else None, named, self.params)
+        if turn.followup and chooses_between_earlier(q):   # the alternatives are in the earlier question
+            both = f"{prev[0].q} {q}"
+            turn.ask, turn.yesno = self.classifier.classify(both, self.searcher.query_vector(dense_text(both))).ask, False
         turn.hits = self.searcher.search(turn.rq, k=self.params.k, filters=filters)
         scope = self.scope.match(q, qvec, turn.hits, qtype.affair_hint, lex)
         turn.settle(scope, prev[0] if prev else None)

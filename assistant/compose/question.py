@@ -264,8 +264,16 @@ def follows_on(question: str, qtype: QuestionType, names_an_affair: bool) -> boo
     if elliptical(q):
         return True
     if names_an_affair and not _FOLLOW_START.search(q):
-        return qtype.followup and len(q) <= 20
+        return (qtype.followup and len(q) <= 20) or chooses_between_earlier(q)
     return qtype.followup or bool(_FOLLOW_START.search(q) or _ANAPHORA.search(q)) or len(q) <= 20
+
+
+_EARLIER_CHOICE = re.compile(r"(?:その|それらの|この|これらの|今の|二つの)(?:どっち|どちら|いずれ|うち)|(?:どっち|どちら)に(?:当た|入)")
+
+
+def chooses_between_earlier(question: str) -> bool:
+    """「公金口座の件は、そのどっちに当たるのか」: asks which of the alternatives the earlier turn set out."""
+    return bool(_EARLIER_CHOICE.search(normalize(question)))
 
 
 def asks_who(question: str) -> bool:
