@@ -376,3 +376,10 @@ def test_which_of_the_earlier_alternatives_is_asked_with_the_earlier_question(br
     ans = briefing.ask("公金受取口座の件は、そのどっちに当たるのか", history=["技術的な問題と運用の問題はどう違うのですか"])
     assert "followup" in ans.intents and ans.intents[0] == "tech_ops" and ans.verdict is None
     assert "複合" in ans.summary or "技術" in ans.summary      # the cause type of the affair, from the map
+
+
+def test_a_yes_no_on_fault_beside_a_local_count_keeps_its_verdict_first(briefing):
+    from assistant.evaluate.metrics import read_verdict
+    ans = briefing.ask("公金受取口座の誤登録は本市の責任なのか。あわせて、本市の窓口で誤登録は何件見つかったのか。")
+    assert ans.coverage == "partial" and NO_LOCAL_DATA in ans.summary
+    assert ans.verdict == "partial" and read_verdict(ans.summary) == "partial"   # 一部です。 opens the summary

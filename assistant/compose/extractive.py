@@ -223,6 +223,8 @@ class ExtractiveComposer:
             nums = ([cites.add(c.candidate)] if c.candidate is not None else
                     [cites.add_span(self.chunks[q.chunk_id], q.start, q.end) for q in c.quotes if q.chunk_id in self.chunks])
             concl.append(Sentence(text=c.text, citations=sorted(set(nums))))
+        if note and verdict and turn.yesno and len(concl) > 1:   # the verdict stays first, the note follows it
+            concl[0], concl[1] = concl[1], concl[0]
         buckets: dict[str, list[Candidate]] = {REASON: [], BASIS: [], MUNICIPAL: []}
         for c in support[:self.params.max_support]:
             buckets[_bucket(c)].append(c)
@@ -253,8 +255,14 @@ class ExtractiveComposer:
             row = overview if scope.kind == "general" and overview is not None else rows[0]
             src = words.local_source(row)
             local = words.figures(row, limit=1, question=turn.q) + ([src] if src else [])
-            if ask in ("who", "basis") and not row.overview:   # 「責任は誰が負うのか。また本市で誤りは見つかったのか」
-                return words.who(row, with_basis=ask == "basis", text=text)[:1] + local, None
+            # a yes/no the map can judge, beside a part about this city's facts (「…責任は本市にあるのか。
+            # あわせて本市国保の点検結果は」): the verdict on the judged part still comes first
+            asked = asking_parts(turn.q)[:1]   # the yes/no itself is about fault, not whether it happened here
+            judged = (turn.yesno and turn.prop.frame != "factual" and not row.overview and not asks_who(turn.q)
+                      and bool(asked) and blames(asked[0]))
+            verdict = judge(turn.prop, [row]) if judged else None
+            if (ask in ("who", "basis") or verdict) and not row.overview:   # 「責任は誰が負うのか。また本市で…」
+                return words.lead_with(verdict, words.who(row, with_basis=ask == "basis", text=text)[:1] + local), verdict
             return local, None
         if scope.kind in ("several", "general"):
             about_all = scope.kind == "general" and overview is not None
