@@ -259,3 +259,8 @@ def test_what_a_question_asks_about_is_new_when_the_sources_never_name_it():
 def test_a_question_about_something_the_sources_never_name_is_declined(briefing):
     assert briefing.ask("資格確認書は、有効期限が何年なのですか").abstained
     assert not briefing.ask("公金受取口座の誤登録は誰の責任か").abstained
+
+
+def test_whether_a_case_exists_is_a_factual_question_not_one_about_fault():
+    assert proposition("口座の登録ミスで給付金が別人に振り込まれた例はあるのか", "who").frame == "factual"
+    assert proposition("口座の登録ミスは市の責任か", "who").frame == "fault"

@@ -36,6 +36,7 @@ _BLAME = r"責任|悪|落ち度|過失|ミス|せい|責め"
 _FAULT = re.compile(_BLAME + r"|非が|謝|押し付け|押しつけ")
 # Negation of the fault itself (「責任はない」「悪くない」「無関係」), not of an action (「確認しなかった」).
 _DOUBLE_NEGATION = re.compile(r"(?:とは|とも)(?:言え|いえ)(?:ない|ません)")   # 「無関係とは言えない」 asserts a share
+_EXISTS = re.compile(r"(?:例|事例|ケース|実例)(?:は|が|も)(?:ある|あった|あります|ありました|出て)")
 _ABSOLUTE = re.compile(r"全く|まったく|一切|いっさい|少しも|何も|全然")
 _EXCUSE = r"仕方(?:が|の)?な|やむを得|止むを得"   # 「仕方がなかった」 excuses the party
 _NEGATION = re.compile(rf"(?:{_BLAME}|非|関係|問題|関与|欠陥|不具合)(?:[^。、？?]{{0,6}}?|[^。、？?]{{0,6}}わけで(?:は|も))"
@@ -122,6 +123,8 @@ def proposition(question: str, ask: str) -> Proposition:
         return Proposition("holds", marked_subject(q) or named[0], negated=negated)
     if re.search(_EXCUSE, body):   # 「(県が)…したのはやむを得なかったのではないか」: whoever did it is excused
         return Proposition("fault", marked_subject(q) or IMPLEMENTER, negated=not _DOUBLE_NEGATION.search(body))
+    if _EXISTS.search(body):   # 「…振り込まれた例はあるのか」: whether such a case exists, not whose fault
+        return Proposition("factual", subject(q) or "", negated)
     party = subject(q)
     if ask in ("who", "explain", "why") and party:
         return Proposition("fault", party, negated, absolute=negated and bool(_ABSOLUTE.search(body)))
