@@ -162,13 +162,7 @@ class ExtractiveComposer:
         unknown = unknown_nouns(turn.q, self.vocabulary) if leans_out else []
         outside = leans_out and ((strength or 0.0) < self.params.out_of_scope_coverage
                                  or len(unknown) >= self.params.out_of_scope_unknown_nouns)
-        # … or that asks about something (「資格確認書は」「交付率は」) neither the sources nor the labelled
-        # questions ever name, and is worded somewhat like the unanswerable examples
-        # (this city's 「交付率」 too: with no national counterpart there is nothing to give in part)
-        oos = turn.qtype.out_of_scope
-        outside = outside or (oos >= self.params.out_of_scope_topic and bool(unknown_topics(turn.q, self.known_text,
-                                                                                           self.vocabulary))) \
-            or (oos >= self.params.out_of_scope_new_pair and bool(unknown_topics(turn.q, self.known_text)))
+        outside = outside or self._asks_about_the_unknown(turn)
         # … and, whatever its wording, a question naming no affair whose nouns are mostly not the sources'
         outside = outside or (not turn.scope.named and unfamiliar(turn.q, self.vocabulary, self.params.unfamiliar_nouns,
                                                                   self.params.unfamiliar_share))
@@ -189,6 +183,15 @@ class ExtractiveComposer:
         ans.intents = [turn.ask] + [f for f in ("yesno", "local", "followup") if getattr(turn, f)]
         ans.retrieval_query = turn.rq
         return ans
+
+    def _asks_about_the_unknown(self, turn: Turn) -> bool:
+        """What the question asks about (「資格確認書は」「交付率は」) is named neither in the sources nor in
+        the labelled questions, and its wording leans toward the unanswerable examples — this city's
+        「交付率」 too: with no national counterpart there is nothing to give in part."""
+        oos = turn.qtype.out_of_scope
+        if oos >= self.params.out_of_scope_new_pair:   # even two known words put together anew (「データ連携」)
+            return bool(unknown_topics(turn.q, self.known_text))
+        return oos >= self.params.out_of_scope_topic and bool(unknown_topics(turn.q, self.known_text, self.vocabulary))
 
     def _compose(self, turn: Turn, prev: tuple[Turn, Answer] | None) -> Answer:
         cites = Citations()
