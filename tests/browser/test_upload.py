@@ -61,23 +61,26 @@ def _choose(browser, label: str, option: str) -> None:
         browser.call("Input.insertText", text=option)   # the list shows what matches the typed text
         try:
             wait_for(lambda: browser.js(f"!!{pick}"), 10, f"the option {option}")
+            assert _press(browser, pick), f"the option {option} went away before the click"   # a re-render
             break
         except AssertionError:
             _key(browser, "Escape", 27)
             if attempt == 2:
                 raise
-    _press(browser, pick)
     wait_for(lambda: browser.js(f"{find}.querySelector('input').value.includes({json.dumps(option)})"), 30,
              f"{label} set to {option}")
 
 
-def _press(browser, element: str) -> None:
-    """A real mouse click (press and release) on the middle of an element."""
-    browser.js(f"{element}.scrollIntoView({{block: 'center'}})")
-    box = browser.js(f"(() => {{ const r = {element}.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }})()")
+def _press(browser, element: str) -> bool:
+    """A real mouse click (press and release) on the middle of an element; False when it is gone."""
+    box = browser.js(f"(() => {{ const e = {element}; if (!e) return null; e.scrollIntoView({{block: 'center'}}); "
+                     f"const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }})()")
+    if not box:
+        return False
     browser.call("Input.dispatchMouseEvent", type="mouseMoved", x=box[0], y=box[1])
     for kind in ("mousePressed", "mouseReleased"):
         browser.call("Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1], button="left", clickCount=1)
+    return True
 
 
 def _click(browser, text: str) -> None:
