@@ -372,12 +372,6 @@ def test_what_to_say_when_the_city_is_blamed_in_general_names_who_carries_each_a
     assert "市の分担なし" in ans.summary or "の範囲のみ" in ans.summary
 
 
-def test_which_of_the_earlier_alternatives_is_asked_with_the_earlier_question(briefing):
-    ans = briefing.ask("公金受取口座の件は、そのどっちに当たるのか", history=["技術的な問題と運用の問題はどう違うのですか"])
-    assert "followup" in ans.intents and ans.intents[0] == "tech_ops" and ans.verdict is None
-    assert "複合" in ans.summary or "技術" in ans.summary      # the cause type of the affair, from the map
-
-
 def test_a_yes_no_on_fault_beside_a_local_count_keeps_its_verdict_first(briefing):
     from assistant.evaluate.metrics import read_verdict
     ans = briefing.ask("公金受取口座の誤登録は本市の責任なのか。あわせて、本市の窓口で誤登録は何件見つかったのか。")

@@ -143,8 +143,6 @@ def test_a_factual_yes_no_is_judged_by_the_answering_sentence():
     assert evidence_verdict("カードを返せば、間違った紐付けから自分の情報を守れるんでしょうか",
                             "カードを返しても保険者のデータの誤りは直らない。") == "no"
     assert evidence_verdict("カードを返せば、自分の情報を守れるんでしょうか", "カードを返す人が増えた。") is None
-    assert evidence_verdict("療育手帳のほうも同じ整理でいいんでしょうか", "療育手帳の原因も身体障害者手帳と同じく運用の問題である。") == "yes"
-    assert evidence_verdict("共済も同じ扱いですか", "共済は保険証とは扱いが異なる。") == "no"
     assert asserts("市のミスではないのか") and asserts("JLISの責任でしょう？") and not asserts("市のミスですか")
 
 

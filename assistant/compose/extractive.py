@@ -25,7 +25,7 @@ from .evidence import (Candidate, candidates, content_nouns, coverage, idf_weigh
                        unknown_nouns)
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, proposition
-from .question import asking_parts, asks_who, chooses_between_earlier, load_examples, names_this_city, unknown_topics
+from .question import asking_parts, asks_who, load_examples, names_this_city, unknown_topics
 from .scope import ScopeMatcher
 from .support import BASIS_KINDS, lower, row_hits, select
 from .turn import Turn, cause_for, responsibility_for, trained_classifier
@@ -59,11 +59,11 @@ class ExtractiveComposer:
         self.idf = idf_weights(f"{c.context}\n{c.text}" for c in store.chunks.values())
         # the sources' words, the names of the parties they speak of (「市役所」 is the city itself) and the
         # words of the labelled questions they answer (「市民」「見解」「答弁」: how such questions are put)
+        asked = [e.q for e in load_examples() if e.answerable]
         self.vocabulary = (set(self.idf) | {n for names in ACTOR_NAMES.values() for a in names for n in content_nouns(a)}
-                           | {n for e in load_examples() if e.answerable for n in content_nouns(e.q)})
+                           | {n for q in asked for n in content_nouns(q)})
         # … and the same as running text, where a compound noun (「資格確認書」) is looked up whole
-        self.known_text = normalize("\n".join([*(f"{c.context}\n{c.text}" for c in store.chunks.values()),
-                                               *(e.q for e in load_examples() if e.answerable)]))
+        self.known_text = normalize("\n".join([*(f"{c.context}\n{c.text}" for c in store.chunks.values()), *asked]))
         self.scope = ScopeMatcher(self.map, store, self.idf, params)
         self.classifier = trained_classifier(store, params)
 
@@ -98,9 +98,6 @@ class ExtractiveComposer:
         lex = self.scope.lexical(q)   # once: it decides follow-ups here and the affair below
         named = any(v >= self.params.affair_named for v in lex.values())
         turn = Turn.start(q, qtype, qvec, prev[0] if prev else None, named, self.params)
-        if turn.followup and chooses_between_earlier(q):   # the alternatives are in the earlier question
-            both = f"{prev[0].q} {q}"
-            turn.ask, turn.yesno = self.classifier.classify(both, self.searcher.query_vector(dense_text(both))).ask, False
         turn.hits = self.searcher.search(turn.rq, k=self.params.k, filters=filters)
         scope = self.scope.match(q, qvec, turn.hits, qtype.affair_hint, lex)
         turn.settle(scope, prev[0] if prev else None)

@@ -216,14 +216,7 @@ def evidence_verdict(question: str, sentence: str) -> str | None:
         return "no" if q[main[-1]] != s[main[-1]] else "yes"
     if not any(q.values()) and (_denied(body, sentence) or _even_if(body, sentence)):
         return "no"
-    if _SAME.search(body) and not any(q.values()):   # 「療育手帳も同じ整理でいいのか」
-        said = normalize(sentence)
-        return "yes" if _SAME.search(said) else "no" if _DIFFERENT.search(said) else None
     return None
-
-
-_SAME = re.compile(r"同じ|同様|同一")
-_DIFFERENT = re.compile(r"異な|違う|違い")
 
 
 def _conditions(morphs, endings: tuple[str, ...]) -> set[str]:

@@ -231,7 +231,6 @@ def asking_parts(question: str) -> list[str]:
     return [x for x in out if _YESNO_END.search(x) or _WH.search(x) or _REQUEST.search(x)]
 
 
-_ASKED_WORD = re.compile(r"^(?:何|いく|幾|いつ|どの|どれ)")
 _REASON_CLAUSE = re.compile(r"[^、。？?]*?(?:ので|から)[、,]")   # 「ニュースが怖いので、」: why they ask, not what
 
 
@@ -250,7 +249,7 @@ def unknown_topics(question: str, known_text: str, known_words=None) -> list[str
     out = []
     for m, nxt in zip(morphs, morphs[1:]):
         pos, word = m.part_of_speech(), m.surface()
-        if (pos[0] == "名詞" and pos[1] in ("普通名詞", "固有名詞") and len(word) > 1 and not _ASKED_WORD.match(word)
+        if (pos[0] == "名詞" and pos[1] in ("普通名詞", "固有名詞") and len(word) > 1 and not _WH.match(word)
                 and nxt.surface() in ("は", "が", "を", "の", "も", "や", "って") and word not in known_text):
             parts = [x.normalized_form().lower() for x in m.split(SplitMode.A)] or [m.normalized_form().lower()]
             if known_words is None or len(parts) >= 3 or any(x not in known_words for x in parts):
@@ -264,16 +263,8 @@ def follows_on(question: str, qtype: QuestionType, names_an_affair: bool) -> boo
     if elliptical(q):
         return True
     if names_an_affair and not _FOLLOW_START.search(q):
-        return (qtype.followup and len(q) <= 20) or chooses_between_earlier(q)
+        return qtype.followup and len(q) <= 20
     return qtype.followup or bool(_FOLLOW_START.search(q) or _ANAPHORA.search(q)) or len(q) <= 20
-
-
-_EARLIER_CHOICE = re.compile(r"(?:その|それらの|この|これらの|今の|二つの)(?:どっち|どちら|いずれ|うち)|(?:どっち|どちら)に(?:当た|入)")
-
-
-def chooses_between_earlier(question: str) -> bool:
-    """「公金口座の件は、そのどっちに当たるのか」: asks which of the alternatives the earlier turn set out."""
-    return bool(_EARLIER_CHOICE.search(normalize(question)))
 
 
 def asks_who(question: str) -> bool:
