@@ -219,6 +219,9 @@ def test_an_excuse_with_no_subject_excuses_whoever_did_the_affair():
     ("うちの母の口座は大丈夫か", None, True, False),                # a family, not the city's own body
     ("市の管理責任と言わざるを得ないのでは？", None, True, False),   # 「…のでは？」 is rhetorical, not what-about
     ("共済で番号を取り違えられた人は、うちの退職職員の中に何人いるのか", "figures", False, True),
+    # the city named only in a sentence that sets the scene: the question asks advice
+    ("本市では公金口座の登録支援を窓口で続けている。窓口で何に気を付けるべきか。", None, False, False),
+    ("本市でも国保の点検を進めている。点検で確かめるべき点は何か。", None, False, False),
 ])
 def test_grammar_corrects_the_learned_type(clf, q, ask, yesno, local):
     c, emb = clf

@@ -180,7 +180,9 @@ class QuestionClassifier:
         elif _YESNO_END.search(asked):
             yes = 1.0
         local = self._proba("local", X).get(True, 0.0)
-        if _LOCAL.search(q):
+        # the city named where the question asks, not in a sentence that sets the scene
+        # (「本市の窓口でも手帳の申請を受け付けている。受付で何を点検すべきか」 asks advice)
+        if _LOCAL.search(" ".join(asking_parts(q)) or q):
             # 本市・市内 with a question asking how many (「何件」「何人」): this city's own figures
             counts = ask == "figures" or bool(answer_type.expected(q))
             local = max(local + p.local_marker_shift, 1.0 if counts else 0.0)
