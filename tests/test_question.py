@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.model_selection import StratifiedKFold
 
-from assistant.compose.proposition import IMPLEMENTER, asserts, evidence_verdict, judge, proposition, subject
+from assistant.compose.proposition import IMPLEMENTER, asserts, blames, evidence_verdict, judge, proposition, subject
 from assistant.compose.question import ASKS, QuestionClassifier, elliptical, load_examples
 from assistant.embed import FakeEmbeddings
 from assistant.index.affairs import AffairRow, RoleRow
@@ -93,6 +93,18 @@ def test_questions_about_the_citys_own_data_are_local(clf):
 def test_what_a_yes_no_question_asserts(q, party, negated):
     p = proposition(q, "who")
     assert (p.frame, p.party, p.negated) == ("fault", party, negated)
+
+
+def test_whose_affair_it_is_is_a_question_of_responsibility():
+    techo = AffairRow(id="t", label="手帳", roles=[RoleRow(actor="prefecture", label="")], cause="operational")
+    q = "障害者手帳の誤紐付けは県の事務で起きたことであって、本市の事務ではない、という理解でよろしいか。"
+    p = proposition(q, "what")
+    assert (p.frame, p.party, p.negated) == ("fault", "municipality", True) and blames(q)
+    assert judge(p, [techo]) == "yes"
+    assert judge(proposition("手帳の紐付けは市町村の仕事の問題ではないか", "what"), [techo]) == "no"
+    # a clause the asker concedes is not what is asked
+    conceded = "手帳の交付は県の事務だと聞いたが、本市の窓口で番号の取り違えは起きていなかったのか。"
+    assert proposition(conceded, "what").frame == "factual" and not blames(conceded)
 
 
 def test_the_map_judges_fault_and_technical_propositions():

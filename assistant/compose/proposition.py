@@ -36,11 +36,15 @@ _BLAME = r"責任|悪|落ち度|過失|ミス|せい|責め"
 _FAULT = re.compile(_BLAME + r"|非が|謝|押し付け|押しつけ")
 # Negation of the fault itself (「責任はない」「悪くない」「無関係」), not of an action (「確認しなかった」).
 _DOUBLE_NEGATION = re.compile(r"(?:とは|とも)(?:言え|いえ)(?:ない|ません)")   # 「無関係とは言えない」 asserts a share
+# Whose affair it is (「本市の事務ではない」「市町村の仕事の問題ではないか」「市の所管外」): the question
+# the talk turns on, put without a word of fault; a clause the asker concedes (「…だと聞いたが、」) is not it.
+_OWNS = re.compile(r"の(?:事務|仕事|所管|管轄)(?:外|で|では|じゃ|だ|です|な|であ|の問題)")
+_CONCEDED = re.compile(r"[^、。？?]*?(?:が|けど|けれど|ても|でも|ので|から)[、,]")
 _EXISTS = re.compile(r"(?:例|事例|ケース|実例)(?:は|が|も)(?:ある|あった|あります|ありました|出て)")
 _ABSOLUTE = re.compile(r"全く|まったく|一切|いっさい|少しも|何も|全然")
 _EXCUSE = r"仕方(?:が|の)?な|やむを得|止むを得"   # 「仕方がなかった」 excuses the party
-_NEGATION = re.compile(rf"(?:{_BLAME}|非|関係|問題|関与|欠陥|不具合)(?:[^。、？?]{{0,6}}?|[^。、？?]{{0,6}}わけで(?:は|も))"
-                       rf"(?:ない|なく|なかっ|無い|無く|無かっ|ありません|ございません)|無関係|{_EXCUSE}")
+_NEGATION = re.compile(rf"(?:{_BLAME}|非|関係|問題|関与|欠陥|不具合|事務|仕事|所管)(?:[^。、？?]{{0,6}}?|[^。、？?]{{0,6}}わけで(?:は|も))"
+                       rf"(?:ない|なく|なかっ|無い|無く|無かっ|ありません|ございません)|無関係|所管外|{_EXCUSE}")
 # Putting blame elsewhere (「国のせいにして逃げている」「責任を押しつけた」): the question accuses its
 # subject of evading, which holds only where the affair is the subject's own.
 _SHIFT = re.compile(r"せいに(?:する|して|した|しよう)|責任逃れ|転嫁|押し付け|押しつけ|言い逃れ|逃げ(?:て|る|た)|(?:責任|責め)を免れ")
@@ -54,8 +58,10 @@ _OPERATIONAL = re.compile(r"運用|人為|事務処理|手作業|ヒューマン
 
 
 def blames(question: str) -> bool:
-    """「責任」「ミス」「悪い」「謝る」: the question is about fault, not about what happened."""
-    return bool(_FAULT.search(normalize(question)))
+    """「責任」「ミス」「悪い」「謝る」「本市の事務ではない」: the question is about fault or whose affair
+    it is, not about what happened."""
+    q = normalize(question)
+    return bool(_FAULT.search(q) or _OWNS.search(_CONCEDED.sub("", q)))
 
 
 def asserts(question: str) -> bool:
@@ -97,6 +103,12 @@ def subject(question: str) -> str | None:
     return marked_subject(q) or (named[0] if named else None)
 
 
+def _named_before(text: str, at: int) -> str | None:
+    """The party named right before position `at` (「本市の事務」: the city)."""
+    before = [(m.end(), a) for a, rx in _PARTY_RE.items() for m in rx.finditer(text) if 0 <= at - m.end() <= 2]
+    return max(before)[1] if before else None
+
+
 def marked_subject(question: str) -> str | None:
     """The first party marked as subject (は・が・って), e.g. the accused in 「自治体は国のせいにして…」."""
     q = normalize(question)
@@ -126,6 +138,9 @@ def proposition(question: str, ask: str) -> Proposition:
     if _EXISTS.search(body):   # 「…振り込まれた例はあるのか」: whether such a case exists, not whose fault
         return Proposition("factual", subject(q) or "", negated)
     party = subject(q)
+    owned = [m.start() for m in _OWNS.finditer(_CONCEDED.sub("", body))] if not _FAULT.search(body) else []
+    if owned:   # 「…県の事務で起きたことであって、本市の事務ではない、という理解でよいか」
+        return Proposition("fault", _named_before(_CONCEDED.sub("", body), owned[-1]) or party or IMPLEMENTER, negated)
     if ask in ("who", "explain", "why") and party:
         return Proposition("fault", party, negated, absolute=negated and bool(_ABSOLUTE.search(body)))
     if ask in ("who", "explain"):
