@@ -277,3 +277,14 @@ def test_a_question_about_something_the_sources_never_name_is_declined(briefing)
 def test_whether_a_case_exists_is_a_factual_question_not_one_about_fault():
     assert proposition("口座の登録ミスで給付金が別人に振り込まれた例はあるのか", "who").frame == "factual"
     assert proposition("口座の登録ミスは市の責任か", "who").frame == "fault"
+
+
+def test_whose_fault_asked_of_nothing_in_particular_gets_every_affair(briefing):
+    # 「結局誰が悪いの？」 names no affair and no topic: in this briefing it is the errors as a whole
+    for q in ("結局誰が悪いの？", "今回の問題で一番悪いのは誰？"):
+        a = briefing.ask(q)
+        assert not a.abstained and len(a.responsibility) >= 3, q
+        assert "医療保険者の責任" in a.summary and "内閣総理大臣" in a.summary
+    # … but one with words of its own, which the sources never use, is about something else
+    for q in ("昨日の試合で負けたのは誰のせい？", "除雪が遅れたのは誰の責任なんだ。"):
+        assert briefing.ask(q).abstained, q

@@ -21,12 +21,12 @@ from . import answer_type
 from . import verdict as words
 from .answer import Answer, Section, Sentence
 from .citations import Citations, render_markdown
-from .evidence import (Candidate, candidates, content_nouns, coverage, idf_weights, reported_speech, unfamiliar,
+from .evidence import (Candidate, candidates, content_nouns, content_tokens, coverage, idf_weights, reported_speech, unfamiliar,
                        unknown_nouns)
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, proposition
 from .question import asking_parts, asks_who, load_examples, names_this_city, unknown_topics
-from .scope import ScopeMatcher
+from .scope import Scope, ScopeMatcher
 from .support import BASIS_KINDS, lower, row_hits, select
 from .turn import Turn, cause_for, responsibility_for, trained_classifier
 
@@ -101,6 +101,8 @@ class ExtractiveComposer:
         turn.hits = self.searcher.search(turn.rq, k=self.params.k, filters=filters)
         scope = self.scope.match(q, qvec, turn.hits, qtype.affair_hint, lex)
         turn.settle(scope, prev[0] if prev else None)
+        if self._about_the_whole(turn):
+            turn.scope, turn.whole = Scope("general", self.scope.affair_rows(), scope.scores), True
         turn.prop = proposition(turn.prop_text, turn.ask)
         if turn.yesno and turn.prop.frame == "factual" and names_this_city(q):
             turn.local = True   # 「本市でも…まだ止まったままなのか」: whether it happened here, not whose fault
@@ -110,6 +112,22 @@ class ExtractiveComposer:
             turn.local = False  # who carries an affair, and on what legal basis, is the same in every city
         turn.basis_hits = self._basis_hits(turn, filters)
         return turn
+
+    def _about_the_whole(self, turn: Turn) -> bool:
+        """「結局誰が悪いの？」「今回の問題で一番悪いのは誰」: whose fault, asked of nothing in particular —
+        no affair named, every word one the sources or the briefing's questions use (「昨日の試合で
+        負けたのは誰のせい」 has words of its own), none of its topical words in the evidence, and not
+        worded like the unanswerable examples. In this briefing that is the errors as a whole:
+        every affair's verdict."""
+        q = turn.q
+        if turn.scope.named or turn.followup or turn.local or not (blames(q) or asks_who(q)):
+            return False
+        if any(t not in self.vocabulary and len(t) > 1 for t in content_tokens(q)):
+            return False
+        if turn.qtype.out_of_scope >= self.params.out_of_scope_topic:
+            return False
+        strength = coverage(turn.rq, turn.hits[:3])
+        return strength is None or strength < self.params.abstain_coverage
 
     def _asks_this_citys_facts(self, q: str, qtype) -> bool:
         """Some part of the question asks, in the labelled examples' sense of local, about this city
@@ -167,7 +185,7 @@ class ExtractiveComposer:
         local_gap = turn.local and any(k not in answer_type.COUNTS for k in missing)
         if names_private_person(turn.q, self.vocabulary):
             ans = self._abstain(turn, PRIVATE_PERSON)
-        elif (unrelated and not turn.scope.named) or (missing and not turn.local) or local_gap or outside:
+        elif (unrelated and not (turn.scope.named or turn.whole)) or (missing and not turn.local) or local_gap or outside:
             ans = self._abstain(turn)
         else:
             ans = self._compose(turn, prev)

@@ -36,6 +36,7 @@ class Turn:
     basis_hits: list = field(default_factory=list)
     scope: Scope = field(default_factory=lambda: Scope("none"))
     prop: Proposition | None = None
+    whole: bool = False              # a question of fault about the errors as a whole (every affair)
     used: set = field(default_factory=set)   # (chunk id, start, end) of every sentence this turn's answer quoted
 
     @classmethod
