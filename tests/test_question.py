@@ -89,6 +89,7 @@ def test_questions_about_the_citys_own_data_are_local(clf):
     ("市役所が番号を管理していなかったからではないのか", "municipality", False),  # rhetorical, negated action
     ("国の責任ではないのか", "prime_minister", False),
     ("ＪＬＩＳの責任でしょう？", "jlis", False),
+    ("デジタル大臣の責任ではないのか", "prime_minister", False),   # the minister over デジタル庁
 ])
 def test_what_a_yes_no_question_asserts(q, party, negated):
     p = proposition(q, "who")

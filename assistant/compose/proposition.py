@@ -19,7 +19,7 @@ from assistant.values import ACTOR_NAMES
 _AFTER = r"(?=[のがはにもでへ側庁]|として|って)"
 _SHORT: dict[str, str] = {
     "municipality": rf"本市|当市|うち(?:の市)?|わが市|我が市|市長|市職員|窓口|市{_AFTER}",
-    "prime_minister": rf"総理|内閣|政府|国{_AFTER}",
+    "prime_minister": rf"総理|内閣|政府|デジタル大臣|国{_AFTER}",
     "health_insurer": r"健保",
     "prefecture": rf"県{_AFTER}",
 }
