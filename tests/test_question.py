@@ -68,6 +68,10 @@ def clf():
     ("その法的な根拠は何か。保護評価の名義とも関係があるのか。", False),   # the first question leads
     ("本市にこの件の責任はあるのか、また今後の対策について市長の見解を伺います。", True),   # in a clause
     ("本市にこの件の責任はあるのか、また今後どのような対策をとるのか。", True),   # a second question, not either-or
+    ("障害者手帳の件で市に責任があるかどうか、教えてください。", True),   # whether, asked as a request
+    ("カードそのものに問題があったかどうかを知りたい。", True),
+    ("国保の紐付け誤りは市の責任と考えてよいか、見解を伺う。", True),     # the council's clause 「…よいか、」
+    ("共済で番号を取り違えられた人が、うちの職員にいるかどうか知りたい。", False),   # whether it happened here: a local fact
 ])
 def test_yes_no_questions_are_read_from_grammar(clf, q, yesno):
     c, emb = clf

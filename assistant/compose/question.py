@@ -29,7 +29,8 @@ _WH = re.compile(r"誰|だれ|なぜ|何故|なんで(?!す|しょ)|どうして
 _WHO = re.compile(r"誰|だれ")
 # 「技術か、運用か」「情報ですか、処理ですか」「それとも」: an either-or question, answered by naming one
 _AND_ALSO = r"(?:また|あわせて|併せて|さらに)"   # 「…のか、また…」 adds a second question
-_ASKING_CLAUSE = r"(?:のか|ないか|るか|ますか|ですか)"
+_ASKING_CLAUSE = r"(?:のか|ないか|るか|ますか|ですか|よいか|いいか)"   # 「…と考えてよいか、見解を伺う」
+_WHETHER = re.compile(r"か(?:どうか|否か)")
 _EITHER = re.compile(rf"それとも|か[、,](?!{_AND_ALSO})[^。？?、]{{1,25}}か[。？?]?\s*$")
 # 「原因は？」「件数は？」「保険証の場合は？」: an elliptical what-about question, not a yes/no one.
 # (「…のでは？」「…んでは？」 is a rhetorical yes/no, not a what-about)
@@ -175,6 +176,8 @@ class QuestionClassifier:
         # Grammar first: with no wh-word, a question ending in か・の・？ asks for a judgement.
         if _EITHER.search(q) or _EITHER.search(asked) or _ELLIPSIS.search(asked) or _ANYTHING.search(asked):
             yes = 0.0
+        elif _WHETHER.search(q) and not _LOCAL.search(q):
+            yes = 1.0   # 「市に責任があるかどうか、教えてください」 (whether it happened here is this city's fact)
         elif _WH.search(asked):
             yes -= p.yesno_wh_penalty
         elif _YESNO_END.search(asked):
