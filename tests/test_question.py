@@ -161,6 +161,11 @@ def test_a_factual_yes_no_is_judged_by_the_answering_sentence():
                             "カードを返しても保険者のデータの誤りは直らない。") == "no"
     assert evidence_verdict("カードを返せば、自分の情報を守れるんでしょうか", "カードを返す人が増えた。") is None
     assert asserts("市のミスではないのか") and asserts("JLISの責任でしょう？") and not asserts("市のミスですか")
+    # 「する」「ある」 say nothing of their own: a sentence that merely has one does not answer
+    assert evidence_verdict("保険証の廃止は延期すべきではないか。", "提言は、保険証の廃止を急がせすぎたと主張している。") is None
+    assert evidence_verdict("意味はあるのか", "経費が増えたとの報告がある。") is None
+    # a サ変 verb is its noun: 「特定したのか」 against 「特定しなかった」
+    assert evidence_verdict("住所で本人を特定したのか", "その後も適切な方法で本人を特定しなかった。") == "no"
 
 
 def test_elliptical_follow_ups_and_subjects():

@@ -196,11 +196,14 @@ def _morphemes(text: str):
 
 
 def _predicates(morphs) -> dict[str, bool]:
-    """Verbs and adjectives of a text → whether each is negated right after it (「直らない」)."""
+    """Verbs and adjectives of a text → whether each is negated right after it (「直らない」). A
+    サ変 verb is its noun (「特定する」「特定しなかった」 → 特定), so that it can be told from 「する」."""
     out: dict[str, bool] = {}
     for i, (norm, pos, _surface, _dic) in enumerate(morphs):
         if pos not in ("動詞", "形容詞"):
             continue
+        if norm == "為る" and i and morphs[i - 1][1] == "名詞":
+            norm = morphs[i - 1][0]
         negated = False
         for n2, p2, s2, d2 in morphs[i + 1:i + 6]:
             if p2 in ("補助記号",):
@@ -215,8 +218,9 @@ def _predicates(morphs) -> dict[str, bool]:
     return out
 
 
-_LIGHT = {"する", "ある", "いる", "なる", "できる", "れる", "られる", "考える", "思う", "言う", "良い", "よい", "いい",
-          "聞く", "知る", "見る", "くる", "来る", "行く", "いく", "しまう", "おく", "もらう", "くれる"}
+# Verbs that carry no content of their own, in Sudachi's normalised forms (「する」 is 為る, 「ある」 有る)
+_LIGHT = {"為る", "有る", "居る", "成る", "出来る", "考える", "思う", "言う", "良い", "聞く", "知る", "見る", "来る",
+          "行く", "仕舞う", "おく", "置く", "貰う", "呉れる"}
 
 
 def evidence_verdict(question: str, sentence: str) -> str | None:
