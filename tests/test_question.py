@@ -298,3 +298,15 @@ def test_whose_fault_asked_of_nothing_in_particular_gets_every_affair(briefing):
     # … but one with words of its own, which the sources never use, is about something else
     for q in ("昨日の試合で負けたのは誰のせい？", "除雪が遅れたのは誰の責任なんだ。"):
         assert briefing.ask(q).abstained, q
+
+
+def test_a_yes_no_on_an_act_is_supported_by_sentences_on_that_act():
+    from assistant.compose.proposition import bears_on
+    apology = proposition("市は国を待たずに先に謝罪すべきだったのではないか", "who")
+    assert apology.frame == "apology"
+    assert bears_on(apology, "まず内閣総理大臣が謝罪すべきだと述べた。")
+    assert not bears_on(apology, "市区町村は窓口の手続支援を引き受けた。")
+    holds = proposition("市役所に私の口座情報は保管されているのか", "what")
+    assert holds.frame == "holds" and bears_on(holds, "市区町村は口座情報を保有していない。")
+    # a plain question of fault has no act of its own to look for
+    assert not bears_on(proposition("公金口座の誤登録は市の責任か", "who"), "まず内閣総理大臣が謝罪すべきだと述べた。")

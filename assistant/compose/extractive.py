@@ -223,7 +223,8 @@ class ExtractiveComposer:
         support = select(turn.hits, extra, f"{turn.rq} {turn.q}", turn.ask, rows, self.map, self.idf,
                          self.searcher.store.sentences, self.searcher.query_vector(dense_text(turn.rq)),
                          exclude, self.params.max_support + (0 if claims else 1), self.params,
-                         said=tuple(c.text for c in claims), said_keys=tuple(summary_keys))
+                         said=tuple(c.text for c in claims), said_keys=tuple(summary_keys),
+                         prop=turn.prop if turn.yesno else None)
         if not claims and support:   # nothing from the map: the best sentence is the answer
             lead = self._lead_sentence(support, turn)
             support.remove(lead)

@@ -269,3 +269,14 @@ def _denied(question: str, sentence: str) -> bool:
         if denied & asked:
             return True
     return False
+
+
+# What a sentence must speak of to bear on a judgement of each frame (「謝罪すべきか」: who apologises).
+_FRAME_CUES = {"apology": _APOLOGY, "holds": _HOLDS, "evasion": _SHIFT}
+
+
+def bears_on(p: Proposition | None, sentence: str) -> bool:
+    """Whether `sentence` speaks to what the yes/no question judges (an apology, holding the
+    information, shifting blame), beyond the affair it is about."""
+    cue = _FRAME_CUES.get(p.frame) if p is not None else None
+    return bool(cue and cue.search(normalize(sentence)))

@@ -17,6 +17,7 @@ from assistant.values import Hit
 from . import answer_type
 from .evidence import Candidate, candidates, content_tokens, has_figure, mmr, score
 from .params import DEFAULT, ComposerParams
+from .proposition import bears_on
 
 # Section headings of the corpus convention (corpus/README.md) that answer each question type.
 HEADINGS: dict[str, tuple[str, ...]] = {
@@ -64,7 +65,7 @@ def row_hits(rows: list[AffairRow], chunks: dict, hits: list[Hit], per_row: int 
 def select(hits: list[Hit], extra: list[Hit], query: str, ask: str, rows: list[AffairRow], amap: ResponsibilityMap,
            idf: dict, sentence_index, qvec, exclude: set[tuple[str, int, int]], k: int,
            params: ComposerParams = DEFAULT, said: tuple[str, ...] = (),
-           said_keys: tuple = ()) -> list[Candidate]:
+           said_keys: tuple = (), prop=None) -> list[Candidate]:
     cands = candidates(hits + extra, sentence_index, qvec)
     headings = HEADINGS.get(ask, ())
     wanted = answer_type.expected(query)   # 「いつ」「何件」: the kind of fact that answers
@@ -82,6 +83,8 @@ def select(hits: list[Hit], extra: list[Hit], query: str, ask: str, rows: list[A
             b += params.conclusion_bonus
         if (c.hit.chunk.id, c.start, c.end) in cells:   # the sentence a cell of the map rests on, in its own words
             b += params.cell_bonus
+        if bears_on(prop, c.text):   # 「謝罪すべきか」: a sentence on who apologises
+            b += params.frame_bonus
         return b
     settled = frozenset(t for r in rows for w in (*r.terms, r.label) for t in content_tokens(w))
     score(cands, query, idf, bonus=bonus, params=params, settled=settled)
