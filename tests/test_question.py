@@ -310,3 +310,18 @@ def test_a_yes_no_on_an_act_is_supported_by_sentences_on_that_act():
     assert holds.frame == "holds" and bears_on(holds, "市区町村は口座情報を保有していない。")
     # a plain question of fault has no act of its own to look for
     assert not bears_on(proposition("公金口座の誤登録は市の責任か", "who"), "まず内閣総理大臣が謝罪すべきだと述べた。")
+
+
+def test_a_topic_the_sources_never_name_is_declined_sooner_when_the_question_is_not_local(briefing):
+    from dataclasses import replace
+    c = briefing.composer
+    briefing.ensure_index()
+    turn = c.understand("マイナンバーカードの暗証番号を忘れたら、窓口ではどう再設定するのか", None, None)
+    turn.qtype = replace(turn.qtype, out_of_scope=0.4)
+    turn.local = False
+    assert c._asks_about_the_unknown(turn)          # between the national (0.35) and the local (0.6) floors
+    turn.local = True                                # 「市内の病院」: a local question may name a place the sources do not
+    assert not c._asks_about_the_unknown(turn)
+    turn.qtype = replace(turn.qtype, out_of_scope=0.2)
+    turn.local = False
+    assert not c._asks_about_the_unknown(turn)

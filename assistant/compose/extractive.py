@@ -206,7 +206,9 @@ class ExtractiveComposer:
         oos = turn.qtype.out_of_scope
         if oos >= self.params.out_of_scope_new_pair:   # even two known words put together anew (「データ連携」)
             return bool(unknown_topics(turn.q, self.known_text))
-        return oos >= self.params.out_of_scope_topic and bool(unknown_topics(turn.q, self.known_text, self.vocabulary))
+        # not about this city: a local question may name a place the sources do not (「市内の病院」)
+        floor = self.params.out_of_scope_topic if turn.local else self.params.out_of_scope_topic_national
+        return oos >= floor and bool(unknown_topics(turn.q, self.known_text, self.vocabulary))
 
     def _compose(self, turn: Turn, prev: tuple[Turn, Answer] | None) -> Answer:
         cites = Citations()
