@@ -72,6 +72,10 @@ def clf():
     ("カードそのものに問題があったかどうかを知りたい。", True),
     ("国保の紐付け誤りは市の責任と考えてよいか、見解を伺う。", True),     # the council's clause 「…よいか、」
     ("共済で番号を取り違えられた人が、うちの職員にいるかどうか知りたい。", False),   # whether it happened here: a local fact
+    ("市に責任はあったのか、なかったのか。", True),                   # an either-or of one predicate and its negation
+    ("国保の件で市の責任は認めるんですか、認めないんですか。", True),
+    ("保険証の問題はカードの欠陥ということになるのでしょうか、どうなのでしょうか。", True),   # put, then pressed
+    ("自治体の事務が雑だったからでしょ。", True),
 ])
 def test_yes_no_questions_are_read_from_grammar(clf, q, yesno):
     c, emb = clf
@@ -94,6 +98,7 @@ def test_questions_about_the_citys_own_data_are_local(clf):
     ("国の責任ではないのか", "prime_minister", False),
     ("ＪＬＩＳの責任でしょう？", "jlis", False),
     ("デジタル大臣の責任ではないのか", "prime_minister", False),   # the minister over デジタル庁
+    ("共済組合の誤りに市は関わっていない、と断言していいのですか", "municipality", True),
 ])
 def test_what_a_yes_no_question_asserts(q, party, negated):
     p = proposition(q, "who")
@@ -325,3 +330,11 @@ def test_a_topic_the_sources_never_name_is_declined_sooner_when_the_question_is_
     turn.qtype = replace(turn.qtype, out_of_scope=0.2)
     turn.local = False
     assert not c._asks_about_the_unknown(turn)
+
+
+def test_a_word_of_fault_next_to_a_party_makes_a_question_of_fault_whatever_its_type():
+    # the learned type may read a number in the question as a request for figures
+    p = proposition("総点検で8,351件も見つかったのは、自治体の事務が雑だったからでしょ。", "figures")
+    assert (p.frame, p.party) == ("fault", "municipality")
+    assert proposition("総点検で見つかったのは何件か", "figures").frame == "factual"
+    assert proposition("複雑な手続だったのか", "what").frame == "factual"   # 「複雑」 is not 「雑」

@@ -291,7 +291,8 @@ class ExtractiveComposer:
                 verdict = judge(turn.prop, [overview]) if turn.yesno else None
                 claims = words.tech(verdict, overview, text) if ask == "tech_ops" or verdict else words.why(overview, text)
                 return claims, verdict
-            if ask == "figures" and about_all:
+            judged = turn.yesno and turn.prop.frame != "factual"   # 「…8,351件も出たのは自治体が雑だったからでしょ」
+            if ask == "figures" and about_all and not judged:
                 return words.figures(overview, question=turn.q), None
             verdict = judge(turn.prop, rows) if turn.yesno else None
             # 「『市のミスだろう』と詰められたらどう返す」: what to say about fault is who carries each affair

@@ -30,9 +30,9 @@ _SUBJECT = re.compile(r"^(?:は|が|って|も|として|側)")
 # 「…ではないか」「…じゃないの」: a rhetorical question that asserts its content.
 _RHETORICAL = re.compile(r"(?:の|ん)?(?:では|じゃ)(?:ない|ありません)(?:の|ん)?(?:です)?(?:か|でしょうか|だろうか)?[。？?！!]*\s*$")
 # … and 「…でしょう」, which asserts too
-_ASSERTING = re.compile(_RHETORICAL.pattern + r"|(?:でしょう|だろう)[。？?！!]*\s*$")
+_ASSERTING = re.compile(_RHETORICAL.pattern + r"|(?:でしょう?|だろう)[。？?！!]*\s*$")
 # Words that put blame on a party: the subject is the party named just before one of them.
-_BLAME = r"責任|悪|落ち度|過失|ミス|せい|責め"
+_BLAME = r"責任|悪|落ち度|過失|ミス|せい|責め|ずさん|杜撰|(?<!複)雑(?=だ|な|に|で)"
 _FAULT = re.compile(_BLAME + r"|非が|謝|押し付け|押しつけ")
 # Negation of the fault itself (「責任はない」「悪くない」「無関係」), not of an action (「確認しなかった」).
 _DOUBLE_NEGATION = re.compile(r"(?:とは|とも)(?:言え|いえ)(?:ない|ません)")   # 「無関係とは言えない」 asserts a share
@@ -43,7 +43,7 @@ _CONCEDED = re.compile(r"[^、。？?]*?(?:が|けど|けれど|ても|でも|�
 _EXISTS = re.compile(r"(?:例|事例|ケース|実例)(?:は|が|も)(?:ある|あった|あります|ありました|出て)")
 _ABSOLUTE = re.compile(r"全く|まったく|一切|いっさい|少しも|何も|全然")
 _EXCUSE = r"仕方(?:が|の)?な|やむを得|止むを得"   # 「仕方がなかった」 excuses the party
-_NEGATION = re.compile(rf"(?:{_BLAME}|非|関係|問題|関与|欠陥|不具合|事務|仕事|所管)(?:[^。、？?]{{0,6}}?|[^。、？?]{{0,6}}わけで(?:は|も))"
+_NEGATION = re.compile(rf"(?:{_BLAME}|非|関係|関わ[っら]?|問題|関与|欠陥|不具合|事務|仕事|所管)(?:[^。、？?]{{0,6}}?|[^。、？?]{{0,6}}わけで(?:は|も))"
                        rf"(?:ない|なく|なかっ|無い|無く|無かっ|ありません|ございません)|無関係|所管外|{_EXCUSE}")
 # Putting blame elsewhere (「国のせいにして逃げている」「責任を押しつけた」): the question accuses its
 # subject of evading, which holds only where the affair is the subject's own.
@@ -91,12 +91,9 @@ def subject(question: str) -> str | None:
     (「…国に責任はないのか」), else the city whenever it is named (a mayor's briefing asks about the
     city's share), else the first party marked as subject (は・が), else the first named."""
     q = normalize(question)
-    faults = [m.start() for m in _FAULT.finditer(q)]
-    if faults:
-        before = [(m.end(), a) for a, rx in _PARTY_RE.items() for m in rx.finditer(q) if m.end() <= faults[-1]]
-        near = [(end, a) for end, a in before if faults[-1] - end <= 6]
-        if near:
-            return max(near)[1]
+    blamed = blamed_party(q)
+    if blamed:
+        return blamed
     named = parties_named(q)
     if "municipality" in named:
         return "municipality"
@@ -107,6 +104,16 @@ def _named_before(text: str, at: int) -> str | None:
     """The party named right before position `at` (「本市の事務」: the city)."""
     before = [(m.end(), a) for a, rx in _PARTY_RE.items() for m in rx.finditer(text) if 0 <= at - m.end() <= 2]
     return max(before)[1] if before else None
+
+
+def blamed_party(question: str) -> str | None:
+    """The party named just before the last word of fault (「自治体の事務が雑だった」「市の責任」)."""
+    q = normalize(question)
+    faults = [m.start() for m in _FAULT.finditer(q)]
+    if not faults:
+        return None
+    near = [(m.end(), a) for a, rx in _PARTY_RE.items() for m in rx.finditer(q) if 0 <= faults[-1] - m.end() <= 6]
+    return max(near)[1] if near else None
 
 
 def marked_subject(question: str) -> str | None:
@@ -141,7 +148,8 @@ def proposition(question: str, ask: str) -> Proposition:
     owned = [m.start() for m in _OWNS.finditer(_CONCEDED.sub("", body))] if not _FAULT.search(body) else []
     if owned:   # 「…県の事務で起きたことであって、本市の事務ではない、という理解でよいか」
         return Proposition("fault", _named_before(_CONCEDED.sub("", body), owned[-1]) or party or IMPLEMENTER, negated)
-    if ask in ("who", "explain", "why") and party:
+    if (ask in ("who", "explain", "why") and party) or blamed_party(body):   # 「…自治体の事務が雑だったからでしょ」
+        party = party or blamed_party(body)
         return Proposition("fault", party, negated, absolute=negated and bool(_ABSOLUTE.search(body)))
     if ask in ("who", "explain"):
         return Proposition("fault", "municipality", negated, absolute=negated and bool(_ABSOLUTE.search(body)))
@@ -280,3 +288,8 @@ def bears_on(p: Proposition | None, sentence: str) -> bool:
     information, shifting blame), beyond the affair it is about."""
     cue = _FRAME_CUES.get(p.frame) if p is not None else None
     return bool(cue and cue.search(normalize(sentence)))
+
+
+def predicates_of(text: str) -> dict[str, bool]:
+    """The verbs and adjectives of `text`, each with whether it is negated (「認めない」 → 認める: True)."""
+    return _predicates(_morphemes(text))

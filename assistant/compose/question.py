@@ -38,7 +38,9 @@ _ELLIPSIS = re.compile(r"(?:(?<!ので)(?<!んで)は|って|とは|(?<!の)(?<!
                        r"|(?:は|って|では|なら)どう(?:なの|です|でしょう)?(?:か|だ)?[？?。]?\s*$")
 # 「気を付けることはありますか」「学べることはあるか」: asks what there is, not whether
 _ANYTHING = re.compile(r"(?:こと|もの|点|ところ)(?:は|が)?(?:あります|ある|ありません|ない)(?:か|の|でしょうか)?[？?。]?\s*$")
-_YESNO_END = re.compile(r"(?:か|の|かな|よね|でしょう|だろう|ある|ない)[？?。！!]?\s*$|[？?]\s*$")
+_YESNO_END = re.compile(r"(?:か|の|かな|よね|でしょう?|だろう|ある|ない)[？?。！!]?\s*$|[？?]\s*$")
+# 「…カードの欠陥なのでしょうか、どうなのでしょうか」: the question put, then pressed
+_PRESSED = re.compile(r"か[、,]\s*(?:どう|いかが)(?:なの|なん)?(?:です|でしょう|だ)?か?[？?。]?\s*$")
 # first person + the municipality, or + one of its own bodies (「うちの国保」「わが町の窓口」)
 _LOCAL = re.compile(r"(?:本|当|うちの|わが|我が|私たちの|わたしたちの)(?:市|町|村|区|自治体|県)|(?:市|町|区|村)内|"
                     r"この(?:市|町|村|区)|(?:うちの|わが|我が)[^。、？?]{0,4}?(?:国保|窓口|職員|役所|課)")
@@ -174,7 +176,9 @@ class QuestionClassifier:
             ask = "figures"   # 「何件あったのか」「何人か」: the question word asks for a number
         yes = self._proba("yesno", X).get(True, 0.0)
         # Grammar first: with no wh-word, a question ending in か・の・？ asks for a judgement.
-        if _EITHER.search(q) or _EITHER.search(asked) or _ELLIPSIS.search(asked) or _ANYTHING.search(asked):
+        if _PRESSED.search(asked) or either_way(asked):
+            yes = 1.0   # 「…なのでしょうか、どうなのでしょうか」「認めるんですか、認めないんですか」
+        elif _EITHER.search(q) or _EITHER.search(asked) or _ELLIPSIS.search(asked) or _ANYTHING.search(asked):
             yes = 0.0
         elif _WHETHER.search(q) and not _LOCAL.search(q):
             yes = 1.0   # 「市に責任があるかどうか、教えてください」 (whether it happened here is this city's fact)
@@ -198,6 +202,20 @@ class QuestionClassifier:
                             confidence=scores.get(ask, 0.0),
                             affair_hint=str(max(affairs, key=affairs.get)) if affairs else "none", scores=scores,
                             out_of_scope=float(outside))
+
+
+def either_way(question: str) -> bool:
+    """「あったのか、なかったのか」「認めるんですか、認めないんですか」: an either-or whose second half
+    negates the first is a yes/no question, not a choice between two things."""
+    from .proposition import predicates_of
+    halves = [h for h in re.split(r"か[、,]", question, maxsplit=1) if h.strip()]
+    if len(halves) != 2:
+        return False
+    (first, second) = (list(predicates_of(h).items()) for h in halves)
+    if not first or not second:
+        return False
+    (v1, neg1), (v2, neg2) = first[-1], second[-1]
+    return (v1 == v2 and neg1 != neg2) or {v1, v2} == {"有る", "無い"}
 
 
 def names_this_city(question: str) -> bool:
