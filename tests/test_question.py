@@ -338,3 +338,12 @@ def test_a_word_of_fault_next_to_a_party_makes_a_question_of_fault_whatever_its_
     assert (p.frame, p.party) == ("fault", "municipality")
     assert proposition("総点検で見つかったのは何件か", "figures").frame == "factual"
     assert proposition("複雑な手続だったのか", "what").frame == "factual"   # 「複雑」 is not 「雑」
+
+
+def test_what_to_say_to_a_quoted_question_answers_that_question():
+    from assistant.compose.question import quoted_question
+    q = "会見で「マイナンバーカードは危ないのか」と聞かれたら、何と答えればいい？"
+    assert quoted_question(q) == "マイナンバーカードは危ないのか"
+    assert proposition(quoted_question(q), "tech_ops").frame == "technical"
+    assert quoted_question("明日の定例会見で『市のミスだろう』と詰められたら、短くどう返せばいい？") == "市のミスだろう"
+    assert quoted_question("「責任を有する情報」と「責任を有する処理」の区別を説明して") is None   # terms, not a question

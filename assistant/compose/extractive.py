@@ -25,7 +25,7 @@ from .evidence import (Candidate, candidates, content_nouns, content_tokens, cov
                        unknown_nouns)
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, proposition
-from .question import asking_parts, asks_who, load_examples, names_this_city, unknown_topics
+from .question import asking_parts, asks_who, load_examples, names_this_city, quoted_question, unknown_topics
 from .scope import Scope, ScopeMatcher
 from .support import BASIS_KINDS, lower, row_hits, select
 from .turn import Turn, cause_for, responsibility_for, trained_classifier
@@ -104,6 +104,9 @@ class ExtractiveComposer:
         if self._about_the_whole(turn):
             turn.scope, turn.whole = Scope("general", self.scope.affair_rows(), scope.scores), True
         turn.prop = proposition(turn.prop_text, turn.ask)
+        quoted = quoted_question(q) if turn.ask == "explain" and not turn.yesno else None
+        if quoted:   # 「会見で『カードは危ないのか』と聞かれたら何と答えるか」: what to say answers the quoted question
+            turn.prop = proposition(quoted, self.classifier.classify(quoted, self.searcher.query_vector(dense_text(quoted))).ask)
         if turn.yesno and turn.prop.frame == "factual" and names_this_city(q):
             turn.local = True   # 「本市でも…まだ止まったままなのか」: whether it happened here, not whose fault
         elif self._asks_this_citys_facts(q, qtype):

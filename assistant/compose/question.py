@@ -218,6 +218,15 @@ def either_way(question: str) -> bool:
     return (v1 == v2 and neg1 != neg2) or {v1, v2} == {"有る", "無い"}
 
 
+_QUOTED = re.compile(r"[「『]([^」』]{4,80}?(?:か|の|だろう|でしょう?|では|じゃ|ない)[？?]?)[」』]")
+
+
+def quoted_question(question: str) -> str | None:
+    """The question someone else put, quoted inside the asker's (「会見で『カードは危ないのか』と聞かれたら」)."""
+    m = _QUOTED.search(normalize(question))
+    return m.group(1) if m else None
+
+
 def names_this_city(question: str) -> bool:
     """「本市」「当市」「うちの町」「市内」: the asker's own municipality."""
     return bool(_LOCAL.search(normalize(question)))
