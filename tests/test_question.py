@@ -347,3 +347,23 @@ def test_what_to_say_to_a_quoted_question_answers_that_question():
     assert proposition(quoted_question(q), "tech_ops").frame == "technical"
     assert quoted_question("明日の定例会見で『市のミスだろう』と詰められたら、短くどう返せばいい？") == "市のミスだろう"
     assert quoted_question("「責任を有する情報」と「責任を有する処理」の区別を説明して") is None   # terms, not a question
+
+
+def test_a_definition_is_led_by_the_sentence_on_the_term_asked():
+    from types import SimpleNamespace as NS
+
+    from assistant.compose.extractive import ExtractiveComposer
+    from assistant.compose.question import defined_term
+    q = "そもそも「個人番号利用事務実施者」とはどういう立場の者を指すのか。"
+    assert defined_term(q) == "個人番号利用事務実施者" and defined_term("名寄せとは何か") == "名寄せ"
+    near = NS(text="個人番号関係事務実施者とは、他者の事務に関連して書類を提出する者をいう。", score=0.9)
+    right = NS(text="個人番号利用事務実施者とは、個人番号利用事務を処理する者をいう。", score=0.7)
+    assert ExtractiveComposer._lead_sentence([near, right], NS(q=q, ask="define")) is right
+    assert ExtractiveComposer._lead_sentence([near, right], NS(q="番号の事務とは何か", ask="define")) is near
+
+
+def test_a_why_beside_a_local_part_still_says_why(briefing):
+    a = briefing.ask("健康保険の紐付け誤りはなぜ起きたのか。また、本市で該当者はいたのか。")
+    assert a.coverage == "partial"
+    assert "運用の問題" in a.summary and "J-LIS" in a.summary   # the cause and its mechanism, then where the local figure is
+    assert "確かめる必要があります" in a.summary

@@ -25,7 +25,7 @@ from .evidence import (Candidate, candidates, content_nouns, content_tokens, cov
                        unknown_nouns)
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, proposition
-from .question import asking_parts, asks_who, load_examples, names_this_city, quoted_question, unknown_topics
+from .question import asking_parts, asks_who, defined_term, load_examples, names_this_city, quoted_question, unknown_topics
 from .scope import Scope, ScopeMatcher
 from .support import BASIS_KINDS, lower, row_hits, select
 from .turn import Turn, cause_for, responsibility_for, trained_classifier
@@ -287,6 +287,8 @@ class ExtractiveComposer:
             verdict = judge(turn.prop, [row]) if judged else None
             if (ask in ("who", "basis") or verdict) and not row.overview:   # 「責任は誰が負うのか。また本市で…」
                 return words.lead_with(verdict, words.who(row, with_basis=ask == "basis", text=text)[:1] + local), verdict
+            if ask == "why" and not row.overview:   # 「なぜ起きたのか。また、本市の職員に該当者はいたのか」
+                return words.why(row, text)[:2] + local, None
             return local, None
         if scope.kind in ("several", "general"):
             about_all = scope.kind == "general" and overview is not None
@@ -345,6 +347,10 @@ class ExtractiveComposer:
     def _lead_sentence(support: list[Candidate], turn: Turn) -> Candidate:
         """The sentence that leads when the map has nothing to say: not reported speech unless the
         question asks what someone said."""
+        term = defined_term(turn.q)
+        if term:   # 「個人番号利用事務実施者とは」 is not answered by the sentence on 個人番号関係事務実施者
+            naming = [c for c in support if normalize(term) in normalize(c.text)]
+            support = naming or support
         if turn.ask != "speech":
             plain = [c for c in support if not reported_speech(c.text)]
             if plain:

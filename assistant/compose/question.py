@@ -227,6 +227,15 @@ def quoted_question(question: str) -> str | None:
     return m.group(1) if m else None
 
 
+_DEFINED = re.compile(r"[「『]([^」』]{2,30})[」』]\s*(?:とは|って|という(?:の|言葉))|([^\s、。「」『』]{2,30}?)\s*とは")
+
+
+def defined_term(question: str) -> str | None:
+    """The term a question asks to have defined (「『個人番号利用事務実施者』とは」「名寄せとは何か」)."""
+    m = _DEFINED.search(normalize(question))
+    return (m.group(1) or m.group(2)) if m else None
+
+
 def names_this_city(question: str) -> bool:
     """「本市」「当市」「うちの町」「市内」: the asker's own municipality."""
     return bool(_LOCAL.search(normalize(question)))
