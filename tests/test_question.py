@@ -367,3 +367,15 @@ def test_a_why_beside_a_local_part_still_says_why(briefing):
     assert a.coverage == "partial"
     assert "運用の問題" in a.summary and "J-LIS" in a.summary   # the cause and its mechanism, then where the local figure is
     assert "確かめる必要があります" in a.summary
+
+
+def test_two_things_the_sources_never_name_are_declined_whatever_the_wording(briefing):
+    from dataclasses import replace
+    c = briefing.composer
+    briefing.ensure_index()
+    turn = c.understand("市立病院の赤字が続いているのは、運用の問題なのか、それとも制度の問題なのか。", None, None)
+    turn.qtype = replace(turn.qtype, out_of_scope=0.0)   # worded like the briefing's own questions
+    assert c._asks_about_the_unknown(turn)
+    one = c.understand("市立病院で別人の情報が表示されたのは運用の問題なのか。", None, None)
+    one.qtype = replace(one.qtype, out_of_scope=0.0)
+    assert not c._asks_about_the_unknown(one)

@@ -66,6 +66,8 @@ class ComposerParams:
     out_of_scope_topic: float = 0.6  # … or when a compound noun it asks about occurs nowhere (question.unknown_topics) …
     out_of_scope_topic_national: float = 0.35  # … for a question not about this city (dev_fresh4 abstention recall
     #   .714 → .857, no dev false refusal; a probe list of 25 everyday municipal questions: 16 → 18 declined)
+    out_of_scope_topics: int = 2     # … or, whatever the scope model says, when this many things it asks about
+    #   occur nowhere (on 2026-12-05 every such question among ~400 dev cases and 156 in-scope probes was out of scope)
     out_of_scope_new_pair: float = 0.8   # … or is two known words put together anew (「交付率」, but also 「データ連携」)
     unfamiliar_nouns: int = 3        # a question naming no affair is declined when this many of its nouns …
     unfamiliar_share: float = 0.5    # … and this share of them occur in no indexed passage
