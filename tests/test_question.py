@@ -269,6 +269,8 @@ def test_a_long_question_is_read_part_by_part():
          "市長にお伺いします。")
     assert asking_parts(q) == ["その責任は誰が負うのか。", "また、本市の国保で誤りは見つかったのか。", "市長にお伺いします。"]
     assert asking_parts("責任はあるのか、また本市で誤りは見つかったのか") == ["責任はあるのか", "また本市で誤りは見つかったのか"]
+    # a premise stated in 「…である。」 is not asked
+    assert asking_parts("本市は国民健康保険の保険者である。その責任は市にあるのか。") == ["その責任は市にあるのか。"]
 
 
 def test_what_a_question_asks_about_is_new_when_the_sources_never_name_it():

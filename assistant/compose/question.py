@@ -269,9 +269,11 @@ def asking_parts(question: str) -> list[str]:
     out = []
     for sentence in (x.strip() for x in re.split(r"(?<=[。？?！!])", q)):
         out += [x for x in re.split(r"(?<=[かの])[、,]", sentence) if x.strip()]
-    return [x for x in out if _YESNO_END.search(x) or _WH.search(x) or _REQUEST.search(x)]
+    return [x for x in out if (_YESNO_END.search(x) or _WH.search(x) or _REQUEST.search(x)) and not _STATEMENT.search(x)]
 
 
+# 「本市は国民健康保険の保険者である。」「…であります。」: a council question's premise, stated, not asked
+_STATEMENT = re.compile(r"で(?:ある|あります|ございます)。\s*$")
 _REASON_CLAUSE = re.compile(r"[^、。？?]*?(?:ので|から)[、,]")   # 「ニュースが怖いので、」: why they ask, not what
 
 
