@@ -381,3 +381,9 @@ def test_two_things_the_sources_never_name_are_declined_whatever_the_wording(bri
     one = c.understand("市立病院で別人の情報が表示されたのは運用の問題なのか。", None, None)
     one.qtype = replace(one.qtype, out_of_scope=0.0)
     assert not c._asks_about_the_unknown(one)
+
+
+def test_the_errors_as_a_series_are_the_errors_as_a_whole(briefing):
+    a = briefing.ask("一連の紐付け誤りについて、うちの市にはまったく落ち度がないと言い切れるのか。")
+    assert len(a.responsibility) >= 3   # every affair's party, not the one the wording happens to lean to
+    assert a.summary.startswith("一部")  # the city's share differs from affair to affair

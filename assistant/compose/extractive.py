@@ -7,6 +7,7 @@ from the sources → the answer JSON of contract §2. Every sentence carries the
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import Counter
 from dataclasses import replace
@@ -45,6 +46,9 @@ def abstain_dense_floor(settings, embedder_name: str, params: ComposerParams = D
     if settings.abstain_dense is not None:
         return settings.abstain_dense
     return params.dense_floors.get(embedder_name, 0.0)
+
+
+_SERIES = re.compile(r"一連の|全体|全般|(?:すべて|全て)の(?:紐付け|誤り|事案|問題)")
 
 
 class ExtractiveComposer:
@@ -103,6 +107,9 @@ class ExtractiveComposer:
         turn.settle(scope, prev[0] if prev else None)
         if self._about_the_whole(turn):
             turn.scope, turn.whole = Scope("general", self.scope.affair_rows(), scope.scores), True
+        elif not turn.scope.named and not turn.followup and _SERIES.search(normalize(q)):
+            # 「一連の紐付け誤りについて、市にはまったく落ち度がないと言えるのか」: the errors as a whole
+            turn.scope = Scope("general", self.scope.affair_rows(), scope.scores)
         turn.prop = proposition(turn.prop_text, turn.ask)
         quoted = quoted_question(q) if turn.ask == "explain" and not turn.yesno else None
         if quoted:   # 「会見で『カードは危ないのか』と聞かれたら何と答えるか」: what to say answers the quoted question
