@@ -383,7 +383,13 @@ def test_two_things_the_sources_never_name_are_declined_whatever_the_wording(bri
     assert not c._asks_about_the_unknown(one)
 
 
-def test_the_errors_as_a_series_are_the_errors_as_a_whole(briefing):
+def test_the_errors_as_a_series_are_the_errors_as_a_whole(briefing, monkeypatch):
+    from assistant.compose.scope import Scope
+    briefing.ensure_index()
+    c = briefing.composer
+    one = c.scope.affair_rows()[:1]
+    monkeypatch.setattr(c.scope, "match", lambda *a, **k: Scope("one", one, {}))   # the wording leans to one affair
+    assert c.understand("一連の紐付け誤りについて、うちの市にはまったく落ち度がないと言い切れるのか。", None, None).scope.kind == "general"
+    assert c.understand("紐付け誤りについて、うちの市にはまったく落ち度がないと言い切れるのか。", None, None).scope.kind == "one"
     a = briefing.ask("一連の紐付け誤りについて、うちの市にはまったく落ち度がないと言い切れるのか。")
-    assert len(a.responsibility) >= 3   # every affair's party, not the one the wording happens to lean to
-    assert a.summary.startswith("一部")  # the city's share differs from affair to affair
+    assert len(a.responsibility) >= 3 and a.summary.startswith("一部")   # the city's share differs by affair
