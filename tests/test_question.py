@@ -393,3 +393,27 @@ def test_the_errors_as_a_series_are_the_errors_as_a_whole(briefing, monkeypatch)
     assert c.understand("紐付け誤りについて、うちの市にはまったく落ち度がないと言い切れるのか。", None, None).scope.kind == "one"
     a = briefing.ask("一連の紐付け誤りについて、うちの市にはまったく落ち度がないと言い切れるのか。")
     assert len(a.responsibility) >= 3 and a.summary.startswith("一部")   # the city's share differs by affair
+
+
+def test_none_at_all_and_one_kind_alone_are_judged_from_the_map():
+    hoken = AffairRow(id="h", label="保険", roles=[RoleRow(actor="health_insurer", label="")], cause="operational")
+    kokin = AffairRow(id="k", label="公金", roles=[RoleRow(actor="prime_minister", label=""),
+                                                   RoleRow(actor="municipality", label="")], cause="mixed")
+    zero = proposition("じゃあ市の責任はゼロだと言っていいわけ？", "who")
+    assert zero.negated and zero.absolute
+    assert judge(zero, [hoken]) == "yes"      # the city has no share in 健康保険
+    only = proposition("窓口での誤登録は、運用だけの問題だったと言い切れるのか。", "tech_ops")
+    assert only.frame == "operational" and only.only
+    assert judge(only, [kokin]) == "no"       # a mixed cause is not operational alone
+    assert judge(proposition("窓口での誤登録は運用の問題だったのか。", "tech_ops"), [kokin]) == "partial"
+
+
+def test_what_someone_said_is_led_by_what_they_said():
+    from types import SimpleNamespace as NS
+
+    from assistant.compose.extractive import ExtractiveComposer
+    claim = NS(text="情報システム学会の提言は、政府が保険証の廃止を急がせすぎたと主張している。", score=0.9)
+    said = NS(text="吉本氏は、急がされたから誤ったという説明はおかしいと述べた。", score=0.6)
+    speech = NS(q="学会の指摘について、講演者はどう評価していましたか。", ask="speech")
+    assert ExtractiveComposer._lead_sentence([claim, said], speech) is said
+    assert ExtractiveComposer._lead_sentence([claim, said], NS(q="学会の指摘は正しいのか", ask="why")) is claim

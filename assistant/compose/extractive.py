@@ -361,11 +361,13 @@ class ExtractiveComposer:
         if term:   # 「個人番号利用事務実施者とは」 is not answered by the sentence on 個人番号関係事務実施者
             naming = [c for c in support if normalize(term) in normalize(c.text)]
             support = naming or support
+        said = [c for c in support if reported_speech(c.text)]
         if turn.ask != "speech":
-            plain = [c for c in support if not reported_speech(c.text)]
+            plain = [c for c in support if c not in said]
             if plain:
                 return max(plain, key=lambda c: c.score)
-        return max(support, key=lambda c: c.score)
+        # 「講演者はどう評価していたか」: what someone said, not the claim they were answering
+        return max(said or support, key=lambda c: c.score)
 
     def _abstain(self, turn: Turn, reason: str = "") -> Answer:
         kinds = Counter(c.meta.kind for c in self.chunks.values())

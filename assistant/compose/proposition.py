@@ -36,6 +36,8 @@ _BLAME = r"責任|悪|落ち度|過失|ミス|せい|責め|ずさん|杜撰|(?<
 _FAULT = re.compile(_BLAME + r"|非が|謝|押し付け|押しつけ")
 # Negation of the fault itself (「責任はない」「悪くない」「無関係」), not of an action (「確認しなかった」).
 _DOUBLE_NEGATION = re.compile(r"(?:とは|とも)(?:言え|いえ)(?:ない|ません)")   # 「無関係とは言えない」 asserts a share
+_NONE_AT_ALL = r"(?:責任|落ち度|非|過失)(?:は|が|も)?(?:ゼロ|皆無)"   # 「市の責任はゼロ」: none at all
+_ONLY = re.compile(r"だけ|のみ|ばかり|単なる|単に|もっぱら")   # 「運用だけの問題」: one kind of cause alone
 # Whose affair it is (「本市の事務ではない」「市町村の仕事の問題ではないか」「市の所管外」): the question
 # the talk turns on, put without a word of fault; a clause the asker concedes (「…だと聞いたが、」) is not it.
 _OWNS = re.compile(r"の(?:事務|仕事|所管|管轄)(?:外|で|では|じゃ|だ|です|な|であ|の問題)")
@@ -44,7 +46,7 @@ _EXISTS = re.compile(r"(?:例|事例|ケース|実例)(?:は|が|も)(?:ある|�
 _ABSOLUTE = re.compile(r"全く|まったく|一切|いっさい|少しも|何も|全然")
 _EXCUSE = r"仕方(?:が|の)?な|やむを得|止むを得"   # 「仕方がなかった」 excuses the party
 _NEGATION = re.compile(rf"(?:{_BLAME}|非|関係|関わ[っら]?|問題|関与|欠陥|不具合|事務|仕事|所管)(?:[^。、？?]{{0,6}}?|[^。、？?]{{0,6}}わけで(?:は|も))"
-                       rf"(?:ない|なく|なかっ|無い|無く|無かっ|ありません|ございません)|無関係|所管外|{_EXCUSE}")
+                       rf"(?:ない|なく|なかっ|無い|無く|無かっ|ありません|ございません)|無関係|所管外|{_EXCUSE}|{_NONE_AT_ALL}")
 # Putting blame elsewhere (「国のせいにして逃げている」「責任を押しつけた」): the question accuses its
 # subject of evading, which holds only where the affair is the subject's own.
 _SHIFT = re.compile(r"せいに(?:する|して|した|しよう)|責任逃れ|転嫁|押し付け|押しつけ|言い逃れ|逃げ(?:て|る|た)|(?:責任|責め)を免れ")
@@ -77,7 +79,8 @@ class Proposition:
     frame: str            # fault | evasion | apology | holds | technical | operational | factual
     party: str = "municipality"
     negated: bool = False
-    absolute: bool = False   # 「全く」「一切」: the denial claims no share at all
+    absolute: bool = False   # 「全く」「一切」「ゼロ」: the denial claims no share at all
+    only: bool = False       # 「運用だけの問題」: that kind of cause and no other
 
 
 def parties_named(question: str) -> list[str]:
@@ -132,7 +135,8 @@ def proposition(question: str, ask: str) -> Proposition:
     negated = bool(_NEGATION.search(body)) != bool(_DOUBLE_NEGATION.search(body))
     tech, ops = bool(_TECHNICAL.search(body)), bool(_OPERATIONAL.search(body))
     if ask == "tech_ops" or (ask in ("why", "what") and tech):   # 「カードが原因だったのか」
-        return Proposition("operational" if ops and not tech else "technical", negated=negated)
+        return Proposition("operational" if ops and not tech else "technical", negated=negated,
+                           only=bool(_ONLY.search(body)))
     if _SHIFT.search(body):
         return Proposition("evasion", marked_subject(q) or "municipality", negated=False)
     if _APOLOGY.search(body):
@@ -150,9 +154,9 @@ def proposition(question: str, ask: str) -> Proposition:
         return Proposition("fault", _named_before(_CONCEDED.sub("", body), owned[-1]) or party or IMPLEMENTER, negated)
     if (ask in ("who", "explain", "why") and party) or blamed_party(body):   # 「…自治体の事務が雑だったからでしょ」
         party = party or blamed_party(body)
-        return Proposition("fault", party, negated, absolute=negated and bool(_ABSOLUTE.search(body)))
+        return Proposition("fault", party, negated, absolute=negated and bool(_ABSOLUTE.search(body) or re.search(_NONE_AT_ALL, body)))
     if ask in ("who", "explain"):
-        return Proposition("fault", "municipality", negated, absolute=negated and bool(_ABSOLUTE.search(body)))
+        return Proposition("fault", "municipality", negated, absolute=negated and bool(_ABSOLUTE.search(body) or re.search(_NONE_AT_ALL, body)))
     return Proposition("factual", party or "", negated)
 
 
@@ -174,7 +178,8 @@ def judge(p: Proposition, rows: list[AffairRow]) -> str | None:
                  else "no" for r in rows}
     else:
         table = _TECH if p.frame == "technical" else _OPS
-        votes = {table.get(r.cause, "no") for r in rows}
+        # 「運用だけの問題か」: a mixed cause is not one kind alone
+        votes = {"no" if p.only and r.cause == "mixed" else table.get(r.cause, "no") for r in rows}
     verdict = votes.pop() if len(votes) == 1 else "partial"
     if p.negated and verdict != "partial":
         verdict = "no" if verdict == "yes" else "yes"
