@@ -7,7 +7,6 @@ from the sources → the answer JSON of contract §2. Every sentence carries the
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections import Counter
 from dataclasses import replace
@@ -26,7 +25,7 @@ from .evidence import (Candidate, candidates, content_nouns, content_tokens, cov
                        unknown_nouns)
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, proposition
-from .question import asking_parts, asks_who, defined_term, load_examples, names_this_city, quoted_question, unknown_topics
+from .question import about_the_series, asking_parts, asks_who, defined_term, load_examples, names_this_city, quoted_question, unknown_topics
 from .scope import Scope, ScopeMatcher
 from .support import BASIS_KINDS, lower, row_hits, select
 from .turn import Turn, cause_for, responsibility_for, trained_classifier
@@ -46,9 +45,6 @@ def abstain_dense_floor(settings, embedder_name: str, params: ComposerParams = D
     if settings.abstain_dense is not None:
         return settings.abstain_dense
     return params.dense_floors.get(embedder_name, 0.0)
-
-
-_SERIES = re.compile(r"一連の|全体|全般|(?:すべて|全て)の(?:紐付け|誤り|事案|問題)")
 
 
 class ExtractiveComposer:
@@ -107,7 +103,7 @@ class ExtractiveComposer:
         turn.settle(scope, prev[0] if prev else None)
         if self._about_the_whole(turn):
             turn.scope, turn.whole = Scope("general", self.scope.affair_rows(), scope.scores), True
-        elif not turn.scope.named and not turn.followup and _SERIES.search(normalize(q)):
+        elif not turn.scope.named and not turn.followup and about_the_series(q):
             # 「一連の紐付け誤りについて、市にはまったく落ち度がないと言えるのか」: the errors as a whole
             turn.scope = Scope("general", self.scope.affair_rows(), scope.scores)
         turn.prop = proposition(turn.prop_text, turn.ask)

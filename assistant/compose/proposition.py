@@ -43,7 +43,7 @@ _ONLY = re.compile(r"だけ|のみ|ばかり|単なる|単に|もっぱら")   #
 _OWNS = re.compile(r"の(?:事務|仕事|所管|管轄)(?:外|で|では|じゃ|だ|です|な|であ|の問題)")
 _CONCEDED = re.compile(r"[^、。？?]*?(?:が|けど|けれど|ても|でも|ので|から)[、,]")
 _EXISTS = re.compile(r"(?:例|事例|ケース|実例)(?:は|が|も)(?:ある|あった|あります|ありました|出て)")
-_ABSOLUTE = re.compile(r"全く|まったく|一切|いっさい|少しも|何も|全然")
+_ABSOLUTE = re.compile(r"全く|まったく|一切|いっさい|少しも|何も|全然|ゼロ|皆無")   # 「責任はゼロ」 too
 _EXCUSE = r"仕方(?:が|の)?な|やむを得|止むを得"   # 「仕方がなかった」 excuses the party
 _NEGATION = re.compile(rf"(?:{_BLAME}|非|関係|関わ[っら]?|問題|関与|欠陥|不具合|事務|仕事|所管)(?:[^。、？?]{{0,6}}?|[^。、？?]{{0,6}}わけで(?:は|も))"
                        rf"(?:ない|なく|なかっ|無い|無く|無かっ|ありません|ございません)|無関係|所管外|{_EXCUSE}|{_NONE_AT_ALL}")
@@ -149,14 +149,16 @@ def proposition(question: str, ask: str) -> Proposition:
     if _EXISTS.search(body):   # 「…振り込まれた例はあるのか」: whether such a case exists, not whose fault
         return Proposition("factual", subject(q) or "", negated)
     party = subject(q)
-    owned = [m.start() for m in _OWNS.finditer(_CONCEDED.sub("", body))] if not _FAULT.search(body) else []
+    asked = _CONCEDED.sub("", body)
+    owned = [m.start() for m in _OWNS.finditer(asked)] if not _FAULT.search(body) else []
     if owned:   # 「…県の事務で起きたことであって、本市の事務ではない、という理解でよいか」
-        return Proposition("fault", _named_before(_CONCEDED.sub("", body), owned[-1]) or party or IMPLEMENTER, negated)
-    if (ask in ("who", "explain", "why") and party) or blamed_party(body):   # 「…自治体の事務が雑だったからでしょ」
-        party = party or blamed_party(body)
-        return Proposition("fault", party, negated, absolute=negated and bool(_ABSOLUTE.search(body) or re.search(_NONE_AT_ALL, body)))
+        return Proposition("fault", _named_before(asked, owned[-1]) or party or IMPLEMENTER, negated)
+    absolute = negated and bool(_ABSOLUTE.search(body))
+    blamed = blamed_party(body)   # 「…自治体の事務が雑だったからでしょ」, whatever the question's learned type
+    if (ask in ("who", "explain", "why") and party) or blamed:
+        return Proposition("fault", party or blamed, negated, absolute=absolute)
     if ask in ("who", "explain"):
-        return Proposition("fault", "municipality", negated, absolute=negated and bool(_ABSOLUTE.search(body) or re.search(_NONE_AT_ALL, body)))
+        return Proposition("fault", "municipality", negated, absolute=absolute)
     return Proposition("factual", party or "", negated)
 
 

@@ -20,6 +20,7 @@ from assistant.normalize import normalize
 
 from . import answer_type
 from .params import DEFAULT, ComposerParams
+from .proposition import predicates_of
 
 EXAMPLES = Path(__file__).with_name("question_examples.yaml")
 UNANSWERABLE = Path(__file__).with_name("scope_examples.yaml")   # questions the sources cannot answer
@@ -207,7 +208,6 @@ class QuestionClassifier:
 def either_way(question: str) -> bool:
     """「あったのか、なかったのか」「認めるんですか、認めないんですか」: an either-or whose second half
     negates the first is a yes/no question, not a choice between two things."""
-    from .proposition import predicates_of
     halves = [h for h in re.split(r"か[、,]", question, maxsplit=1) if h.strip()]
     if len(halves) != 2:
         return False
@@ -234,6 +234,14 @@ def defined_term(question: str) -> str | None:
     """The term a question asks to have defined (「『個人番号利用事務実施者』とは」「名寄せとは何か」)."""
     m = _DEFINED.search(normalize(question))
     return (m.group(1) or m.group(2)) if m else None
+
+
+# 「一連の紐付け誤り」「全体」「すべての事案」: the errors as a series, not one affair
+_SERIES = re.compile(r"一連の|全体|全般|(?:すべて|全て)の(?:紐付け|誤り|事案|問題)")
+
+
+def about_the_series(question: str) -> bool:
+    return bool(_SERIES.search(normalize(question)))
 
 
 def names_this_city(question: str) -> bool:
