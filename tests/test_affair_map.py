@@ -108,3 +108,18 @@ def test_the_sentences_the_maps_cells_rest_on_are_known_for_support():
     row = AffairRow(id="a", label="l", roles=[RoleRow(actor="prefecture", label="", quotes=[role])], cause_quotes=[cause])
     assert cell_sentences([row]) == {("c1", 0, 10), ("c2", 5, 20)}
     assert cell_sentences([]) == set()
+
+
+def test_a_kokuho_kumiai_is_a_health_insurer_not_the_citys_own_kokuho():
+    """中央建設国民健康保険組合 (the first case reported in 2023) contains 「国民健康保険」 but is a
+    国保組合, a health insurer of its own: the corpus's terms send it to the health-insurance row,
+    the longer term winning over the municipal 国保 row's 「国民健康保険」."""
+    from types import SimpleNamespace
+
+    from assistant.compose.scope import ScopeMatcher
+    from tests.conftest import ROOT
+    amap, _ = _map(ROOT / "corpus")
+    lex = ScopeMatcher(amap, SimpleNamespace(sentences=None), {}).lexical
+    scores = lex("中央建設国民健康保険組合で起きた誤りは、誰の責任か")
+    assert scores.get("health_insurance", 0) > 0 and not scores.get("kokuho")
+    assert lex("市町村の国民健康保険で起きた誤りは、誰の責任か").get("kokuho", 0) > 0

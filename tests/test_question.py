@@ -417,3 +417,20 @@ def test_what_someone_said_is_led_by_what_they_said():
     speech = NS(q="学会の指摘について、講演者はどう評価していましたか。", ask="speech")
     assert ExtractiveComposer._lead_sentence([claim, said], speech) is said
     assert ExtractiveComposer._lead_sentence([claim, said], NS(q="学会の指摘は正しいのか", ask="why")) is claim
+
+
+def test_a_factual_yes_no_is_settled_by_any_supporting_sentence_the_answer_shows():
+    """The verdict may rest on the fifth supporting sentence, since the answer shows and cites it;
+    never on a sentence past the supporting ones."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from assistant.compose.extractive import ExtractiveComposer
+    from assistant.compose.params import DEFAULT
+    filler = [SimpleNamespace(text=f"保険者が番号を登録した例{i}がある。") for i in range(4)]
+    settles = SimpleNamespace(text="カードを返しても保険者のデータの誤りは直らない。")
+    turn = SimpleNamespace(q="カードを返せばデータは直るんですか")
+    verdict = lambda n: ExtractiveComposer._factual_verdict(   # noqa: E731
+        SimpleNamespace(params=replace(DEFAULT, max_support=n)), turn, [], [*filler, settles])
+    assert verdict(6) == ("no", "sentence")
+    assert verdict(4) == (DEFAULT.open_verdict, "framing")

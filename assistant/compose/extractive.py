@@ -339,10 +339,12 @@ class ExtractiveComposer:
         return words.lead_with(verdict, claims), (verdict if claims else None)
 
     def _factual_verdict(self, turn: Turn, claims, support) -> tuple[str | None, str]:
-        """A yes/no the map cannot judge: the answering sentences decide when they share a predicate
-        with the question (「直るのか」「直らない」); otherwise a rhetorical question that asserts its
-        premise (「…ではないか」) is answered by the sources' correction of it, いいえ."""
-        texts = [c.candidate.text for c in claims if c.candidate is not None] + [c.text for c in support[:3]]
+        """A yes/no the map cannot judge: the answering sentences (the summary's and every supporting
+        sentence the answer shows) decide when they share a predicate with the question (「直るのか」
+        「直らない」); otherwise a rhetorical question that asserts its premise (「…ではないか」) is
+        answered by the sources' correction of it, いいえ."""
+        texts = ([c.candidate.text for c in claims if c.candidate is not None]
+                 + [c.text for c in support[:self.params.max_support]])
         for t in texts:
             v = evidence_verdict(turn.q, t)
             if v:
