@@ -434,3 +434,30 @@ def test_a_factual_yes_no_is_settled_by_any_supporting_sentence_the_answer_shows
         SimpleNamespace(params=replace(DEFAULT, max_support=n)), turn, [], [*filler, settles])
     assert verdict(6) == ("no", "sentence")
     assert verdict(4) == (DEFAULT.open_verdict, "framing")
+
+
+def test_one_affair_taken_for_another_is_denied_but_a_comparison_is_not_judged():
+    """国民健康保険組合 contains 国民健康保険, but its insurer is not the city: asked whether the one
+    is the other, the map says いいえ; asked whether they are alike, it does not judge."""
+    kumiai = AffairRow(id="hi", label="健康保険", terms=["健康保険", "国民健康保険組合"],
+                       roles=[RoleRow(actor="health_insurer", label="")], city_share="none")
+    kokuho = AffairRow(id="kh", label="市町村国保", terms=["国民健康保険", "国保"],
+                       roles=[RoleRow(actor="municipality", label="")], city_share="own")
+    same = proposition("最初に報じられた国民健康保険組合の誤りは、市町村の国保で起きたものだったのか", "who")
+    assert judge(same, [kumiai, kokuho]) == "no"
+    alike = proposition("国民健康保険組合の誤りは、市町村の国保の誤りと同じような事例なのか", "what")
+    assert judge(alike, [kumiai, kokuho]) is None
+    conceded = proposition("国民健康保険組合は無関係だと聞いたが、国保については市が当事者というのは本当か", "who")
+    assert judge(conceded, [kumiai, kokuho]) != "no"     # the city is the party for its own 国保
+    fault = proposition("国民健康保険組合の誤りは、市町村の国保の責任なのか", "who")
+    assert fault.faulted and judge(fault, [kumiai, kokuho]) == "partial"   # asked about fault: by share
+
+
+def test_only_a_mixed_cross_affair_verdict_says_it_differs_by_affair():
+    from assistant.compose.verdict import cross
+    from assistant.index.affairs import Quote
+    q = [Quote(chunk_id="c#0", start=0, end=1)]
+    rows = [AffairRow(id=i, label=i, roles=[RoleRow(actor=a, label="", quotes=q)], city_share=s)
+            for i, a, s in (("A", "health_insurer", "none"), ("B", "prefecture", "none"))]
+    assert cross(rows, "partial")[0].text.startswith("一部です。事務ごとに異なります。")
+    assert cross(rows, "no")[0].text.startswith("いいえ。A")

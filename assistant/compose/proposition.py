@@ -43,6 +43,7 @@ _ONLY = re.compile(r"だけ|のみ|ばかり|単なる|単に|もっぱら")   #
 _OWNS = re.compile(r"の(?:事務|仕事|所管|管轄)(?:外|で|では|じゃ|だ|です|な|であ|の問題)")
 _CONCEDED = re.compile(r"[^、。？?]*?(?:が|けど|けれど|ても|でも|ので|から)[、,]")
 _EXISTS = re.compile(r"(?:例|事例|ケース|実例)(?:は|が|も)(?:ある|あった|あります|ありました|出て)")
+_COMPARES = re.compile(r"同じ|共通|違|異な|比べ|似|みたい|ような|ように")
 _ABSOLUTE = re.compile(r"全く|まったく|一切|いっさい|少しも|何も|全然|ゼロ|皆無")   # 「責任はゼロ」 too
 _EXCUSE = r"仕方(?:が|の)?な|やむを得|止むを得"   # 「仕方がなかった」 excuses the party
 _NEGATION = re.compile(rf"(?:{_BLAME}|非|関係|関わ[っら]?|問題|関与|欠陥|不具合|事務|仕事|所管)(?:[^。、？?]{{0,6}}?|[^。、？?]{{0,6}}わけで(?:は|も))"
@@ -81,6 +82,9 @@ class Proposition:
     negated: bool = False
     absolute: bool = False   # 「全く」「一切」「ゼロ」: the denial claims no share at all
     only: bool = False       # 「運用だけの問題」: that kind of cause and no other
+    compares: bool = False   # 「…と同じか」「…との違いは」: two things set side by side, not one said to be the other
+    faulted: bool = True     # the question itself speaks of fault (責任・悪い・ミス…), not only its type
+    asked: str = ""          # what it asserts, less a conceded clause (「…と聞いたが、」)
 
 
 def parties_named(question: str) -> list[str]:
@@ -147,7 +151,7 @@ def proposition(question: str, ask: str) -> Proposition:
     if re.search(_EXCUSE, body):   # 「(県が)…したのはやむを得なかったのではないか」: whoever did it is excused
         return Proposition("fault", marked_subject(q) or IMPLEMENTER, negated=not _DOUBLE_NEGATION.search(body))
     if _EXISTS.search(body):   # 「…振り込まれた例はあるのか」: whether such a case exists, not whose fault
-        return Proposition("factual", subject(q) or "", negated)
+        return Proposition("factual", subject(q) or "", negated, compares=bool(_COMPARES.search(body)))
     party = subject(q)
     asked = _CONCEDED.sub("", body)
     owned = [m.start() for m in _OWNS.finditer(asked)] if not _FAULT.search(body) else []
@@ -156,10 +160,11 @@ def proposition(question: str, ask: str) -> Proposition:
     absolute = negated and bool(_ABSOLUTE.search(body))
     blamed = blamed_party(body)   # 「…自治体の事務が雑だったからでしょ」, whatever the question's learned type
     if (ask in ("who", "explain", "why") and party) or blamed:
-        return Proposition("fault", party or blamed, negated, absolute=absolute)
+        return Proposition("fault", party or blamed, negated, absolute=absolute, compares=bool(_COMPARES.search(body)),
+                           faulted=bool(blamed or _FAULT.search(body)), asked=asked)
     if ask in ("who", "explain"):
         return Proposition("fault", "municipality", negated, absolute=absolute)
-    return Proposition("factual", party or "", negated)
+    return Proposition("factual", party or "", negated, compares=bool(_COMPARES.search(body)), asked=asked)
 
 
 _FROM_SHARE = {"own": "yes", "support": "partial", "none": "no"}
@@ -169,7 +174,13 @@ _OPS = {"operational": "yes", "mixed": "partial", "technical": "no", "institutio
 
 def judge(p: Proposition, rows: list[AffairRow]) -> str | None:
     """はい/いいえ/一部 for the proposition over the affairs concerned (None: the map cannot say)."""
-    if not rows or p.frame == "factual":
+    # 「国保組合の誤りは市町村の国保の事例か」: one affair taken for another, whoever is named in passing
+    if p.frame == "factual" or (p.frame == "fault" and not p.faulted):
+        if mistaken_identity(rows, p.asked) and not p.compares:
+            return "no"
+    if p.frame == "factual":
+        return None
+    if not rows:
         return None
     if p.frame == "fault":
         votes = {_FROM_SHARE[r.share_of(_national(p.party, r))] for r in rows}
@@ -188,6 +199,17 @@ def judge(p: Proposition, rows: list[AffairRow]) -> str | None:
     elif p.absolute and len(rows) == 1:   # 「市には責任が全くないのか」 where the city has a share: いいえ
         verdict = "no"
     return verdict
+
+
+def mistaken_identity(rows: list[AffairRow], asked: str) -> bool:
+    """Two affairs named where the question asserts (not in a clause it concedes), whose names nest
+    (国民健康保険組合 ⊃ 国民健康保険) but whose responsible parties differ: whether one is the other
+    is answered いいえ by the map."""
+    if len(rows) != 2 or not all(r.primary for r in rows) or rows[0].primary.actor == rows[1].primary.actor:
+        return False
+    a, b = ([normalize(t) for t in r.terms] for r in rows)
+    named = [any(t in asked for t in terms) for terms in (a, b)]
+    return all(named) and any(x != y and (x in y or y in x) for x in a for y in b)
 
 
 def _national(party: str, row: AffairRow) -> str:

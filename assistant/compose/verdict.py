@@ -190,6 +190,7 @@ def cross(rows: list[AffairRow], verdict: str | None = None, limit: int = 5) -> 
         share = {"own": "市自身の事務", "support": f"市は{plain(row.city_share_note) or '支援'}の範囲のみ",
                  "none": "市の分担なし"}[row.city_share]
         out.append(Claim(f"{row.label}は{short(p.actor)}の責任です（{share}）。", p.quotes + row.city_quotes[:1]))
-    if out and verdict:
-        out[0] = Claim(VERDICT_WORDS[verdict] + "事務ごとに異なります。" + out[0].text, out[0].quotes)
+    if out and verdict:   # 「事務ごとに異なります」 only where the verdicts differ by affair
+        out[0] = Claim(VERDICT_WORDS[verdict] + ("事務ごとに異なります。" if verdict == "partial" else "") + out[0].text,
+                       out[0].quotes)
     return out
