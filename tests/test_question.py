@@ -461,3 +461,16 @@ def test_only_a_mixed_cross_affair_verdict_says_it_differs_by_affair():
             for i, a, s in (("A", "health_insurer", "none"), ("B", "prefecture", "none"))]
     assert cross(rows, "partial")[0].text.startswith("一部です。事務ごとに異なります。")
     assert cross(rows, "no")[0].text.startswith("いいえ。A")
+
+
+def test_whose_apology_is_weighed_is_read_where_the_question_asks():
+    kokin = AffairRow(id="k", label="公金受取口座", roles=[RoleRow(actor="prime_minister", label=""),
+                                                      RoleRow(actor="municipality", label="")], city_share="support")
+    minister = proposition("河野大臣の謝罪は妥当だったのか。", "what")
+    assert (minister.frame, minister.party) == ("apology", "prime_minister")
+    assert judge(minister, [kokin]) == "yes"          # the implementer owes the apology
+    city = proposition("河野デジタル大臣が謝罪しましたが、市長も謝罪すべきではないですか。", "what")
+    assert (city.frame, city.party) == ("apology", "municipality")   # not the minister of the conceded clause
+    assert judge(city, [kokin]) == "no"
+    fault = proposition("岸田首相が謝罪したが、最終的な責任は総理にあるということか。", "who")
+    assert fault.frame == "fault" and judge(fault, [kokin]) == "yes"
