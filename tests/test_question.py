@@ -474,3 +474,15 @@ def test_whose_apology_is_weighed_is_read_where_the_question_asks():
     assert judge(city, [kokin]) == "no"
     fault = proposition("岸田首相が謝罪したが、最終的な責任は総理にあるということか。", "who")
     assert fault.frame == "fault" and judge(fault, [kokin]) == "yes"
+
+
+@pytest.mark.parametrize("q, wh", [
+    ("市には何の落ち度もなかったと言い切れるんですか。", False),   # 何の…も denies, it asks yes or no
+    ("市は何もしなくてよいのか。", False),
+    ("市に何らかの責任はあるのか。", False),
+    ("市に何の責任があるのか。", True),
+    ("何が原因だったのか。", True),
+])
+def test_a_denial_with_nan_is_not_a_wh_question(q, wh):
+    from assistant.compose.question import asks_with_wh
+    assert asks_with_wh(q) == wh

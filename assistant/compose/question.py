@@ -26,7 +26,8 @@ EXAMPLES = Path(__file__).with_name("question_examples.yaml")
 UNANSWERABLE = Path(__file__).with_name("scope_examples.yaml")   # questions the sources cannot answer
 ASKS = ("who", "why", "tech_ops", "basis", "figures", "explain", "remedy", "what", "speech", "define")
 
-_WH = re.compile(r"誰|だれ|なぜ|何故|なんで(?!す|しょ)|どうして|何(?!か[^。？?\s])|なに|どこ|どちら|どっち|どの|どれ|いつ|いくつ|いくら|どう|どんな")
+# 「何の落ち度もない」「何も」「何ら」 deny, they do not ask what
+_WH = re.compile(r"誰|だれ|なぜ|何故|なんで(?!す|しょ)|どうして|何(?!か[^。？?\s]|も|ら|の[^。？?、]{1,8}?も)|なに|どこ|どちら|どっち|どの|どれ|いつ|いくつ|いくら|どう|どんな")
 _WHO = re.compile(r"誰|だれ")
 # 「技術か、運用か」「情報ですか、処理ですか」「それとも」: an either-or question, answered by naming one
 _AND_ALSO = r"(?:また|あわせて|併せて|さらに)"   # 「…のか、また…」 adds a second question
