@@ -447,6 +447,10 @@ def test_one_affair_taken_for_another_is_denied_but_a_comparison_is_not_judged()
     assert judge(same, [kumiai, kokuho]) == "no"
     alike = proposition("国民健康保険組合の誤りは、市町村の国保の誤りと同じような事例なのか", "what")
     assert judge(alike, [kumiai, kokuho]) is None
+    ours = proposition("最初に報道された国民健康保険組合のケースって、うちみたいな市町村の国保の話じゃないの？", "what")
+    assert judge(ours, [kumiai, kokuho]) == "no"          # 「うちみたいな」 likens the city, not an affair
+    like = proposition("国保では、健康保険みたいな誤りは起きなかったのか", "what")
+    assert judge(like, [kumiai, kokuho]) is None
     conceded = proposition("国民健康保険組合は無関係だと聞いたが、国保については市が当事者というのは本当か", "who")
     assert judge(conceded, [kumiai, kokuho]) != "no"     # the city is the party for its own 国保
     fault = proposition("国民健康保険組合の誤りは、市町村の国保の責任なのか", "who")

@@ -43,7 +43,8 @@ _ONLY = re.compile(r"だけ|のみ|ばかり|単なる|単に|もっぱら")   #
 _OWNS = re.compile(r"の(?:事務|仕事|所管|管轄)(?:外|で|では|じゃ|だ|です|な|であ|の問題)")
 _CONCEDED = re.compile(r"[^、。？?]*?(?:が|けど|けれど|ても|でも|ので|から)[、,]")
 _EXISTS = re.compile(r"(?:例|事例|ケース|実例)(?:は|が|も)(?:ある|あった|あります|ありました|出て)")
-_COMPARES = re.compile(r"同じ|共通|違|異な|比べ|似|みたい|ような|ように")
+_COMPARES = re.compile(r"同じ|共通|違|異な|比べ|似")
+_LIKE = r".{0,2}?(?:みたい|よう)"   # 「保険証みたいな誤り」 likens to an affair; 「うちみたいな市」 does not
 _ABSOLUTE = re.compile(r"全く|まったく|一切|いっさい|少しも|何も|全然|ゼロ|皆無")   # 「責任はゼロ」 too
 _EXCUSE = r"仕方(?:が|の)?な|やむを得|止むを得"   # 「仕方がなかった」 excuses the party
 _NEGATION = re.compile(rf"(?:{_BLAME}|非|関係|関わ[っら]?|問題|関与|欠陥|不具合|事務|仕事|所管)(?:[^。、？?]{{0,6}}?|[^。、？?]{{0,6}}わけで(?:は|も))"
@@ -217,7 +218,8 @@ def mistaken_identity(rows: list[AffairRow], asked: str) -> bool:
         return False
     a, b = ([normalize(t) for t in r.terms] for r in rows)
     named = [any(t in asked for t in terms) for terms in (a, b)]
-    return all(named) and any(x != y and (x in y or y in x) for x in a for y in b)
+    likened = any(re.search(re.escape(t) + _LIKE, asked) for t in a + b)
+    return all(named) and not likened and any(x != y and (x in y or y in x) for x in a for y in b)
 
 
 def _national(party: str, row: AffairRow) -> str:
