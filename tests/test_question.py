@@ -490,3 +490,10 @@ def test_whose_apology_is_weighed_is_read_where_the_question_asks():
 def test_a_denial_with_nan_is_not_a_wh_question(q, wh):
     from assistant.compose.question import asks_with_wh
     assert asks_with_wh(q) == wh
+
+
+def test_a_rhetorical_question_followed_by_another_still_asserts_its_premise():
+    kyosai = AffairRow(id="ky", label="共済", roles=[RoleRow(actor="health_insurer", label="")], city_share="none")
+    p = proposition("組合員は自治体の職員なのだから、結局は自治体側の責任ではないのか。また、なぜ取り違えたのか。", "who")
+    assert (p.frame, p.party, p.negated) == ("fault", "municipality", False)
+    assert judge(p, [kyosai]) == "no"

@@ -131,6 +131,12 @@ def marked_subject(question: str) -> str | None:
     return min(marked)[1] if marked else None
 
 
+def unrhetorical(q: str) -> str:
+    """The question with each sentence's rhetorical ending taken off, not only the last one's
+    (「…自治体側の責任ではないのか。また、なぜ…か」 asserts the city's fault)."""
+    return "".join(_RHETORICAL.sub("", part) for part in re.split(r"(?<=[。？?])", q))
+
+
 def apologiser(asked: str) -> str | None:
     """Whose apology the question weighs: the party of 「…大臣の謝罪」, else the one marked as subject
     where it asks (「国の発表を待たずに、市が先に謝るべきか」), not in a clause it concedes."""
@@ -144,7 +150,7 @@ def proposition(question: str, ask: str) -> Proposition:
     labelled examples agreed with a human on yes/no questions in 58% of cases (5-fold CV), the cue
     words in 81% (2026-12-05), so the cue words stay."""
     q = normalize(question)
-    body = _RHETORICAL.sub("", q)   # 「市のミスではないのか」 asserts 「市のミス」
+    body = unrhetorical(q)   # 「市のミスではないのか」 asserts 「市のミス」
     negated = bool(_NEGATION.search(body)) != bool(_DOUBLE_NEGATION.search(body))
     tech, ops = bool(_TECHNICAL.search(body)), bool(_OPERATIONAL.search(body))
     if ask == "tech_ops" or (ask in ("why", "what") and tech):   # 「カードが原因だったのか」
