@@ -497,3 +497,8 @@ def test_a_rhetorical_question_followed_by_another_still_asserts_its_premise():
     p = proposition("組合員は自治体の職員なのだから、結局は自治体側の責任ではないのか。また、なぜ取り違えたのか。", "who")
     assert (p.frame, p.party, p.negated) == ("fault", "municipality", False)
     assert judge(p, [kyosai]) == "no"
+
+
+def test_whether_someone_was_affected_is_a_question_of_fact_not_fault():
+    assert proposition("うちの職員やOBで、番号を別人とひも付けられた人はいるのか。", "who").frame == "factual"
+    assert proposition("うちの職員に責任はあるのか。", "who").frame == "fault"
