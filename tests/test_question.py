@@ -502,3 +502,14 @@ def test_a_rhetorical_question_followed_by_another_still_asserts_its_premise():
 def test_whether_someone_was_affected_is_a_question_of_fact_not_fault():
     assert proposition("うちの職員やOBで、番号を別人とひも付けられた人はいるのか。", "who").frame == "factual"
     assert proposition("うちの職員に責任はあるのか。", "who").frame == "fault"
+
+
+def test_a_question_a_third_of_whose_nouns_the_sources_never_use_is_unfamiliar():
+    from assistant.compose.evidence import content_nouns, unfamiliar
+    from assistant.compose.params import DEFAULT
+    q = "水道料金の誤請求が続いている原因は、システムの問題なのか職員の入力ミスなのか、市長の見解を伺う。"
+    known = {"システム", "職員", "入力", "ミス", "見解", "問題", "原因"}
+    assert len(content_nouns(q)) == 8
+    assert unfamiliar(q, known, DEFAULT.unfamiliar_nouns, DEFAULT.unfamiliar_share)   # 水道・料金・請求
+    in_scope = "窓口の職員の入力ミスが原因で、システムの問題ではないという見解か。"
+    assert not unfamiliar(in_scope, known, DEFAULT.unfamiliar_nouns, DEFAULT.unfamiliar_share)
