@@ -216,6 +216,11 @@ def test_a_term_shared_only_by_rows_of_one_party_still_names_the_affair():
     lex = ScopeMatcher(amap, SimpleNamespace(sentences=None), {}).lexical
     assert lex("公金受取口座の件は誰の責任か")["counter"] == 1.0          # one party: one reading
     assert lex("保険証の件は誰の責任か")["hoken"] == 0.5                  # two parties' rows: ambiguous
+    labelled = ScopeMatcher(ResponsibilityMap(rows=[
+        AffairRow(id="kokuho", label="市町村国保の番号登録", roles=[city]),
+        AffairRow(id="techo", label="障害者手帳の紐付け誤り", roles=[insurer])]), SimpleNamespace(sentences=None), {}).lexical
+    assert labelled("市町村だと起きにくいのはなぜか")["kokuho"] == 0.0    # a party's name, not the affair's
+    assert labelled("国保の番号登録は誰の責任か")["kokuho"] > 0.0
 
 
 def test_a_question_that_points_back_follows_on_and_a_who_word_says_who(clf):

@@ -12,7 +12,7 @@ import numpy as np
 
 from assistant.index.affairs import AffairRow, ResponsibilityMap
 from assistant.normalize import normalize
-from assistant.values import Hit
+from assistant.values import ACTOR_NAMES, Hit
 
 from .evidence import content_tokens
 from .params import DEFAULT, ComposerParams
@@ -39,8 +39,10 @@ class ScopeMatcher:
         self.rows = [r for r in amap.rows]
         self._terms = {r.id: [normalize(t) for t in r.terms] for r in self.rows}
         # label words no other row's label uses: how an affair is named when its document lists no terms
+        # — and not a party's whole name (「市町村」 in 「市町村国保の番号登録」 says who, not which affair)
         labels = {r.id: content_tokens(r.label) for r in self.rows}
-        self._label_tokens = {rid: {t for t in toks if sum(t in o for o in labels.values()) == 1}
+        parties = {normalize(n) for names in ACTOR_NAMES.values() for n in names}
+        self._label_tokens = {rid: {t for t in toks if sum(t in o for o in labels.values()) == 1 and t not in parties}
                               for rid, toks in labels.items()}
         # A term that rows of several responsible parties share says less about which one; rows of one
         # party (公金受取口座: the counter and the family-name rows) are one reading, settled in match().
