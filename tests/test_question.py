@@ -228,6 +228,8 @@ def test_a_question_that_points_back_follows_on_and_a_who_word_says_who(clf):
     plain = QuestionType(ask="tech_ops", yesno=True, local=False, followup=False, confidence=0.9)
     assert follows_on("カードそのものに欠陥があったということか。", plain, names_an_affair=False)
     assert not follows_on("共用端末での口座の誤登録は、どの自治体で何件起きたのか。", plain, names_an_affair=True)
+    assert follows_on("都道府県なんですね。市町村だと起きにくいのはなぜですか。", plain, names_an_affair=False)
+    assert not follows_on("総点検の結果、紐付け誤りは全部で何件見つかったのですか。", plain, names_an_affair=False)
     c, emb = clf
     q = "番号を登録したのは誰なのか。"
     assert c.classify(q, emb.embed_query(q)).ask == "who"

@@ -52,7 +52,8 @@ _EMBEDDED = re.compile(rf"([^。？?！!、]*{_ASKING_CLAUSE})、")
 _SECOND_QUESTION = re.compile(rf"(.+?{_ASKING_CLAUSE})[、,]{_AND_ALSO}")
 _REQUEST = re.compile(r"伺い|お示し|教えて|知りたい|聞かせ|説明を求め")   # 「…の状況について市長の見解を伺います」
 _FOLLOW_START = re.compile(r"^(?:では|じゃあ|じゃ|それでは|それなら|なら|で、|その|それ|この|同じ|ちなみに|一方|逆に|また|あと|"
-                           r"だったら|だとすると|とすると|すると)")
+                           r"だったら|だとすると|とすると|すると)"
+                           r"|^[^。？?]{1,24}(?:なんです|です|なの|だ)(?:ね|よね)[。、]")   # 「都道府県なんですね。」 takes up the answer
 
 
 @dataclass(frozen=True)
