@@ -520,3 +520,13 @@ def test_a_question_a_third_of_whose_nouns_the_sources_never_use_is_unfamiliar()
     assert unfamiliar(q, known, DEFAULT.unfamiliar_nouns, DEFAULT.unfamiliar_share)   # 水道・料金・請求
     in_scope = "窓口の職員の入力ミスが原因で、システムの問題ではないという見解か。"
     assert not unfamiliar(in_scope, known, DEFAULT.unfamiliar_nouns, DEFAULT.unfamiliar_share)
+
+
+def test_denying_that_the_city_has_no_share_at_all_claims_some_share():
+    kokin = AffairRow(id="k", label="公金受取口座", roles=[RoleRow(actor="prime_minister", label=""),
+                                                      RoleRow(actor="municipality", label="")], city_share="support")
+    hoken = AffairRow(id="h", label="健康保険", roles=[RoleRow(actor="health_insurer", label="")], city_share="none")
+    p = proposition("窓口で起きたんだから、市に責任がまったくないとは言えないのでは？", "who")
+    assert p.some and judge(p, [kokin]) == "yes"      # the city took on the counter support
+    assert judge(p, [hoken]) == "no"                  # and has no share in health insurance
+    assert judge(proposition("市に責任はまったくないのか", "who"), [kokin]) == "no"

@@ -82,6 +82,7 @@ class Proposition:
     party: str = "municipality"
     negated: bool = False
     absolute: bool = False   # 「全く」「一切」「ゼロ」: the denial claims no share at all
+    some: bool = False       # 「全くないとは言えない」: denies that denial, i.e. claims some share
     only: bool = False       # 「運用だけの問題」: that kind of cause and no other
     compares: bool = False   # 「…と同じか」「…との違いは」: two things set side by side, not one said to be the other
     faulted: bool = True     # the question itself speaks of fault (責任・悪い・ミス…), not only its type
@@ -173,9 +174,10 @@ def proposition(question: str, ask: str) -> Proposition:
     if owned:   # 「…県の事務で起きたことであって、本市の事務ではない、という理解でよいか」
         return Proposition("fault", _named_before(asked, owned[-1]) or party or IMPLEMENTER, negated)
     absolute = negated and bool(_ABSOLUTE.search(body))
+    some = not negated and bool(_ABSOLUTE.search(body)) and bool(_DOUBLE_NEGATION.search(body))
     blamed = blamed_party(body)   # 「…自治体の事務が雑だったからでしょ」, whatever the question's learned type
     if (ask in ("who", "explain", "why") and party) or blamed:
-        return Proposition("fault", party or blamed, negated, absolute=absolute, compares=bool(_COMPARES.search(body)),
+        return Proposition("fault", party or blamed, negated, absolute=absolute, some=some, compares=bool(_COMPARES.search(body)),
                            faulted=bool(blamed or _FAULT.search(body)), asked=asked)
     if ask in ("who", "explain"):
         return Proposition("fault", "municipality", negated, absolute=absolute)
@@ -213,6 +215,8 @@ def judge(p: Proposition, rows: list[AffairRow]) -> str | None:
         verdict = "no" if verdict == "yes" else "yes"
     elif p.absolute and len(rows) == 1:   # 「市には責任が全くないのか」 where the city has a share: いいえ
         verdict = "no"
+    elif p.some and len(rows) == 1 and verdict == "partial":   # 「全くないとは言えないのでは」: some share, はい
+        verdict = "yes"
     return verdict
 
 
