@@ -511,17 +511,6 @@ def test_whether_someone_was_affected_is_a_question_of_fact_not_fault():
     assert proposition("うちの職員に責任はあるのか。", "who").frame == "fault"
 
 
-def test_a_question_a_third_of_whose_nouns_the_sources_never_use_is_unfamiliar():
-    from assistant.compose.evidence import content_nouns, unfamiliar
-    from assistant.compose.params import DEFAULT
-    q = "水道料金の誤請求が続いている原因は、システムの問題なのか職員の入力ミスなのか、市長の見解を伺う。"
-    known = {"システム", "職員", "入力", "ミス", "見解", "問題", "原因"}
-    assert len(content_nouns(q)) == 8
-    assert unfamiliar(q, known, DEFAULT.unfamiliar_nouns, DEFAULT.unfamiliar_share)   # 水道・料金・請求
-    in_scope = "窓口の職員の入力ミスが原因で、システムの問題ではないという見解か。"
-    assert not unfamiliar(in_scope, known, DEFAULT.unfamiliar_nouns, DEFAULT.unfamiliar_share)
-
-
 def test_denying_that_the_city_has_no_share_at_all_claims_some_share():
     kokin = AffairRow(id="k", label="公金受取口座", roles=[RoleRow(actor="prime_minister", label=""),
                                                       RoleRow(actor="municipality", label="")], city_share="support")
