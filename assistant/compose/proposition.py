@@ -84,7 +84,6 @@ class Proposition:
     absolute: bool = False   # 「全く」「一切」「ゼロ」: the denial claims no share at all
     some: bool = False       # 「全くないとは言えない」: denies that denial, i.e. claims some share
     only: bool = False       # 「運用だけの問題」: that kind of cause and no other
-    compares: bool = False   # 「…と同じか」「…との違いは」: two things set side by side, not one said to be the other
     faulted: bool = True     # the question itself speaks of fault (責任・悪い・ミス…), not only its type
     asked: str = ""          # what it asserts, less a conceded clause (「…と聞いたが、」)
 
@@ -142,7 +141,7 @@ def apologiser(asked: str) -> str | None:
     """Whose apology the question weighs: the party of 「…大臣の謝罪」, else the one marked as subject
     where it asks (「国の発表を待たずに、市が先に謝るべきか」), not in a clause it concedes."""
     owned = [(m.start(), a) for a, rx in _PARTY_RE.items() for m in rx.finditer(asked)
-             if re.match(r"(?:による|の)(?:謝罪|お詫び|おわび)", asked[m.end():])]
+             if (p := re.match(r"による|の", asked[m.end():])) and _APOLOGY.match(asked, m.end() + p.end())]
     return min(owned)[1] if owned else marked_subject(asked)
 
 
@@ -152,6 +151,7 @@ def proposition(question: str, ask: str) -> Proposition:
     words in 81% (2026-12-05), so the cue words stay."""
     q = normalize(question)
     body = unrhetorical(q)   # 「市のミスではないのか」 asserts 「市のミス」
+    asked = _CONCEDED.sub("", body)
     negated = bool(_NEGATION.search(body)) != bool(_DOUBLE_NEGATION.search(body))
     tech, ops = bool(_TECHNICAL.search(body)), bool(_OPERATIONAL.search(body))
     if ask == "tech_ops" or (ask in ("why", "what") and tech):   # 「カードが原因だったのか」
@@ -159,29 +159,28 @@ def proposition(question: str, ask: str) -> Proposition:
                            only=bool(_ONLY.search(body)))
     if _SHIFT.search(body):
         return Proposition("evasion", marked_subject(q) or "municipality", negated=False)
-    if _APOLOGY.search(_CONCEDED.sub("", body)):   # 「首相が謝罪したが、責任は総理にあるのか」 asks about fault
-        return Proposition("apology", apologiser(_CONCEDED.sub("", body)) or "municipality", negated=False)
+    if _APOLOGY.search(asked):   # 「首相が謝罪したが、責任は総理にあるのか」 asks about fault
+        return Proposition("apology", apologiser(asked) or "municipality", negated=False)
     named = parties_named(q)
     if _HOLDS.search(body) and named:
         return Proposition("holds", marked_subject(q) or named[0], negated=negated)
     if re.search(_EXCUSE, body):   # 「(県が)…したのはやむを得なかったのではないか」: whoever did it is excused
         return Proposition("fault", marked_subject(q) or IMPLEMENTER, negated=not _DOUBLE_NEGATION.search(body))
     if _EXISTS.search(body):   # 「…振り込まれた例はあるのか」: whether such a case exists, not whose fault
-        return Proposition("factual", subject(q) or "", negated, compares=bool(_COMPARES.search(body)))
+        return Proposition("factual", subject(q) or "", negated)
     party = subject(q)
-    asked = _CONCEDED.sub("", body)
     owned = [m.start() for m in _OWNS.finditer(asked)] if not _FAULT.search(body) else []
     if owned:   # 「…県の事務で起きたことであって、本市の事務ではない、という理解でよいか」
         return Proposition("fault", _named_before(asked, owned[-1]) or party or IMPLEMENTER, negated)
-    absolute = negated and bool(_ABSOLUTE.search(body))
-    some = not negated and bool(_ABSOLUTE.search(body)) and bool(_DOUBLE_NEGATION.search(body))
+    total = bool(_ABSOLUTE.search(body))
+    absolute, some = negated and total, not negated and total and bool(_DOUBLE_NEGATION.search(body))
     blamed = blamed_party(body)   # 「…自治体の事務が雑だったからでしょ」, whatever the question's learned type
     if (ask in ("who", "explain", "why") and party) or blamed:
-        return Proposition("fault", party or blamed, negated, absolute=absolute, some=some, compares=bool(_COMPARES.search(body)),
-                           faulted=bool(blamed or _FAULT.search(body)), asked=asked)
+        return Proposition("fault", party or blamed, negated, absolute=absolute, some=some,
+                           faulted=bool(_FAULT.search(body)), asked=asked)
     if ask in ("who", "explain"):
         return Proposition("fault", "municipality", negated, absolute=absolute)
-    return Proposition("factual", party or "", negated, compares=bool(_COMPARES.search(body)), asked=asked)
+    return Proposition("factual", party or "", negated, asked=asked)
 
 
 _FROM_SHARE = {"own": "yes", "support": "partial", "none": "no"}
@@ -192,12 +191,9 @@ _OPS = {"operational": "yes", "mixed": "partial", "technical": "no", "institutio
 def judge(p: Proposition, rows: list[AffairRow]) -> str | None:
     """はい/いいえ/一部 for the proposition over the affairs concerned (None: the map cannot say)."""
     # 「国保組合の誤りは市町村の国保の事例か」: one affair taken for another, whoever is named in passing
-    if p.frame == "factual" or (p.frame == "fault" and not p.faulted):
-        if mistaken_identity(rows, p.asked) and not p.compares:
-            return "no"
-    if p.frame == "factual":
-        return None
-    if not rows:
+    if (p.frame == "factual" or (p.frame == "fault" and not p.faulted)) and mistaken_identity(rows, p.asked):
+        return "no"
+    if p.frame == "factual" or not rows:
         return None
     if p.frame == "fault":
         votes = {_FROM_SHARE[r.share_of(_national(p.party, r))] for r in rows}
@@ -223,8 +219,8 @@ def judge(p: Proposition, rows: list[AffairRow]) -> str | None:
 def mistaken_identity(rows: list[AffairRow], asked: str) -> bool:
     """Two affairs named where the question asserts (not in a clause it concedes), whose names nest
     (国民健康保険組合 ⊃ 国民健康保険) but whose responsible parties differ: whether one is the other
-    is answered いいえ by the map."""
-    if len(rows) != 2 or not all(r.primary for r in rows) or rows[0].primary.actor == rows[1].primary.actor:
+    is answered いいえ by the map — unless the question sets them side by side (「同じ」「違い」)."""
+    if _COMPARES.search(asked) or len(rows) != 2 or not all(r.primary for r in rows) or rows[0].primary.actor == rows[1].primary.actor:
         return False
     a, b = ([normalize(t) for t in r.terms] for r in rows)
     named = [any(t in asked for t in terms) for terms in (a, b)]
