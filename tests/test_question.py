@@ -99,6 +99,9 @@ def test_questions_about_the_citys_own_data_are_local(clf):
     ("ＪＬＩＳの責任でしょう？", "jlis", False),
     ("デジタル大臣の責任ではないのか", "prime_minister", False),   # the minister over デジタル庁
     ("共済組合の誤りに市は関わっていない、と断言していいのですか", "municipality", True),
+    ("市の責任だとは限らないのでは。", "municipality", True),        # an outer denial alone denies
+    ("市に責任がないとは限らないのでは。", "municipality", False),   # … and denies a denial
+    ("市は関係ないわけではない、ということか", "municipality", False),
 ])
 def test_what_a_yes_no_question_asserts(q, party, negated):
     p = proposition(q, "who")
@@ -268,6 +271,8 @@ def test_negation_through_wake_dewa_nai():
     p = proposition("マイナカードそのものに問題があったわけではない、という理解で正しいでしょうか", "tech_ops")
     assert p.negated and judge(p, [hoken]) == "yes"          # no technical fault: yes, that understanding is right
     assert judge(proposition("マイナカードそのものに問題があったのか", "tech_ops"), [hoken]) == "no"
+    # whatever the verb it denies (「壊れていた」 is no fault word): that understanding is right
+    assert judge(proposition("システム自体が壊れていたわけではない、という理解でよろしいか", "tech_ops"), [hoken]) == "yes"
 
 
 def test_a_long_question_is_read_part_by_part():

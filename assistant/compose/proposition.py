@@ -28,14 +28,17 @@ _PARTY_RE = {a: re.compile("|".join([*dict.fromkeys(re.escape(normalize(n)) for 
              for a in ("municipality", "prime_minister", "health_insurer", "prefecture", "ppc", "jlis")}
 _SUBJECT = re.compile(r"^(?:は|が|って|も|として|側)")
 # 「…ではないか」「…じゃないの」: a rhetorical question that asserts its content.
-_RHETORICAL = re.compile(r"(?:の|ん)?(?:では|じゃ)(?:ない|ありません)(?:の|ん)?(?:です)?(?:か|でしょうか|だろうか)?[。？?！!]*\s*$")
+_RHETORICAL = re.compile(r"(?:の|ん)?(?:では|じゃ)(?:ない|ありません)(?:の|ん)?(?:です)?(?:か|でしょうか|だろうか)?[。？?！!]*\s*$"
+                         r"|(?:の|ん)(?:では|じゃ)[。？?！!]*\s*$")   # 「…限らないのでは。」: the same, cut short
 # … and 「…でしょう」, which asserts too
 _ASSERTING = re.compile(_RHETORICAL.pattern + r"|(?:でしょう?|だろう)[。？?！!]*\s*$")
 # Words that put blame on a party: the subject is the party named just before one of them.
 _BLAME = r"責任|悪|落ち度|過失|ミス|せい|責め|ずさん|杜撰|(?<!複)雑(?=だ|な|に|で)"
 _FAULT = re.compile(_BLAME + r"|非が|謝|押し付け|押しつけ")
 # Negation of the fault itself (「責任はない」「悪くない」「無関係」), not of an action (「確認しなかった」).
-_DOUBLE_NEGATION = re.compile(r"(?:とは|とも)(?:言え|いえ)(?:ない|ません)")   # 「無関係とは言えない」 asserts a share
+# 「無関係とは言えない」「責任がないとは限らない」「関係ないわけではない」 assert a share
+# (the outer denial only: what it denies is read for negation on its own)
+_DOUBLE_NEGATION = re.compile(r"(?:とは|とも)(?:(?:言え|いえ)(?:ない|ません)|限ら(?:ない|ず|ません))|(?<=ない)(?:わけ|こと)(?:では|じゃ)(?:ない|ありません)")
 _NONE_AT_ALL = r"(?:責任|落ち度|非|過失)(?:は|が|も)?(?:ゼロ|皆無)"   # 「市の責任はゼロ」: none at all
 _ONLY = re.compile(r"だけ|のみ|ばかり|単なる|単に|もっぱら")   # 「運用だけの問題」: one kind of cause alone
 # Whose affair it is (「本市の事務ではない」「市町村の仕事の問題ではないか」「市の所管外」): the question
@@ -47,8 +50,9 @@ _COMPARES = re.compile(r"同じ|共通|違|異な|比べ|似")
 _LIKE = r".{0,2}?(?:みたい|よう)"   # 「保険証みたいな誤り」 likens to an affair; 「うちみたいな市」 does not
 _ABSOLUTE = re.compile(r"全く|まったく|一切|いっさい|少しも|何も|全然|ゼロ|皆無")   # 「責任はゼロ」 too
 _EXCUSE = r"仕方(?:が|の)?な|やむを得|止むを得"   # 「仕方がなかった」 excuses the party
-_NEGATION = re.compile(rf"(?:{_BLAME}|非|関係|関わ[っら]?|問題|関与|欠陥|不具合|事務|仕事|所管)(?:[^。、？?]{{0,6}}?|[^。、？?]{{0,6}}わけで(?:は|も))"
-                       rf"(?:ない|なく|なかっ|無い|無く|無かっ|ありません|ございません)|無関係|所管外|{_EXCUSE}|{_NONE_AT_ALL}")
+_NEGATION = re.compile(rf"(?:{_BLAME}|誤り|間違い|非|関係|関わ[っら]?|問題|関与|欠陥|不具合|事務|仕事|所管)(?:[^。、？?]{{0,6}}?|[^。、？?]{{0,6}}わけで(?:は|も))"
+                       rf"(?:ない|なく|なかっ|無い|無く|無かっ|ありません|ございません)|無関係|所管外|{_EXCUSE}|{_NONE_AT_ALL}"
+                       r"|わけ(?:では|じゃ)(?:ない|なく|なかっ|ありません)")   # 「壊れていたわけではない」: whatever it denies
 # Putting blame elsewhere (「国のせいにして逃げている」「責任を押しつけた」): the question accuses its
 # subject of evading, which holds only where the affair is the subject's own.
 _SHIFT = re.compile(r"せいに(?:する|して|した|しよう)|責任逃れ|転嫁|押し付け|押しつけ|言い逃れ|逃げ(?:て|る|た)|(?:責任|責め)を免れ")
@@ -59,6 +63,14 @@ _APOLOGY = re.compile(r"謝|詫び|わび|頭を下げ")
 _HOLDS = re.compile(r"保管|保有|(?:情報|データ|記録|口座)[^。、？?]{0,8}(?:持って|管理して|預かって)")
 _TECHNICAL = re.compile(r"技術|システム|カード|機械|不具合|欠陥|バグ|プログラム|設計|端末|機器|仕組み")
 _OPERATIONAL = re.compile(r"運用|人為|事務処理|手作業|ヒューマン|人的|職員|作業")
+
+
+def _negated(text: str) -> bool:
+    """Whether the assertion is denied: a denial (「責任はない」), unless an outer one denies it in
+    turn (「責任がないとは限らない」); an outer denial alone denies (「市の責任だとは限らない」)."""
+    outer = _DOUBLE_NEGATION.search(text)
+    inner = _NEGATION.search(_DOUBLE_NEGATION.sub("", text))
+    return bool(inner) != bool(outer)
 
 
 def blames(question: str) -> bool:
@@ -152,7 +164,7 @@ def proposition(question: str, ask: str) -> Proposition:
     q = normalize(question)
     body = unrhetorical(q)   # 「市のミスではないのか」 asserts 「市のミス」
     asked = _CONCEDED.sub("", body)
-    negated = bool(_NEGATION.search(body)) != bool(_DOUBLE_NEGATION.search(body))
+    negated = _negated(body)
     tech, ops = bool(_TECHNICAL.search(body)), bool(_OPERATIONAL.search(body))
     if ask == "tech_ops" or (ask in ("why", "what") and tech):   # 「カードが原因だったのか」
         return Proposition("operational" if ops and not tech else "technical", negated=negated,
