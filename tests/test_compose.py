@@ -272,6 +272,13 @@ def test_a_question_with_a_local_part_is_partial_and_still_says_who(briefing):
     assert single.coverage == "full"
 
 
+def test_what_the_city_should_do_if_it_happened_here_is_advice_not_this_citys_facts(briefing):
+    """「もしうちの窓口で見つかったら、市が先に謝るべきか」 names the city, but what to say or do is the
+    same in every city: the sources answer it in full."""
+    ans = briefing.ask("もしうちの窓口で公金受取口座の誤登録が見つかったら、国より先に市が謝るべきでしょうか。")
+    assert ans.coverage == "full" and not ans.summary.startswith(NO_LOCAL_DATA)
+
+
 def test_the_words_of_the_parties_and_of_labelled_questions_are_not_unfamiliar(briefing):
     vocab = briefing.composer.vocabulary
     assert "役所" in vocab and "見解" in vocab    # 「市役所」 names the city; 「見解を伺う」 is how council asks

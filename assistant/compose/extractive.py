@@ -114,8 +114,10 @@ class ExtractiveComposer:
             turn.local = True   # 「本市でも…まだ止まったままなのか」: whether it happened here, not whose fault
         elif self._asks_this_citys_facts(q, qtype):
             turn.local = True   # 「…誤登録は本市でも起きていたのか」「…誰が負うのか。また、本市の国保で誤りは見つかったのか」
-        elif (turn.ask in ("who", "basis") or asks_who(q)) and not answer_type.expected(q):
-            turn.local = False  # who carries an affair, and on what legal basis, is the same in every city
+        elif (turn.ask in ("who", "basis", "explain", "remedy") or asks_who(q)) and not answer_type.expected(q):
+            # who carries an affair, on what legal basis, and what to say or do about it (「もしうちの窓口で
+            # 見つかったら、市が先に謝るべきか」) are the same in every city
+            turn.local = False
         turn.basis_hits = self._basis_hits(turn, filters)
         return turn
 
