@@ -524,3 +524,15 @@ def test_denying_that_the_city_has_no_share_at_all_claims_some_share():
     assert p.some and judge(p, [kokin]) == "yes"      # the city took on the counter support
     assert judge(p, [hoken]) == "no"                  # and has no share in health insurance
     assert judge(proposition("市に責任はまったくないのか", "who"), [kokin]) == "no"
+
+
+def test_a_factual_yes_no_is_judged_on_the_part_that_asks_it():
+    """「…認められているんですか。根拠の条文も教えてください」: the request after it has a verb of its
+    own (教える), which the answering sentence does not share; the yes/no part's (認める) it does."""
+    from assistant.compose.proposition import evidence_verdict
+    from assistant.compose.question import yes_no_part
+    q = "J-LISに照会して番号を取ること自体は、番号法で認められているんですか。根拠の条文もあわせて教えてください。"
+    s = "J-LIS が本人確認情報を提供する場合も、番号法第19条が認める提供の一つである。"
+    assert yes_no_part(q) == "J-LISに照会して番号を取ること自体は、番号法で認められているんですか。"
+    assert evidence_verdict(yes_no_part(q), s) == "yes" and evidence_verdict(q, s) is None
+    assert yes_no_part("市の責任はあるのか、また今後どう対策をとるのか。") == "市の責任はあるのか"

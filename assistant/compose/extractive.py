@@ -25,7 +25,8 @@ from .evidence import (Candidate, candidates, content_nouns, content_tokens, cov
                        unknown_nouns)
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, proposition
-from .question import about_the_series, asking_parts, asks_who, defined_term, load_examples, names_this_city, quoted_question, unknown_topics
+from .question import (about_the_series, asking_parts, asks_who, defined_term, load_examples, names_this_city, quoted_question,
+                       unknown_topics, yes_no_part)
 from .scope import Scope, ScopeMatcher
 from .support import BASIS_KINDS, lower, row_hits, select
 from .turn import Turn, cause_for, responsibility_for, trained_classifier
@@ -348,7 +349,7 @@ class ExtractiveComposer:
         texts = ([c.candidate.text for c in claims if c.candidate is not None]
                  + [c.text for c in support[:self.params.max_support]])
         for t in texts:
-            v = evidence_verdict(turn.q, t)
+            v = evidence_verdict(yes_no_part(turn.q), t)
             if v:
                 return v, "sentence"
         return (self.params.rhetorical_verdict if asserts(turn.q) else self.params.open_verdict), "framing"

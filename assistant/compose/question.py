@@ -272,6 +272,13 @@ def _question_sentence(q: str) -> str:
     return first.group(1) if first else sentence
 
 
+def yes_no_part(question: str) -> str:
+    """The part that asks yes or no (「…番号法で認められているんですか。根拠の条文も教えてください」:
+    its first sentence), else the whole question."""
+    parts = [p for p in asking_parts(question) if _YESNO_END.search(p) and not _WH.search(p) and not _REQUEST.search(p)]
+    return parts[0] if parts else normalize(question)
+
+
 def asking_parts(question: str) -> list[str]:
     """Each question a long one asks (「…該当者はいたのか。あわせて、原因と責任の所在を示されたい」):
     its sentences, and the clauses of a sentence that asks 「…のか、…」 twice."""
