@@ -536,3 +536,19 @@ def test_a_factual_yes_no_is_judged_on_the_part_that_asks_it():
     assert yes_no_part(q) == "J-LISに照会して番号を取ること自体は、番号法で認められているんですか。"
     assert evidence_verdict(yes_no_part(q), s) == "yes" and evidence_verdict(q, s) is None
     assert yes_no_part("市の責任はあるのか、また今後どう対策をとるのか。") == "市の責任はあるのか"
+
+
+def test_worded_like_the_unanswerable_needs_the_sources_to_agree(briefing):
+    """A question the scope model reads as unanswerable is declined on thin evidence only when it names
+    no affair; naming one, it needs nouns the sources never use."""
+    from dataclasses import replace
+    c = briefing.composer
+    briefing.ensure_index()
+    for q, named in [("健康保険の紐付け誤りは、市役所で直してもらえるのか。", True),
+                     ("大臣は給与を返納しましたが、辞任すべきだったのではないか。", False)]:
+        turn = c.understand(q, None, None)
+        turn.qtype = replace(turn.qtype, out_of_scope=0.99)
+        assert turn.scope.named is named
+        assert c._worded_like_the_unanswerable(turn, 0.1)[0] is not named
+        turn.qtype = replace(turn.qtype, out_of_scope=0.1)
+        assert not c._worded_like_the_unanswerable(turn, 0.1)[0]

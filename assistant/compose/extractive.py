@@ -179,13 +179,7 @@ class ExtractiveComposer:
         # … or that the map's figures for the affair it names state (「保険証の誤りは何件か」: the row's counts)
         figures = [f.value for r in turn.scope.rows for f in r.figures] if turn.scope.named else []
         missing = [k for k in wanted if not any(answer_type.answers(k, t) for t in [c.text for c in close] + figures)]
-        # worded like the questions the sources cannot answer (scope_examples.yaml) and with little of its
-        # wording in the evidence — the question's form alone cannot tell, the sources' content must agree
-        # … or whose own nouns the sources never use (「ゆうちょ銀行」「コンビニ」 beside 公金受取口座)
-        leans_out = turn.qtype.out_of_scope >= self.params.out_of_scope_min and not turn.local
-        unknown = unknown_nouns(turn.q, self.vocabulary) if leans_out else []
-        outside = leans_out and ((strength or 0.0) < self.params.out_of_scope_coverage
-                                 or len(unknown) >= self.params.out_of_scope_unknown_nouns)
+        outside, unknown = self._worded_like_the_unanswerable(turn, strength)
         outside = outside or self._asks_about_the_unknown(turn)
         # … and, whatever its wording, a question naming no affair whose nouns are mostly not the sources'
         outside = outside or (not turn.scope.named and unfamiliar(turn.q, self.vocabulary, self.params.unfamiliar_nouns,
@@ -207,6 +201,18 @@ class ExtractiveComposer:
         ans.intents = [turn.ask] + [f for f in ("yesno", "local", "followup") if getattr(turn, f)]
         ans.retrieval_query = turn.rq
         return ans
+
+    def _worded_like_the_unanswerable(self, turn: Turn, strength: float | None) -> tuple[bool, list[str]]:
+        """Worded like the questions the sources cannot answer (scope_examples.yaml) and with little of
+        its wording in the evidence — the question's form alone cannot tell, the sources' content must
+        agree — or with nouns the sources never use (「ゆうちょ銀行」「コンビニ」 beside 公金受取口座).
+        A question that names an affair has that much of its wording in the sources already: only its
+        unknown nouns can put it outside (「会社の健康保険で…市役所に言えば直してもらえるのか」 is in)."""
+        if turn.qtype.out_of_scope < self.params.out_of_scope_min or turn.local:
+            return False, []
+        unknown = unknown_nouns(turn.q, self.vocabulary)
+        thin = (strength or 0.0) < self.params.out_of_scope_coverage and not turn.scope.named
+        return thin or len(unknown) >= self.params.out_of_scope_unknown_nouns, unknown
 
     def _asks_about_the_unknown(self, turn: Turn) -> bool:
         """What the question asks about (「資格確認書は」「交付率は」) is named neither in the sources nor in
