@@ -272,6 +272,13 @@ def test_a_question_with_a_local_part_is_partial_and_still_says_who(briefing):
     assert single.coverage == "full"
 
 
+def test_a_why_beside_a_local_count_still_gives_the_cause(briefing):
+    """「なぜ起きたのか。あわせて、本市で該当した人は何人か」: the count is this city's, the why is not."""
+    ans = briefing.ask("健康保険の紐付け誤りはなぜ起きたのか。あわせて、本市の住民で該当した人は何人いるのか。")
+    assert ans.coverage == "partial" and ans.intents[0] == "why"
+    assert "運用の問題" in ans.summary and "J-LISに照会" in ans.summary
+
+
 def test_what_the_city_should_do_if_it_happened_here_is_advice_not_this_citys_facts(briefing):
     """「もしうちの窓口で見つかったら、市が先に謝るべきか」 names the city, but what to say or do is the
     same in every city: the sources answer it in full."""

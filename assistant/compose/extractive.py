@@ -119,8 +119,20 @@ class ExtractiveComposer:
             # who carries an affair, on what legal basis, and what to say or do about it (「もしうちの窓口で
             # 見つかったら、市が先に謝るべきか」) are the same in every city
             turn.local = False
+        if turn.local:
+            turn.ask = self._national_ask(q, turn.ask)
         turn.basis_hits = self._basis_hits(turn, filters)
         return turn
+
+    def _national_ask(self, q: str, ask: str) -> str:
+        """「…はなぜなのか。あわせて、本市の住民で該当した人は何人か」: of a question with a part about
+        this city, the part not about it says what the sources answer (why, who, on what basis)."""
+        parts = asking_parts(q)
+        national = [p for p in parts if not names_this_city(p)]
+        if len(parts) < 2 or not national:
+            return ask
+        first = self.classifier.classify(national[0], self.searcher.query_vector(dense_text(national[0]))).ask
+        return first if first in ("why", "who", "basis") else ask
 
     def _about_the_whole(self, turn: Turn) -> bool:
         """「結局誰が悪いの？」「今回の問題で一番悪いのは誰」: whose fault, asked of nothing in particular —
