@@ -227,6 +227,19 @@ def test_the_figure_a_question_asks_about_comes_first_then_the_latest_official_o
     assert asked_measures(row, "結局どれだけ見つかったのか")[0] == "照会していた団体"   # no topic: the latest official
     # as many shared nouns (「誤り」 / 「見つかった」 is a verb, not a topic): the official measure wins the tie
     assert asked_measures(row, "新たに見つかった手帳の誤りは何件か")[0] == "手帳の紐付け誤り"
+    # asked about this city, the count of municipalities concerned follows the counts asked for
+    from assistant.compose.verdict import figures
+    from assistant.index.affairs import Quote
+    q = [Quote(chunk_id="c", start=0, end=1)]
+    row = AffairRow(id="o", label="総点検", figures=[
+        f("確認された紐付け誤り", "8,351件", True), f("紐付け誤りの合計", "8,395件", True, "reported"),
+        f("誤りに関わる機関", "332自治体", True), f("点検した機関", "2,000機関", True)])
+    for x in row.figures:
+        x.quotes = q
+    asked = "本市では紐付け誤りが何件あったのか"
+    assert [c.text[:6] for c in figures(row, limit=1, question=asked)] == ["確認された紐", "紐付け誤りの"]
+    local = [c.text for c in figures(row, limit=1, question=asked, local=True)]
+    assert len(local) == 3 and "332自治体" in local[2]
 
 
 def test_once_the_affair_is_known_its_own_terms_do_not_decide_which_sentences_support_the_answer():

@@ -129,17 +129,29 @@ def tech(verdict: str | None, row: AffairRow, text) -> list[Claim]:
     return out
 
 
-def figures(row: AffairRow, measures: list[str] | None = None, limit: int = 3, question: str = "") -> list[Claim]:
+def figures(row: AffairRow, measures: list[str] | None = None, limit: int = 3, question: str = "",
+            local: bool = False) -> list[Claim]:
     """The newest official figure of each measure first, then earlier and press-reported ones, labelled.
     With a question, the measures it speaks of come first (「誤って紐付けられた人は何人か」 → the count
-    of errors, not the count of bodies that queried carelessly)."""
+    of errors, not the count of bodies that queried carelessly). Asked about this city (`local`), a count
+    of the municipalities concerned follows: the national figure closest to whether the city is one."""
     out = []
     chosen = measures or asked_measures(row, question)[:2]
+    if local and not measures:   # … then how many municipalities they concern: whether this city could be one
+        chosen += [m for m in asked_measures(row, question) if m not in chosen and _counts_municipalities(row, m)][:1]
     for measure in chosen:
         group = [f for f in row.figures if f.measure == measure]
         for f in group[:limit]:
             out.append(Claim(_figure_sentence(f), f.quotes))
     return [c for c in out if c.quotes]
+
+
+# How national figures count municipalities (「332自治体」「6市区町村」「22都道府県・28市区町村」)
+_MUNICIPALITIES = re.compile(r"自治体|市区町村|市町村")
+
+
+def _counts_municipalities(row: AffairRow, measure: str) -> bool:
+    return any(_MUNICIPALITIES.search(f"{measure} {f.value}") for f in row.figures if f.measure == measure)
 
 
 def asked_measures(row: AffairRow, question: str = "") -> list[str]:
