@@ -88,6 +88,12 @@ def test_questions_about_the_citys_own_data_are_local(clf):
     assert c.classify(q, emb.embed_query(q)).local
     q = "公金受取口座の誤登録は全国で何件あったのか"
     assert not c.classify(q, emb.embed_query(q)).local
+    # a bare 「市の…何件」 is the asker's city; another city's name or 市区町村 is not
+    for q, local in [("市の窓口の共用端末で、公金口座の誤登録は何件起きていたのか", True),
+                     ("市が運営する国保で、誤った番号登録は何件見つかったのか", True),
+                     ("福島市の窓口で、公金口座の誤登録は何件起きていたのか", False),
+                     ("市区町村の窓口で、公金口座の誤登録は何件起きていたのか", False)]:
+        assert c.classify(q, emb.embed_query(q)).local is local, q
 
 
 @pytest.mark.parametrize("q, party, negated", [

@@ -46,6 +46,8 @@ _PRESSED = re.compile(r"か[、,]\s*(?:どう|いかが)(?:なの|なん)?(?:で
 # first person + the municipality, or + one of its own bodies (「うちの国保」「わが町の窓口」)
 _LOCAL = re.compile(r"(?:本|当|うちの|わが|我が|私たちの|わたしたちの)(?:市|町|村|区|自治体|県)|(?:市|町|区|村)内|"
                     r"この(?:市|町|村|区)|(?:うちの|わが|我が)[^。、？?]{0,4}?(?:国保|窓口|職員|役所|課)")
+# 「市の窓口で」「市が運営する国保で」: 市 on its own (not 福島市, 市区町村, 市長), as the asker's city
+_BARE_CITY = re.compile(r"(?<![^\s、。「」？?！!はもがをにで])市(?=の|が|で|は|として)")
 # 「カードそのものに欠陥があったということか」: points back at what was just said
 _ANAPHORA = re.compile(r"それ|その|そこ|そう(?:いう|した)|ということ(?:か|ですか|なのか|でしょうか)")
 _EMBEDDED = re.compile(rf"([^。？?！!、]*{_ASKING_CLAUSE})、")
@@ -192,9 +194,11 @@ class QuestionClassifier:
         local = self._proba("local", X).get(True, 0.0)
         # the city named where the question asks, not in a sentence that sets the scene
         # (「本市の窓口でも手帳の申請を受け付けている。受付で何を点検すべきか」 asks advice)
-        if _LOCAL.search(" ".join(asking_parts(q)) or q):
-            # 本市・市内 with a question asking how many (「何件」「何人」): this city's own figures
-            counts = ask == "figures" or bool(answer_type.expected(q))
+        asking = " ".join(asking_parts(q)) or q
+        counts = ask == "figures" or bool(answer_type.expected(q))
+        if _LOCAL.search(asking) or (counts and _BARE_CITY.search(asking)):
+            # 本市・市内 with a question asking how many (「何件」「何人」): this city's own figures — and a
+            # bare 「市の窓口で…何件」, which in a mayor's briefing is this city too
             local = max(local + p.local_marker_shift, 1.0 if counts else 0.0)
         else:
             local -= p.local_marker_shift
