@@ -1,4 +1,5 @@
 import re
+from dataclasses import replace
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
@@ -290,6 +291,15 @@ def test_a_why_beside_a_local_count_still_gives_the_cause(briefing):
     ans = briefing.ask("健康保険の紐付け誤りはなぜ起きたのか。あわせて、本市の住民で該当した人は何人いるのか。")
     assert ans.coverage == "partial" and ans.intents[0] == "why"
     assert "運用の問題" in ans.summary and "J-LISに照会" in ans.summary
+
+
+def test_each_sub_question_of_a_council_question_is_answered_in_the_summary(briefing):
+    q = "健康保険の紐付け誤りについて伺う。第一に、その責任は誰にあるのか。第二に、なぜそのような誤りが起きたのか。"
+    ans = briefing.ask(q)
+    assert ans.intents[0] == "who" and "医療保険者" in ans.summary
+    assert "運用の問題" in ans.summary                 # the second part's answer: the cause from the map
+    briefing.composer.params = replace(briefing.composer.params, further_parts=0)
+    assert "運用の問題" not in briefing.ask(q).summary
 
 
 def test_what_the_city_should_do_if_it_happened_here_is_advice_not_this_citys_facts(briefing):

@@ -25,7 +25,7 @@ from .evidence import (Candidate, candidates, content_nouns, content_tokens, cov
                        unknown_nouns)
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, proposition
-from .question import (about_the_series, asking_parts, asks_who, defined_term, load_examples, names_this_city, quoted_question,
+from .question import (about_the_series, asking_parts, asks_who, asks_with_wh, defined_term, load_examples, names_this_city, quoted_question,
                        unknown_topics, yes_no_part)
 from .scope import Scope, ScopeMatcher
 from .support import BASIS_KINDS, lower, row_hits, select
@@ -244,6 +244,7 @@ class ExtractiveComposer:
         cites = Citations()
         text = lambda quote: (c := self.chunks.get(quote.chunk_id)) and c.text[quote.start:quote.end] or ""  # noqa: E731
         claims, verdict = self._summary_claims(turn, text)
+        claims += self._further_parts(turn, text, claims)
         prev_claims = [s.text for s in prev[1].sections[0].sentences] if prev and prev[1].sections else []
         repeated = bool(claims) and [_unprefixed(c.text) for c in claims] == [_unprefixed(t) for t in prev_claims[:len(claims)]]
         if repeated:
@@ -358,6 +359,25 @@ class ExtractiveComposer:
         else:
             claims = []
         return words.lead_with(verdict, claims), (verdict if claims else None)
+
+    def _further_parts(self, turn: Turn, text, claims: list) -> list:
+        """「第一に、全国で何件か。第二に、原因は何か。第三に、責任の所在をどう認識しているか」: each
+        further part that asks for something else the map answers (who, why, how many) adds the map's
+        first sentence for it, so a council question's sub-questions are each answered."""
+        if turn.followup or turn.local or not claims or self.params.further_parts <= 0:
+            return []
+        parts = asking_parts(turn.q)
+        said, seen, out = {c.text for c in claims}, {turn.ask}, []
+        for part in parts[1:]:
+            if not asks_with_wh(part):   # a part that says itself what it asks (何件・なぜ・誰・どのように)
+                continue
+            ask = self.classifier.classify(part, self.searcher.query_vector(dense_text(part))).ask
+            if ask in seen or ask not in ("who", "why", "figures"):
+                continue
+            seen.add(ask)
+            more, _ = self._summary_claims(replace(turn, ask=ask, yesno=False), text)
+            out += [c for c in more[:1] if c.text not in said]
+        return out[:self.params.further_parts]
 
     def _factual_verdict(self, turn: Turn, claims, support) -> tuple[str | None, str]:
         """A yes/no the map cannot judge: the answering sentences (the summary's and every supporting

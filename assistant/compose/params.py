@@ -48,6 +48,7 @@ class ComposerParams:
     length_bonus: float = 0.0
     kind_bonus: dict = field(default_factory=dict)   # per document kind, e.g. the talk's analyses
     max_support: int = 6             # supporting sentences after the summary
+    further_parts: int = 2           # sub-questions asking for something else (who, why, how many) answered in the summary
     mmr_lambda: float = 0.7
     mmr_max_sim: float = 0.7
     mmr_max_cos: float = 0.97       # sentence-vector cosine above which a sentence repeats another
