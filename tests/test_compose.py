@@ -302,6 +302,17 @@ def test_each_sub_question_of_a_council_question_is_answered_in_the_summary(brie
     assert "運用の問題" not in briefing.ask(q).summary
 
 
+def test_a_local_yes_no_that_asks_leave_to_conclude_is_answered_in_part(briefing):
+    """「…なかった、と言えるのか」 asks whether a conclusion may be drawn: in part (一部) — the
+    sources speak to it nationally, this city's records are not in them. 「…起きていたのか」 asks a
+    fact of this city the sources cannot settle either way: no verdict."""
+    may = briefing.ask("本市の窓口で公金受取口座の誤登録はなかった、と言えるのか。")
+    assert may.coverage == "partial" and may.verdict == "partial"
+    assert may.summary.startswith("一部です。" + NO_LOCAL_DATA)
+    fact = briefing.ask("本市の窓口でも、公金受取口座の誤登録は起きていたのか。")
+    assert fact.coverage == "partial" and fact.verdict is None and fact.summary.startswith(NO_LOCAL_DATA)
+
+
 def test_what_the_city_should_do_if_it_happened_here_is_advice_not_this_citys_facts(briefing):
     """「もしうちの窓口で見つかったら、市が先に謝るべきか」 names the city, but what to say or do is the
     same in every city: the sources answer it in full."""

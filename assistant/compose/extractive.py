@@ -25,7 +25,7 @@ from .evidence import (Candidate, candidates, content_nouns, content_tokens, cov
                        unknown_nouns)
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, proposition
-from .question import (about_the_series, asking_parts, asks_who, asks_with_wh, defined_term, load_examples, names_this_city, quoted_question,
+from .question import (about_the_series, asking_parts, asks_to_conclude, asks_who, asks_with_wh, defined_term, load_examples, names_this_city, quoted_question,
                        unknown_topics, yes_no_part)
 from .scope import Scope, ScopeMatcher
 from .support import BASIS_KINDS, lower, row_hits, select
@@ -267,15 +267,22 @@ class ExtractiveComposer:
         basis = "map" if verdict else ""
         if turn.yesno and verdict is None and claims and not turn.local:   # local facts: the sources cannot say
             verdict, basis = self._factual_verdict(turn, claims, support)
+        elif turn.yesno and verdict is None and claims and turn.local and asks_to_conclude(turn.q):
+            # 「本市の国保では誤りは起きていない、と考えてよいか」: in part — the national picture speaks to it,
+            # this city's own records are not in the sources
+            verdict, basis = "partial", "local"
         # (a repeated yes/no keeps the map's verdict in front of the new material)
-        claims = words.lead_with(verdict, claims)
         coverage_kind, note = ("partial", NO_LOCAL_DATA) if turn.local and (rows or support) else ("full", "")
+        if basis == "local" and note:   # 「一部です。この資料集には、本市の…記録はありません。」 then the national picture
+            note = words.VERDICT_WORDS[verdict] + note
+        else:
+            claims = words.lead_with(verdict, claims)
         concl = [Sentence(text=note, citations=[])] if note else []
         for c in claims:
             nums = ([cites.add(c.candidate)] if c.candidate is not None else
                     [cites.add_span(self.chunks[q.chunk_id], q.start, q.end) for q in c.quotes if q.chunk_id in self.chunks])
             concl.append(Sentence(text=c.text, citations=sorted(set(nums))))
-        if note and verdict and turn.yesno and len(concl) > 1:   # the verdict stays first, the note follows it
+        if note and verdict and basis != "local" and turn.yesno and len(concl) > 1:   # the verdict stays first, the note follows it
             concl[0], concl[1] = concl[1], concl[0]
         buckets: dict[str, list[Candidate]] = {REASON: [], BASIS: [], MUNICIPAL: []}
         for c in support[:self.params.max_support]:

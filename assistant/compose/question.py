@@ -276,6 +276,17 @@ def _question_sentence(q: str) -> str:
     return first.group(1) if first else sentence
 
 
+# 「…と考えてよいか」「…と言っていいのか」「大丈夫なのか」: asks leave to draw a conclusion, not a fact
+_MAY_CONCLUDE = re.compile(r"(?:考え|言っ|理解し|思っ|判断し)て(?:も)?(?:よい|良い|いい|よろしい)|言える|言い切れ|"
+                           r"理解で(?:よい|良い|いい|よろしい|合って)|大丈夫|安心して(?:よい|良い|いい)")
+
+
+def asks_to_conclude(question: str) -> bool:
+    """The yes/no asks whether a conclusion may be drawn (「本市の国保では誤りは起きていない、と考えて
+    よいか」), not whether something happened (「本市でも起きていたのか」)."""
+    return bool(_MAY_CONCLUDE.search(yes_no_part(question)))
+
+
 def yes_no_part(question: str) -> str:
     """The part that asks yes or no (「…番号法で認められているんですか。根拠の条文も教えてください」:
     its first sentence), else the whole question."""
