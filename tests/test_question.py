@@ -108,6 +108,9 @@ def test_questions_about_the_citys_own_data_are_local(clf):
     ("市の責任だとは限らないのでは。", "municipality", True),        # an outer denial alone denies
     ("市に責任がないとは限らないのでは。", "municipality", False),   # … and denies a denial
     ("市は関係ないわけではない、ということか", "municipality", False),
+    ("国保で誤った場合は、国ではなく私自身の責任になる、という理解でよいか", "municipality", False),   # the mayor
+    ("国の責任ではなく、市の責任なのか", "municipality", False),      # the party set aside is not the one asked
+    ("窓口職員のミスではなく制度の問題だ、と説明してよいか", "municipality", True),   # no second party: denied
 ])
 def test_what_a_yes_no_question_asserts(q, party, negated):
     p = proposition(q, "who")
