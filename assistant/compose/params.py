@@ -14,8 +14,7 @@ class ComposerParams:
 
     # question type: classifiers trained on the labelled examples
     classifier_c: float = 16.0       # inverse L2 strength (5-fold CV on the examples)
-    yesno_wh_penalty: float = 0.3    # a wh-word (誰・なぜ・どう…) makes a yes/no reading less likely (0.2 → 0.3 on
-    #   2026-12-06 with the local examples added that day: dev_fresh4 unasked verdicts back to 0.042, nothing else moved)
+    yesno_wh_penalty: float = 0.2    # a wh-word (誰・なぜ・どう…) makes a yes/no reading less likely
     local_marker_shift: float = 0.3  # 本市・当市・うちの市 present (+) or absent (−)
     followup_min: float = 0.4
     inherit_confidence: float = 0.5  # below this, an elliptical follow-up keeps the previous turn's type
