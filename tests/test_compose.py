@@ -297,7 +297,7 @@ def test_each_sub_question_of_a_council_question_is_answered_in_the_summary(brie
     q = "健康保険の紐付け誤りについて伺う。第一に、その責任は誰にあるのか。第二に、なぜそのような誤りが起きたのか。"
     ans = briefing.ask(q)
     assert ans.intents[0] == "who" and "医療保険者" in ans.summary
-    assert "運用の問題" in ans.summary                 # the second part's answer: the cause from the map
+    assert "運用の問題" in ans.summary and "J-LISに照会" in ans.summary   # the second part's answer: cause and mechanism
     briefing.composer.params = replace(briefing.composer.params, further_parts=0)
     assert "運用の問題" not in briefing.ask(q).summary
 

@@ -547,6 +547,13 @@ def test_a_factual_yes_no_is_judged_on_the_part_that_asks_it():
     assert yes_no_part("市の責任はあるのか、また今後どう対策をとるのか。") == "市の責任はあるのか"
 
 
+def test_a_wh_clause_joined_by_de_is_a_question_of_its_own():
+    from assistant.compose.question import asking_parts
+    assert asking_parts("総点検の最終結果は何件で、誤りの原因はどこにあったのですか。") == [
+        "総点検の最終結果は何件で", "誤りの原因はどこにあったのですか。"]
+    assert asking_parts("市の窓口で、誤りはあったのか。") == ["市の窓口で、誤りはあったのか。"]   # no wh-word before で、
+
+
 def test_worded_like_the_unanswerable_needs_the_sources_to_agree(briefing):
     """A question the scope model reads as unanswerable is declined on thin evidence only when it names
     no affair; naming one, it needs nouns the sources never use."""

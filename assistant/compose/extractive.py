@@ -383,7 +383,7 @@ class ExtractiveComposer:
                 continue
             seen.add(ask)
             more, _ = self._summary_claims(replace(turn, ask=ask, yesno=False), text)
-            out += [c for c in more[:1] if c.text not in said]
+            out += [c for c in more[:2 if ask == "why" else 1] if c.text not in said]   # a cause with its mechanism
         return out[:self.params.further_parts]
 
     def _factual_verdict(self, turn: Turn, claims, support) -> tuple[str | None, str]:

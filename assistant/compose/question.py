@@ -294,13 +294,18 @@ def yes_no_part(question: str) -> str:
     return parts[0] if parts else normalize(question)
 
 
+_CUT = "\x00"
+_WH_THEN = re.compile(r"((?:何件|何人|何割|何年|誰|いつ|どこ|どれ|いくら)(?:で|だったので|なので))[、,]")
+
+
 def asking_parts(question: str) -> list[str]:
     """Each question a long one asks (「…該当者はいたのか。あわせて、原因と責任の所在を示されたい」):
     its sentences, and the clauses of a sentence that asks 「…のか、…」 twice."""
     q = normalize(question)
     out = []
     for sentence in (x.strip() for x in re.split(r"(?<=[。？?！!])", q)):
-        out += [x for x in re.split(r"(?<=[かの])[、,]", sentence) if x.strip()]
+        sentence = _WH_THEN.sub(r"\1" + _CUT, sentence)   # 「最終結果は何件で、原因はどこに…」: two questions
+        out += [x for x in re.split(r"(?<=[かの])[、,]|" + _CUT, sentence) if x.strip()]
     return [x for x in out if (_YESNO_END.search(x) or _WH.search(x) or _REQUEST.search(x)) and not _STATEMENT.search(x)]
 
 
