@@ -110,7 +110,7 @@ class ExtractiveComposer:
         turn.prop = proposition(turn.prop_text, turn.ask)
         quoted = quoted_question(q) if turn.ask == "explain" and not turn.yesno else None
         if quoted:   # 「会見で『カードは危ないのか』と聞かれたら何と答えるか」: what to say answers the quoted question
-            turn.prop = proposition(quoted, self.classifier.classify(quoted, self.searcher.query_vector(dense_text(quoted))).ask)
+            turn.prop = proposition(quoted, self._classify(quoted).ask)
         if turn.yesno and turn.prop.frame == "factual" and names_this_city(q):
             turn.local = True   # 「本市でも…まだ止まったままなのか」: whether it happened here, not whose fault
         elif self._asks_this_citys_facts(q, qtype):
@@ -124,6 +124,10 @@ class ExtractiveComposer:
         turn.basis_hits = self._basis_hits(turn, filters)
         return turn
 
+    def _classify(self, text: str):
+        """The question type of a part of a question (a quoted question, one of several asked)."""
+        return self.classifier.classify(text, self.searcher.query_vector(dense_text(text)))
+
     def _national_ask(self, q: str, ask: str) -> str:
         """「…はなぜなのか。あわせて、本市の住民で該当した人は何人か」: of a question with a part about
         this city, the part not about it says what the sources answer (why, who, on what basis)."""
@@ -131,7 +135,7 @@ class ExtractiveComposer:
         national = [p for p in parts if not names_this_city(p)]
         if len(parts) < 2 or not national:
             return ask
-        first = self.classifier.classify(national[0], self.searcher.query_vector(dense_text(national[0]))).ask
+        first = self._classify(national[0]).ask
         return first if first in ("why", "who", "basis") else ask
 
     def _about_the_whole(self, turn: Turn) -> bool:
@@ -156,7 +160,7 @@ class ExtractiveComposer:
         if qtype.ask in ("basis", "define"):   # 「…とはどういう意味か。うちの市も当てはまるのか」: the law's terms
             return False
         parts = [p for p in asking_parts(q) if names_this_city(p) and not asks_who(p) and not blames(p)]
-        types = [qtype if p == normalize(q) else self.classifier.classify(p, self.searcher.query_vector(dense_text(p)))
+        types = [qtype if p == normalize(q) else self._classify(p)
                  for p in parts]
         # what the city should say or do (「本市としてどう向き合うのか」) is advice, the same in every city
         return any(t.local and t.ask not in ("explain", "remedy") for t in types)
@@ -378,7 +382,7 @@ class ExtractiveComposer:
         for part in parts[1:]:
             if not asks_with_wh(part):   # a part that says itself what it asks (何件・なぜ・誰・どのように)
                 continue
-            ask = self.classifier.classify(part, self.searcher.query_vector(dense_text(part))).ask
+            ask = self._classify(part).ask
             if ask in seen or ask not in ("who", "why", "figures"):
                 continue
             seen.add(ask)

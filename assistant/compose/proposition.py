@@ -50,7 +50,7 @@ _COMPARES = re.compile(r"同じ|共通|違|異な|比べ|似")
 _LIKE = r".{0,2}?(?:みたい|よう)"   # 「保険証みたいな誤り」 likens to an affair; 「うちみたいな市」 does not
 _ABSOLUTE = re.compile(r"全く|まったく|一切|いっさい|少しも|何も|全然|ゼロ|皆無")   # 「責任はゼロ」 too
 _EXCUSE = r"仕方(?:が|の)?な|やむを得|止むを得"   # 「仕方がなかった」 excuses the party
-_NEGATION = re.compile(rf"(?:{_BLAME}|誤り|間違い|非|関係|関わ[っら]?|問題|関与|欠陥|不具合|事務|仕事|所管)(?:[^。、？?]{{0,6}}?|[^。、？?]{{0,6}}わけで(?:は|も))"
+_NEGATION = re.compile(rf"(?:{_BLAME}|誤り|非|関係|関わ[っら]?|問題|関与|欠陥|不具合|事務|仕事|所管)(?:[^。、？?]{{0,6}}?|[^。、？?]{{0,6}}わけで(?:は|も))"
                        rf"(?:ない|なく|なかっ|無い|無く|無かっ|ありません|ございません)|無関係|所管外|{_EXCUSE}|{_NONE_AT_ALL}"
                        r"|わけ(?:では|じゃ)(?:ない|なく|なかっ|ありません)")   # 「壊れていたわけではない」: whatever it denies
 # Putting blame elsewhere (「国のせいにして逃げている」「責任を押しつけた」): the question accuses its
@@ -102,7 +102,7 @@ class Proposition:
 
 # 「国ではなく私自身の責任」: the party set aside is not the one the question is about
 _SET_ASIDE = re.compile(r"(?:では|じゃ|で)なく")
-_SET_ASIDE_CLAUSE = re.compile(r"[^、。？?]*?(?:では|じゃ)なく[、,]?(?=[^。？?]*?[^、。？?])")
+_SET_ASIDE_CLAUSE = re.compile(rf"[^、。？?]*?{_SET_ASIDE.pattern}[、,]?(?=[^、。？?])")   # … and what follows
 
 
 def _mentions(q: str) -> list[tuple[int, int, str]]:

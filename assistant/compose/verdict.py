@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.index.affairs import AffairRow, FigureRow, Quote
-from assistant.values import ACTORS
+from assistant.values import ACTOR_NAMES, ACTORS
 
 from .answer_type import TYPES, expected
 from .evidence import content_nouns
@@ -146,8 +146,8 @@ def figures(row: AffairRow, measures: list[str] | None = None, limit: int = 3, q
     return [c for c in out if c.quotes]
 
 
-# How national figures count municipalities (「332自治体」「6市区町村」「22都道府県・28市区町村」)
-_MUNICIPALITIES = re.compile(r"自治体|市区町村|市町村")
+# How national figures count municipalities (「332自治体」「6市区町村」): the city's names in the vocabulary
+_MUNICIPALITIES = re.compile("|".join(map(re.escape, ACTOR_NAMES["municipality"])))
 
 
 def _counts_municipalities(row: AffairRow, measure: str) -> bool:
