@@ -76,6 +76,7 @@ def clf():
     ("国保の件で市の責任は認めるんですか、認めないんですか。", True),
     ("保険証の問題はカードの欠陥ということになるのでしょうか、どうなのでしょうか。", True),   # put, then pressed
     ("自治体の事務が雑だったからでしょ。", True),
+    ("共済の記録にも同じ誤りがないとは言えないのでは。", True),   # 「…のでは。」 with a full stop asks too
 ])
 def test_yes_no_questions_are_read_from_grammar(clf, q, yesno):
     c, emb = clf

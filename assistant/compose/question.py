@@ -40,7 +40,7 @@ _ELLIPSIS = re.compile(r"(?:(?<!ので)(?<!んで)は|って|とは|(?<!の)(?<!
                        r"|(?:は|って|では|なら)どう(?:なの|です|でしょう)?(?:か|だ)?[？?。]?\s*$")
 # 「気を付けることはありますか」「学べることはあるか」: asks what there is, not whether
 _ANYTHING = re.compile(r"(?:こと|もの|点|ところ)(?:は|が)?(?:あります|ある|ありません|ない)(?:か|の|でしょうか)?[？?。]?\s*$")
-_YESNO_END = re.compile(r"(?:か|の|かな|よね|でしょう?|だろう|ある|ない)[？?。！!]?\s*$|[？?]\s*$")
+_YESNO_END = re.compile(r"(?:か|の|かな|よね|でしょう?|だろう|ある|ない|(?:の|ん)では)[？?。！!]?\s*$|[？?]\s*$")   # 「…のでは。」 asks too
 # 「…カードの欠陥なのでしょうか、どうなのでしょうか」: the question put, then pressed
 _PRESSED = re.compile(r"か[、,]\s*(?:どう|いかが)(?:なの|なん)?(?:です|でしょう|だ)?か?[？?。]?\s*$")
 # first person + the municipality, or + one of its own bodies (「うちの国保」「わが町の窓口」)
