@@ -331,6 +331,11 @@ def test_a_rate_about_the_city_that_no_source_states_is_declined_but_a_count_is_
     assert rate.abstained and rate.coverage == "none"
     count = briefing.ask("本市の窓口で公金受取口座の誤登録は何件あったのか")
     assert count.coverage == "partial" and not count.abstained
+    # when the city's linkage stopped: a document of the affair gives the national date (even one no
+    # sentence close to the question states), so in part
+    briefing.composer.params = replace(briefing.composer.params, answer_type_window=0)
+    when = briefing.ask("本市の障害者手帳の情報連携はいつから止まっているのか")
+    assert when.coverage == "partial" and not when.abstained
 
 
 OVERVIEW_DOC = """---

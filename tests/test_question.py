@@ -293,6 +293,9 @@ def test_a_long_question_is_read_part_by_part():
     assert asking_parts("責任はあるのか、また本市で誤りは見つかったのか") == ["責任はあるのか", "また本市で誤りは見つかったのか"]
     # a premise stated in 「…である。」 is not asked
     assert asking_parts("本市は国民健康保険の保険者である。その責任は市にあるのか。") == ["その責任は市にあるのか。"]
+    # a council question's topic sentence and its closing request are asked too
+    assert asking_parts("本市の国保における番号の登録について伺う。(1) 何人いるのか。(2) 結果を明らかにされたい。") == [
+        "本市の国保における番号の登録について伺う。", "(1) 何人いるのか。", "(2) 結果を明らかにされたい。"]
 
 
 def test_what_a_question_asks_about_is_new_when_the_sources_never_name_it():

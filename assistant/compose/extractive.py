@@ -201,7 +201,9 @@ class ExtractiveComposer:
         outside = outside or (not turn.scope.named and unfamiliar(turn.q, self.vocabulary, self.params.unfamiliar_nouns,
                                                                   self.params.unfamiliar_share))
         # this city's count has a national counterpart in the sources; its rate, amount or date does not
-        local_gap = turn.local and any(k not in answer_type.COUNTS for k in missing)
+        # — unless it names an affair whose documents state that kind of fact nationally (「本市の療育
+        # 手帳の連携はいつ再開されるのか」: when it was stopped, and by whom; a 「登録率」 no source states)
+        local_gap = turn.local and any(k not in answer_type.COUNTS and not self._affair_states(turn, k) for k in missing)
         if names_private_person(turn.q, self.vocabulary):
             ans = self._abstain(turn, PRIVATE_PERSON)
         elif (unrelated and not (turn.scope.named or turn.whole)) or (missing and not turn.local) or local_gap or outside:
@@ -217,6 +219,11 @@ class ExtractiveComposer:
         ans.intents = [turn.ask] + [f for f in ("yesno", "local", "followup") if getattr(turn, f)]
         ans.retrieval_query = turn.rq
         return ans
+
+    def _affair_states(self, turn: Turn, kind: str) -> bool:
+        """Some document of the affair the question names states a fact of this kind (a date, a rate)."""
+        docs = {d for r in turn.scope.rows for d in r.docs} if turn.scope.named else set()
+        return any(c.doc_id in docs and answer_type.answers(kind, c.text) for c in self.chunks.values())
 
     def _worded_like_the_unanswerable(self, turn: Turn, strength: float | None) -> tuple[bool, list[str]]:
         """Worded like the questions the sources cannot answer (scope_examples.yaml) and with little of
