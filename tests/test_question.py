@@ -77,6 +77,10 @@ def clf():
     ("保険証の問題はカードの欠陥ということになるのでしょうか、どうなのでしょうか。", True),   # put, then pressed
     ("自治体の事務が雑だったからでしょ。", True),
     ("共済の記録にも同じ誤りがないとは言えないのでは。", True),   # 「…のでは。」 with a full stop asks too
+    ("どう見ても市の責任じゃないですか。", True),              # a wh-word made concessive by も asks nothing
+    ("誰が見ても自治体のミスではないか。", True),
+    ("どこの自治体でも起きうることではないのか。", True),
+    ("市は無関係と言っていいのですね。", True),                 # a confirmation ending in ね
 ])
 def test_yes_no_questions_are_read_from_grammar(clf, q, yesno):
     c, emb = clf
@@ -572,3 +576,9 @@ def test_worded_like_the_unanswerable_needs_the_sources_to_agree(briefing):
         assert c._worded_like_the_unanswerable(turn, 0.1)[0] is not named
         turn.qtype = replace(turn.qtype, out_of_scope=0.1)
         assert not c._worded_like_the_unanswerable(turn, 0.1)[0]
+
+
+def test_a_concessive_wh_word_is_no_question_word_but_why_stays_one():
+    from assistant.compose.question import asks_with_wh
+    assert not asks_with_wh("どう考えても市の責任ではないか") and not asks_with_wh("いつまでも国のせいにしてよいのか")
+    assert asks_with_wh("なぜ本市でも起きたのか") and asks_with_wh("どうしてもっと早く公表しなかったのか")

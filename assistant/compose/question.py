@@ -27,7 +27,10 @@ UNANSWERABLE = Path(__file__).with_name("scope_examples.yaml")   # questions the
 ASKS = ("who", "why", "tech_ops", "basis", "figures", "explain", "remedy", "what", "speech", "define")
 
 # 「何の落ち度もない」「何も」「何ら」 deny, they do not ask what
-_WH = re.compile(r"誰|だれ|なぜ|何故|なんで(?!す|しょ)|どうして|何(?!か[^。？?\s]|も|ら|の[^。？?、]{1,8}?も)|なに|どこ|どちら|どっち|どの|どれ|いつ|いくつ|いくら|どう|どんな")
+# 「誰が見ても」「どう考えても」「どこの自治体でも」「いつまでも」: a wh-word made concessive by も asks nothing
+_CONCESSIVE = r"(?!まで?も|も|[^。、？?]{0,6}?(?:ても|でも))"
+_WH = re.compile(rf"(?:誰|だれ|何(?!か[^。？?\s]|も|ら|の[^。？?、]{{1,8}}?も)|なに|どこ|どちら|どっち|どの|どれ|いつ|どう(?!して)"
+                 rf"){_CONCESSIVE}|なぜ|何故|なんで(?!す|しょ)|どうして(?!も(?!っと))|いくつ|いくら|どんな")
 _WHO = re.compile(r"誰|だれ")
 # 「技術か、運用か」「情報ですか、処理ですか」「それとも」: an either-or question, answered by naming one
 _AND_ALSO = r"(?:また|あわせて|併せて|さらに)"   # 「…のか、また…」 adds a second question
@@ -40,7 +43,7 @@ _ELLIPSIS = re.compile(r"(?:(?<!ので)(?<!んで)は|って|とは|(?<!の)(?<!
                        r"|(?:は|って|では|なら)どう(?:なの|です|でしょう)?(?:か|だ)?[？?。]?\s*$")
 # 「気を付けることはありますか」「学べることはあるか」: asks what there is, not whether
 _ANYTHING = re.compile(r"(?:こと|もの|点|ところ)(?:は|が)?(?:あります|ある|ありません|ない)(?:か|の|でしょうか)?[？?。]?\s*$")
-_YESNO_END = re.compile(r"(?:か|の|かな|よね|でしょう?|だろう|ある|ない|(?:の|ん)では)[？?。！!]?\s*$|[？?]\s*$")   # 「…のでは。」 asks too
+_YESNO_END = re.compile(r"(?:か|の|かな|よね|ですね|のね|でしょう?|だろう|ある|ない|(?:の|ん)では)[？?。！!]?\s*$|[？?]\s*$")   # 「…のでは。」 asks too
 # 「…カードの欠陥なのでしょうか、どうなのでしょうか」: the question put, then pressed
 _PRESSED = re.compile(r"か[、,]\s*(?:どう|いかが)(?:なの|なん)?(?:です|でしょう|だ)?か?[？?。]?\s*$")
 # first person + the municipality, or + one of its own bodies (「うちの国保」「わが町の窓口」)
