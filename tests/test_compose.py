@@ -5,7 +5,6 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.compose.extractive import NO_LOCAL_DATA, ExtractiveComposer
-from assistant.compose.params import DEFAULT
 from assistant.compose.llm import LLMComposer, parse_generated
 from assistant.compose.verdict import VERDICT_WORDS
 from assistant.service import Briefing
@@ -207,6 +206,7 @@ def test_a_question_mostly_about_things_the_sources_never_mention_is_unfamiliar(
     assert not unfamiliar("公金受取口座の登録の方針は", vocab, 3, 0.5)
     assert not unfamiliar("窓口の広報で住民にどう応えるか", vocab, 3, 0.5)   # two unknown nouns: too few
     # an everyday mishap asked in the briefing's words: three unknown nouns of eight is enough by default
+    from assistant.compose.params import DEFAULT
     q = "水道料金の誤請求の原因は、システムの問題なのか職員の入力ミスなのか"
     vocab = idf_weights(["システムの問題と職員の入力ミスが原因である。誤りの原因を調べた。"])
     assert unfamiliar(q, vocab, DEFAULT.unfamiliar_nouns, DEFAULT.unfamiliar_share)
@@ -436,22 +436,3 @@ def test_a_yes_no_on_fault_beside_a_local_count_keeps_its_verdict_first(briefing
     ans = briefing.ask("公金受取口座の誤登録は本市の責任なのか。あわせて、本市の窓口で誤登録は何件見つかったのか。")
     assert ans.coverage == "partial" and NO_LOCAL_DATA in ans.summary
     assert ans.verdict == "partial" and read_verdict(ans.summary) == "partial"   # 一部です。 opens the summary
-
-
-def test_a_question_asking_what_to_do_prefers_the_sentence_that_prescribes():
-    import datetime as dt
-
-    from assistant.compose.support import select
-    from assistant.index.affairs import ResponsibilityMap
-    from assistant.values import Chunk, DocMeta, Hit
-    meta = DocMeta(id="d", kind="incident", title="t", issuer="i", date=dt.date(2024, 1, 1), source="https://x")
-    text = "窓口の端末では前の利用者の画面が残っていた。窓口では利用者ごとにログアウトを確かめるべきである。"
-    hit = Hit(chunk=Chunk(id="d#1", doc_id="d", text=text, heading_path=(), meta=meta), score=1.0)
-    q = "窓口で何を徹底させればよいか"
-
-    def first(ask: str, bonus: float) -> str:
-        params = replace(DEFAULT, advice_bonus=bonus)
-        return select([hit], [], q, ask, [], ResponsibilityMap(), {}, None, None, set(), 1, params)[0].text
-    assert first("remedy", 0.0).startswith("窓口の端末")   # by wording alone the description comes first
-    assert first("remedy", DEFAULT.advice_bonus).startswith("窓口では")
-    assert first("who", DEFAULT.advice_bonus).startswith("窓口の端末")   # only what-to-do questions prefer it

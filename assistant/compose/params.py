@@ -41,8 +41,6 @@ class ComposerParams:
     heading_bonus: float = 0.15      # the sentence sits under a heading that matches the question type
     conclusion_bonus: float = 0.1    # the sentence states its document's conclusion (front matter `conclusions`)
     frame_bonus: float = 0.3         # a yes/no on apology, holding or blame-shifting: sentences on that act (dev_styles key points .493 → .520, dev_fresh2 .806 → .817; flat from 0.3 to 0.6)
-    advice_bonus: float = 0.1        # what to do or say: a sentence that prescribes (support._PRESCRIBES);
-    #   0.1: key points dev_fresh9 +.017, dev_fresh4 +.008, dev_styles +.007, no set lower; 0.2 and 0.3 lower three sets
     cell_bonus: float = 0.2          # the sentence a cell of the map (a party's role, the cause) rests on
     row_docs: int = 8                # documents of the affair (defining one first) whose sentences are always candidates
     settled_weight: float = 0.0      # weight of the affair's own terms in overlap once the affair is known (1: as any word)

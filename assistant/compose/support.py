@@ -8,7 +8,6 @@ the question type (the corpus's section convention: 原因, 責任の所在, 数
 """
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from assistant.index.affairs import AffairRow, ResponsibilityMap
@@ -27,11 +26,6 @@ HEADINGS: dict[str, tuple[str, ...]] = {
     "basis": ("根拠", "条文", "要旨"), "what": ("概要", "経緯"), "define": ("定義", "要旨", "概要"), "speech": (),
 }
 BASIS_KINDS = ("statute", "notice")
-# A sentence that prescribes (「…すべきである」「…を確認しておく必要がある」「…と説明できる」「…するのが適切
-# である」): what a question asking what to do or say is answered by.
-_PRESCRIBES = re.compile(r"べき|必要(?:が|で)?ある|必要だ|重要(?:だ|である)|適切(?:だ|である)|望まし|求められ|"
-                         r"なければならない|てはならない|説明できる|案内する")
-ADVICE_ASKS = ("remedy", "explain")
 
 
 def on_affair(c: Candidate, rows: list[AffairRow], amap: ResponsibilityMap) -> bool:
@@ -89,8 +83,6 @@ def select(hits: list[Hit], extra: list[Hit], query: str, ask: str, rows: list[A
             b += params.conclusion_bonus
         if (c.hit.chunk.id, c.start, c.end) in cells:   # the sentence a cell of the map rests on, in its own words
             b += params.cell_bonus
-        if ask in ADVICE_ASKS and _PRESCRIBES.search(c.text):
-            b += params.advice_bonus
         if bears_on(prop, c.text):   # 「謝罪すべきか」: a sentence on who apologises
             b += params.frame_bonus
         return b
