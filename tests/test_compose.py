@@ -430,3 +430,12 @@ def test_a_yes_no_on_fault_beside_a_local_count_keeps_its_verdict_first(briefing
     ans = briefing.ask("公金受取口座の誤登録は本市の責任なのか。あわせて、本市の窓口で誤登録は何件見つかったのか。")
     assert ans.coverage == "partial" and NO_LOCAL_DATA in ans.summary
     assert ans.verdict == "partial" and read_verdict(ans.summary) == "partial"   # 一部です。 opens the summary
+
+
+def test_a_council_question_about_this_city_also_answers_its_parts_not_about_the_city(briefing):
+    q = "障害者手帳について伺う。(1) 本市で手帳の紐付け誤りは何件あったのか。(2) 責任は誰にあるのか。(3) 誤りはなぜ起きたのか。"
+    ans = briefing.ask(q)
+    assert ans.coverage == "partial" and ans.summary.startswith(NO_LOCAL_DATA)
+    # the parts not about the city are answered too, whichever of them the summary led with: why and who
+    assert "生年月日だけでJ-LISに照会" in ans.summary
+    assert re.search(r"の責任は、[^。]*都道府県にあります", ans.summary)

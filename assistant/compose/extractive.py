@@ -382,18 +382,21 @@ class ExtractiveComposer:
         """「第一に、全国で何件か。第二に、原因は何か。第三に、責任の所在をどう認識しているか」: each
         further part that asks for something else the map answers (who, why, how many) adds the map's
         first sentence for it, so a council question's sub-questions are each answered."""
-        if turn.followup or turn.local or not claims or self.params.further_parts <= 0:
+        if turn.followup or not claims or self.params.further_parts <= 0:
             return []
         parts = asking_parts(turn.q)
+        # asked about this city, the summary answered the city's part: the parts not about it follow
+        # (「(1) 本市で何件確認されたのか。(2) 原因をどう分析しているのか」)
+        parts = [p for p in parts if not names_this_city(p)] if turn.local else parts[1:]
         said, seen, out = {c.text for c in claims}, {turn.ask}, []
-        for part in parts[1:]:
+        for part in parts:
             if not asks_with_wh(part):   # a part that says itself what it asks (何件・なぜ・誰・どのように)
                 continue
             ask = self._classify(part).ask
             if ask in seen or ask not in ("who", "why", "figures"):
                 continue
             seen.add(ask)
-            more, _ = self._summary_claims(replace(turn, ask=ask, yesno=False), text)
+            more, _ = self._summary_claims(replace(turn, ask=ask, yesno=False, local=False), text)
             out += [c for c in more[:2 if ask == "why" else 1] if c.text not in said]   # a cause with its mechanism
         return out[:self.params.further_parts]
 
