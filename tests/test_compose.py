@@ -439,3 +439,10 @@ def test_a_council_question_about_this_city_also_answers_its_parts_not_about_the
     # the parts not about the city are answered too, whichever of them the summary led with: why and who
     assert "生年月日だけでJ-LISに照会" in ans.summary
     assert re.search(r"の責任は、[^。]*都道府県にあります", ans.summary)
+
+
+def test_a_council_question_wanting_nothing_in_particular_is_led_by_its_first_part_that_asks(briefing):
+    q = ("障害者手帳の問題について伺う。(1) 紐付け誤りはなぜ起きたのか。(2) 手帳に番号が入っているのか。"
+         "(3) 市民から相談があった場合、市はどのように案内するのか。")
+    assert briefing.composer._leading_ask(q, "what") == "why"
+    assert briefing.composer._leading_ask("手帳に番号が入っているのか。", "what") == "what"   # one part: as classified

@@ -107,6 +107,8 @@ class ExtractiveComposer:
         elif not turn.scope.named and not turn.followup and about_the_series(q):
             # 「一連の紐付け誤りについて、市にはまったく落ち度がないと言えるのか」: the errors as a whole
             turn.scope = Scope("general", self.scope.affair_rows(), scope.scores)
+        if turn.ask == "what" and not turn.followup:
+            turn.ask = self._leading_ask(q, turn.ask)
         turn.prop = proposition(turn.prop_text, turn.ask)
         quoted = quoted_question(q) if turn.ask == "explain" and not turn.yesno else None
         if quoted:   # 「会見で『カードは危ないのか』と聞かれたら何と答えるか」: what to say answers the quoted question
@@ -127,6 +129,18 @@ class ExtractiveComposer:
     def _classify(self, text: str):
         """The question type of a part of a question (a quoted question, one of several asked)."""
         return self.classifier.classify(text, self.searcher.query_vector(dense_text(text)))
+
+    def _leading_ask(self, q: str, ask: str) -> str:
+        """「…について伺う。(1) …はなぜか。(2) …入っているのか。(3) …どう案内するのか」: read whole, a
+        council question of several parts wants nothing in particular (`what`); its first part that
+        says what it asks (a wh-word) and asks something the map answers leads."""
+        parts = asking_parts(q)
+        for part in parts if len(parts) >= 2 else []:
+            if asks_with_wh(part):
+                first = self._classify(part).ask
+                if first in ("why", "who", "basis", "figures", "tech_ops"):
+                    return first
+        return ask
 
     def _national_ask(self, q: str, ask: str) -> str:
         """「…はなぜなのか。あわせて、本市の住民で該当した人は何人か」: of a question with a part about
