@@ -278,6 +278,16 @@ def test_a_what_about_follow_up_asks_the_earlier_question_again(briefing):
     assert third.intents[0] == "who" and third.responsibility[0].actor == "prefecture"
 
 
+def test_whether_another_affair_gets_the_same_answer_is_judged_from_the_map(briefing):
+    first = ["障害者手帳の紐付け誤りは誰の責任か"]
+    other = briefing.ask("健康保険の紐付け誤りも同じなんですか", history=first)   # 都道府県 vs 医療保険者
+    assert other.verdict == "no" and other.summary.startswith("いいえ。")
+    assert other.responsibility[0].actor == "health_insurer"
+    asked_why = ["障害者手帳の紐付け誤りはなぜ起きたのか"]
+    cause = briefing.ask("健康保険の紐付け誤りも同じなんですか", history=asked_why)   # both operational
+    assert cause.verdict == "yes" and cause.summary.startswith("はい。")
+
+
 def test_a_question_with_a_local_part_is_partial_and_still_says_who(briefing):
     mixed = briefing.ask("公金受取口座の登録事務の責任は誰が負うのか。また、本市の窓口で誤登録は見つかったのか。")
     assert mixed.coverage == "partial" and mixed.summary.startswith(NO_LOCAL_DATA)

@@ -101,7 +101,7 @@ class ExtractiveComposer:
         turn = Turn.start(q, qtype, qvec, prev[0] if prev else None, named, self.params)
         turn.hits = self.searcher.search(turn.rq, k=self.params.k, filters=filters)
         scope = self.scope.match(q, qvec, turn.hits, qtype.affair_hint, lex)
-        turn.settle(scope, prev[0] if prev else None)
+        turn.settle(scope, prev[0] if prev else None, self.scope.overview())
         if self._about_the_whole(turn):
             turn.scope, turn.whole = Scope("general", self.scope.affair_rows(), scope.scores), True
         elif not turn.scope.named and not turn.followup and about_the_series(q):
@@ -367,6 +367,11 @@ class ExtractiveComposer:
         if scope.kind != "one":
             return [], None
         row = rows[0]
+        if turn.compared:   # 「それって療育手帳も同じなんですか」: the earlier question's answer, compared
+            earlier_ask, earlier = turn.compared
+            verdict = words.same_answer(earlier_ask, earlier, row)
+            claims = words.why(row, text) if earlier_ask in ("why", "tech_ops") else words.who(row, text=text)
+            return words.lead_with(verdict, claims), (verdict if claims else None)
         verdict = judge(turn.prop, rows) if turn.yesno else None
         fault = verdict and turn.prop.frame in ("fault", "evasion", "apology", "holds")
         if ask in ("who", "explain") or fault:

@@ -51,6 +51,7 @@ _LOCAL = re.compile(r"(?:本|当|うちの|わが|我が|私たちの|わたし�
                     r"この(?:市|町|村|区)|(?:うちの|わが|我が)[^。、？?]{0,4}?(?:国保|窓口|職員|役所|課)")
 # 「市の窓口で」「市が運営する国保で」: 市 on its own (not 福島市, 市区町村, 市長), as the asker's city
 _BARE_CITY = re.compile(r"(?<![^\s、。「」？?！!はもがをにで])市(?=の|が|で|は|として)")
+SAME = re.compile(r"同じ|同様")   # 「…も同じか」 asks whether the answer just given holds here too
 # 「カードそのものに欠陥があったということか」: points back at what was just said
 _ANAPHORA = re.compile(r"それ|その|そこ|そう(?:いう|した)|ということ(?:か|ですか|なのか|でしょうか)")
 _EMBEDDED = re.compile(rf"([^。？?！!、]*{_ASKING_CLAUSE})、")
@@ -346,7 +347,8 @@ def follows_on(question: str, qtype: QuestionType, names_an_affair: bool) -> boo
     if elliptical(q):
         return True
     if names_an_affair and not _FOLLOW_START.search(q):
-        return qtype.followup and len(q) <= 20
+        # 「療育手帳のほうも同じ整理でいいのか」: the same as what was just answered
+        return (qtype.followup and len(q) <= 20) or bool(SAME.search(q))
     return qtype.followup or bool(_FOLLOW_START.search(q) or _ANAPHORA.search(q)) or len(q) <= 20
 
 

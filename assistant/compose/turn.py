@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.index.affairs import AffairRow
 from assistant.values import ACTORS
 
 from .answer import Cause, Responsibility
 from .params import ComposerParams
 from .proposition import Proposition
 from .question import (EXAMPLES, UNANSWERABLE, QuestionClassifier, QuestionType, asks_with_wh, embed_queries, follows_on,
-                       load_examples)
+                       SAME, load_examples, yes_no_part)
 from .scope import Scope
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,9 @@ class Turn:
     scope: Scope = field(default_factory=lambda: Scope("none"))
     prop: Proposition | None = None
     whole: bool = False              # a question of fault about the errors as a whole (every affair)
+    # 「それって療育手帳も同じなんですか」: the earlier turn's question asked again of this affair, and
+    # whether its answer is the same — (the earlier type of question, the affair it was answered for)
+    compared: tuple | None = None
     used: set = field(default_factory=set)   # (chunk id, start, end) of every sentence this turn's answer quoted
 
     @classmethod
@@ -55,11 +59,17 @@ class Turn:
                 turn.local = prev.local or qtype.local
         return turn
 
-    def settle(self, scope: Scope, prev: "Turn | None") -> None:
-        """A follow-up that names no affair stays on the earlier turn's affair."""
+    def settle(self, scope: Scope, prev: "Turn | None", overview: AffairRow | None = None) -> None:
+        """A follow-up that names no affair stays on the earlier turn's affair; one that names another
+        and asks whether it is the same (「療育手帳も同じか」) is compared with the earlier one."""
         if self.followup and prev is not None and not scope.named and prev.scope.kind != "none":
             scope = Scope(prev.scope.kind, prev.scope.rows, scope.scores, named=prev.scope.named)
         self.scope = scope
+        earlier = prev.scope.rows[:1] if prev is not None and prev.scope.kind == "one" else \
+            [overview] if prev is not None and prev.scope.kind == "general" and overview is not None else []
+        if (self.followup and self.yesno and scope.kind == "one" and earlier and earlier[0].id != scope.rows[0].id
+                and SAME.search(yes_no_part(self.q))):
+            self.compared = (prev.ask, earlier[0])
 
 
 def responsibility_for(turn: Turn, cites, chunks) -> list[Responsibility]:
