@@ -456,3 +456,14 @@ def test_a_council_question_wanting_nothing_in_particular_is_led_by_its_first_pa
          "(3) 市民から相談があった場合、市はどのように案内するのか。")
     assert briefing.composer._leading_ask(q, "what") == "why"
     assert briefing.composer._leading_ask("手帳に番号が入っているのか。", "what") == "what"   # one part: as classified
+
+
+def test_a_who_reading_that_asks_for_no_party_names_none_and_blames_none_gives_way(briefing, monkeypatch):
+    from assistant.compose.question import QuestionType
+    composer = briefing.composer
+    learned = QuestionType(ask="who", yesno=True, scores={"who": 0.4, "why": 0.35, "what": 0.25})
+    monkeypatch.setattr(composer.classifier, "classify", lambda q, v: learned)
+    assert composer.understand("これまでの給付も間違っていた可能性があるのか", None, None).ask == "why"
+    # a party named, a fault spoken of, or 誰 asked: the who reading stands
+    for q in ("県が間違っていた可能性があるのか", "市のミスだった可能性があるのか", "誰が間違えたのか"):
+        assert composer.understand(q, None, None).ask == "who", q

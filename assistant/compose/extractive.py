@@ -24,7 +24,7 @@ from .citations import Citations, render_markdown
 from .evidence import (Candidate, candidates, content_nouns, content_tokens, coverage, idf_weights, reported_speech, unfamiliar,
                        unknown_nouns)
 from .params import DEFAULT, ComposerParams
-from .proposition import asserts, blames, evidence_verdict, judge, proposition
+from .proposition import asserts, blames, evidence_verdict, judge, parties_named, proposition
 from .question import (about_the_series, asking_parts, asks_to_conclude, asks_who, asks_with_wh, defined_term, load_examples, names_this_city, quoted_question,
                        unknown_topics, yes_no_part)
 from .scope import Scope, ScopeMatcher
@@ -109,6 +109,10 @@ class ExtractiveComposer:
             turn.scope = Scope("general", self.scope.affair_rows(), scope.scores)
         if turn.ask == "what" and not turn.followup:
             turn.ask = self._leading_ask(q, turn.ask)
+        elif turn.ask == "who" and not turn.followup and not (asks_who(q) or blames(q) or parties_named(q)):
+            # 「…これまでの給付も間違っていた可能性があるのか」: read as a who-question, but it asks for no
+            # party, names none and speaks of no fault — the next most likely type
+            turn.ask = max((a for a in qtype.scores if a != "who"), key=qtype.scores.get, default="what")
         turn.prop = proposition(turn.prop_text, turn.ask)
         quoted = quoted_question(q) if turn.ask == "explain" and not turn.yesno else None
         if quoted:   # 「会見で『カードは危ないのか』と聞かれたら何と答えるか」: what to say answers the quoted question
