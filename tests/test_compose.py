@@ -283,6 +283,8 @@ def test_whether_another_affair_gets_the_same_answer_is_judged_from_the_map(brie
     other = briefing.ask("健康保険の紐付け誤りも同じなんですか", history=first)   # 都道府県 vs 医療保険者
     assert other.verdict == "no" and other.summary.startswith("いいえ。")
     assert other.responsibility[0].actor == "health_insurer"
+    differs = briefing.ask("健康保険の紐付け誤りは違うんですか", history=first)   # whether it differs: it does
+    assert differs.verdict == "yes" and differs.summary.startswith("はい。")
     asked_why = ["障害者手帳の紐付け誤りはなぜ起きたのか"]
     cause = briefing.ask("健康保険の紐付け誤りも同じなんですか", history=asked_why)   # both operational
     assert cause.verdict == "yes" and cause.summary.startswith("はい。")

@@ -52,6 +52,7 @@ _LOCAL = re.compile(r"(?:本|当|うちの|わが|我が|私たちの|わたし�
 # 「市の窓口で」「市が運営する国保で」: 市 on its own (not 福島市, 市区町村, 市長), as the asker's city
 _BARE_CITY = re.compile(r"(?<![^\s、。「」？?！!はもがをにで])市(?=の|が|で|は|として)")
 SAME = re.compile(r"同じ|同様")   # 「…も同じか」 asks whether the answer just given holds here too
+DIFFERENT = re.compile(r"違う|違い|異な")   # 「国保は違うのか」: whether it does not
 # 「カードそのものに欠陥があったということか」: points back at what was just said
 _ANAPHORA = re.compile(r"それ|その|そこ|そう(?:いう|した)|ということ(?:か|ですか|なのか|でしょうか)")
 _EMBEDDED = re.compile(rf"([^。？?！!、]*{_ASKING_CLAUSE})、")
@@ -348,7 +349,7 @@ def follows_on(question: str, qtype: QuestionType, names_an_affair: bool) -> boo
         return True
     if names_an_affair and not _FOLLOW_START.search(q):
         # 「療育手帳のほうも同じ整理でいいのか」: the same as what was just answered
-        return (qtype.followup and len(q) <= 20) or bool(SAME.search(q))
+        return (qtype.followup and len(q) <= 20) or bool(SAME.search(q) or DIFFERENT.search(q))
     return qtype.followup or bool(_FOLLOW_START.search(q) or _ANAPHORA.search(q)) or len(q) <= 20
 
 

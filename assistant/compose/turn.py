@@ -16,7 +16,7 @@ from .answer import Cause, Responsibility
 from .params import ComposerParams
 from .proposition import Proposition
 from .question import (EXAMPLES, UNANSWERABLE, QuestionClassifier, QuestionType, asks_with_wh, embed_queries, follows_on,
-                       SAME, load_examples, yes_no_part)
+                       DIFFERENT, SAME, load_examples, yes_no_part)
 from .scope import Scope
 
 log = logging.getLogger(__name__)
@@ -38,8 +38,9 @@ class Turn:
     scope: Scope = field(default_factory=lambda: Scope("none"))
     prop: Proposition | None = None
     whole: bool = False              # a question of fault about the errors as a whole (every affair)
-    # 「それって療育手帳も同じなんですか」: the earlier turn's question asked again of this affair, and
-    # whether its answer is the same — (the earlier type of question, the affair it was answered for)
+    # 「それって療育手帳も同じなんですか」「国保は違うのか」: the earlier turn's question asked again of this
+    # affair, and whether its answer is the same (or differs) — (the earlier type of question, the affair it
+    # was answered for, whether difference is asked)
     compared: tuple | None = None
     used: set = field(default_factory=set)   # (chunk id, start, end) of every sentence this turn's answer quoted
 
@@ -67,9 +68,10 @@ class Turn:
         self.scope = scope
         earlier = prev.scope.rows[:1] if prev is not None and prev.scope.kind == "one" else \
             [overview] if prev is not None and prev.scope.kind == "general" and overview is not None else []
+        asked = yes_no_part(self.q)
         if (self.followup and self.yesno and scope.kind == "one" and earlier and earlier[0].id != scope.rows[0].id
-                and SAME.search(yes_no_part(self.q))):
-            self.compared = (prev.ask, earlier[0])
+                and (SAME.search(asked) or DIFFERENT.search(asked))):
+            self.compared = (prev.ask, earlier[0], not SAME.search(asked))
 
 
 def responsibility_for(turn: Turn, cites, chunks) -> list[Responsibility]:
