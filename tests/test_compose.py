@@ -469,3 +469,17 @@ def test_a_who_reading_that_asks_for_no_party_names_none_and_blames_none_gives_w
     # a party named, a fault spoken of, or 誰 asked: the who reading stands
     for q in ("県が間違っていた可能性があるのか", "市のミスだった可能性があるのか", "誰が間違えたのか"):
         assert composer.understand(q, None, None).ask == "who", q
+
+
+def test_a_follow_up_asking_whether_the_citys_own_case_is_fine_asks_of_its_own(briefing):
+    """「で、うちの窓口のほうは大丈夫なの？」 is not the earlier who-question again: it asks whether a
+    conclusion may be drawn, and keeps its own type and proposition."""
+    from assistant.compose.params import DEFAULT
+    from assistant.compose.question import QuestionType
+    from assistant.compose.turn import Turn
+    prev = briefing.composer.understand("公金受取口座の誤登録は誰の責任か", None, None)
+    unsure = QuestionType(ask="what", yesno=True, confidence=0.3)
+    fine = Turn.start("で、うちの窓口のほうは大丈夫なの？", unsure, None, prev, False, DEFAULT)
+    assert fine.followup and fine.ask == "what" and fine.prop_text == "で、うちの窓口のほうは大丈夫なの？"
+    again = Turn.start("障害者手帳の場合は？", unsure, None, prev, False, DEFAULT)   # a what-about: the who-question again
+    assert again.ask == prev.ask == "who"

@@ -15,8 +15,8 @@ from assistant.values import ACTORS
 from .answer import Cause, Responsibility
 from .params import ComposerParams
 from .proposition import Proposition
-from .question import (EXAMPLES, UNANSWERABLE, QuestionClassifier, QuestionType, asks_with_wh, embed_queries, follows_on,
-                       DIFFERENT, SAME, load_examples, yes_no_part)
+from .question import (DIFFERENT, EXAMPLES, SAME, UNANSWERABLE, QuestionClassifier, QuestionType, asks_to_conclude, asks_with_wh,
+                       embed_queries, follows_on, load_examples, yes_no_part)
 from .scope import Scope
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,8 @@ class Turn:
             # A follow-up with no type of its own (「障害者手帳の場合は？」: the classifier is unsure and
             # no wh-word says what is asked) asks the earlier question again about something else: it
             # keeps the earlier type and proposition. 「では市の責任は？」 has a type of its own.
-            if qtype.confidence < params.inherit_confidence and not asks_with_wh(q):
+            # 「うちの国保のほうは大丈夫なの？」 asks something of its own: whether a conclusion may be drawn
+            if qtype.confidence < params.inherit_confidence and not asks_with_wh(q) and not asks_to_conclude(q):
                 turn.ask, turn.yesno, turn.prop_text = prev.ask, prev.yesno or qtype.yesno, prev.prop_text + q
                 turn.local = prev.local or qtype.local
         return turn
