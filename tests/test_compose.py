@@ -483,3 +483,17 @@ def test_a_follow_up_asking_whether_the_citys_own_case_is_fine_asks_of_its_own(b
     assert fine.followup and fine.ask == "what" and fine.prop_text == "で、うちの窓口のほうは大丈夫なの？"
     again = Turn.start("障害者手帳の場合は？", unsure, None, prev, False, DEFAULT)   # a what-about: the who-question again
     assert again.ask == prev.ask == "who"
+
+
+def test_a_council_questions_opening_sentence_sets_the_place_of_the_parts_that_follow(briefing, monkeypatch):
+    from assistant.compose.question import QuestionType, names_this_city
+    composer = briefing.composer
+
+    def classify(text: str) -> QuestionType:   # the learned reading: an opening request is advice-like
+        return QuestionType(ask="explain" if text.endswith("伺う。") else "what", local=names_this_city(text))
+    monkeypatch.setattr(composer, "_classify", classify)
+    plain = QuestionType(ask="what")
+    assert composer._asks_this_citys_facts("本市の国保について伺う。番号を取り違えた例はないのか。", plain)
+    assert not composer._asks_this_citys_facts("国保について伺う。番号を取り違えた例はないのか。", plain)
+    # an opening sentence that asks something itself sets no place for the rest
+    assert not composer._asks_this_citys_facts("本市の国保の責任はあるのか。番号を取り違えた例はないのか。", plain)

@@ -25,7 +25,7 @@ from .evidence import (Candidate, candidates, content_nouns, content_tokens, cov
                        unknown_nouns)
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, parties_named, proposition
-from .question import (about_the_series, asking_parts, asks_to_conclude, asks_who, asks_with_wh, defined_term, load_examples, names_this_city, quoted_question,
+from .question import (about_the_series, asking_parts, asks_to_conclude, asks_who, asks_with_wh, defined_term, load_examples, names_this_city, only_requests, quoted_question,
                        unknown_topics, yes_no_part)
 from .scope import Scope, ScopeMatcher
 from .support import BASIS_KINDS, lower, row_hits, select
@@ -177,8 +177,12 @@ class ExtractiveComposer:
         and neither for a party nor about fault: what happened here, how many, what was done here."""
         if qtype.ask in ("basis", "define"):   # 「…とはどういう意味か。うちの市も当てはまるのか」: the law's terms
             return False
-        parts = [p for p in asking_parts(q) if names_this_city(p) and not asks_who(p) and not blames(p)]
-        types = [qtype if p == normalize(q) else self._classify(p)
+        asked = asking_parts(q)
+        # 「本市の国民健康保険について伺う。…登録した例はないのか」: a council question's opening sentence
+        # that names this city and asks nothing itself sets the place of the parts that follow
+        scene = asked[0] if asked and names_this_city(asked[0]) and only_requests(asked[0]) else ""
+        parts = [p for p in asked if (scene or names_this_city(p)) and not asks_who(p) and not blames(p)]
+        types = [qtype if p == normalize(q) else self._classify(p if names_this_city(p) else scene + p)
                  for p in parts]
         # what the city should say or do (「本市としてどう向き合うのか」) is advice, the same in every city
         return any(t.local and t.ask not in ("explain", "remedy") for t in types)

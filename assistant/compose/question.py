@@ -314,6 +314,11 @@ def asking_parts(question: str) -> list[str]:
     return [x for x in out if (_YESNO_END.search(x) or _WH.search(x) or _REQUEST.search(x)) and not _STATEMENT.search(x)]
 
 
+def only_requests(part: str) -> bool:
+    """「本市の国民健康保険について伺う。」: a part that asks for an answer but puts no question itself."""
+    return bool(_REQUEST.search(part)) and not _YESNO_END.search(part) and not _WH.search(part)
+
+
 # 「本市は国民健康保険の保険者である。」「…であります。」: a council question's premise, stated, not asked
 _STATEMENT = re.compile(r"で(?:ある|あります|ございます)。\s*$")
 _REASON_CLAUSE = re.compile(r"[^、。？?]*?(?:ので|から)[、,]")   # 「ニュースが怖いので、」: why they ask, not what
