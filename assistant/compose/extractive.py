@@ -377,8 +377,7 @@ class ExtractiveComposer:
         row = rows[0]
         if turn.compared:   # 「それって療育手帳も同じなんですか」: the earlier question's answer, compared
             earlier_ask, earlier, differs = turn.compared
-            verdict = words.same_answer(earlier_ask, earlier, row)
-            verdict = {"yes": "no", "no": "yes"}.get(verdict, verdict) if differs else verdict
+            verdict = words.same_answer(earlier_ask, earlier, row, differs)
             claims = words.why(row, text) if earlier_ask in ("why", "tech_ops") else words.who(row, text=text)
             return words.lead_with(verdict, claims), (verdict if claims else None)
         verdict = judge(turn.prop, rows) if turn.yesno else None

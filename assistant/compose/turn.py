@@ -67,12 +67,12 @@ class Turn:
         if self.followup and prev is not None and not scope.named and prev.scope.kind != "none":
             scope = Scope(prev.scope.kind, prev.scope.rows, scope.scores, named=prev.scope.named)
         self.scope = scope
-        earlier = prev.scope.rows[:1] if prev is not None and prev.scope.kind == "one" else \
-            [overview] if prev is not None and prev.scope.kind == "general" and overview is not None else []
+        if not (self.followup and self.yesno and scope.kind == "one" and prev is not None):
+            return
+        earlier = {"one": (prev.scope.rows or [None])[0], "general": overview}.get(prev.scope.kind)
         asked = yes_no_part(self.q)
-        if (self.followup and self.yesno and scope.kind == "one" and earlier and earlier[0].id != scope.rows[0].id
-                and (SAME.search(asked) or DIFFERENT.search(asked))):
-            self.compared = (prev.ask, earlier[0], not SAME.search(asked))
+        if earlier is not None and earlier.id != scope.rows[0].id and (SAME.search(asked) or DIFFERENT.search(asked)):
+            self.compared = (prev.ask, earlier, not SAME.search(asked))
 
 
 def responsibility_for(turn: Turn, cites, chunks) -> list[Responsibility]:

@@ -129,15 +129,19 @@ def tech(verdict: str | None, row: AffairRow, text) -> list[Claim]:
     return out
 
 
-def same_answer(ask: str, earlier: AffairRow, row: AffairRow) -> str:
-    """Whether the earlier question gets the same answer for this affair: the same cause type for a
-    why or technical-or-operational question (a mixed cause shares part of either), else the same
-    responsible party."""
+def same_answer(ask: str, earlier: AffairRow, row: AffairRow, differs: bool = False) -> str:
+    """Whether the earlier question gets the same answer for this affair (or, `differs`, another):
+    the same cause type for a why or technical-or-operational question (a mixed cause shares part of
+    either), else the same responsible party."""
     if ask in ("why", "tech_ops"):
         a, b = earlier.cause, row.cause
-        return "yes" if a == b else "partial" if "mixed" in (a, b) and "none" not in (a, b) else "no"
-    p, q = earlier.primary, row.primary
-    return "yes" if p and q and p.actor == q.actor else "no"
+        if a != b and "mixed" in (a, b) and "none" not in (a, b):
+            return "partial"
+        same = a == b
+    else:
+        p, q = earlier.primary, row.primary
+        same = bool(p and q and p.actor == q.actor)
+    return "yes" if same != differs else "no"
 
 
 def figures(row: AffairRow, measures: list[str] | None = None, limit: int = 3, question: str = "",
