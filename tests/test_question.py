@@ -81,6 +81,12 @@ def clf():
     ("誰が見ても自治体のミスではないか。", True),
     ("どこの自治体でも起きうることではないのか。", True),
     ("市は無関係と言っていいのですね。", True),                 # a confirmation ending in ね
+    ("窓口の端末が原因になったことはありますか。", True),       # whether it ever happened, not what there is
+    ("データ自体が誤っていた、ということはありますか。", True),
+    ("公金口座の件で市が責任を問われることはありますか。", True),   # a passive of fault: whether blame may land
+    ("市として学べることはあるか。", False),                    # … unlike what there is to learn
+    ("コストを下げるためのものだったはずでは。", True),          # 「…はずでは」, cut short
+    ("では家族名義の口座のほうは？原因も窓口の件と同じか。", True),   # an elliptical opener, then the question
 ])
 def test_yes_no_questions_are_read_from_grammar(clf, q, yesno):
     c, emb = clf
@@ -116,6 +122,8 @@ def test_questions_about_the_citys_own_data_are_local(clf):
     ("国保で誤った場合は、国ではなく私自身の責任になる、という理解でよいか", "municipality", False),   # the mayor
     ("国の責任ではなく、市の責任なのか", "municipality", False),      # the party set aside is not the one asked
     ("窓口職員のミスではなく制度の問題だ、と説明してよいか", "municipality", True),   # no second party: denied
+    ("国保の誤りは市の責任で間違いないか", "municipality", False),   # 「間違いない」 affirms
+    ("国保の誤りは市の責任ではないと考えて差し支えないか", "municipality", True),
 ])
 def test_what_a_yes_no_question_asserts(q, party, negated):
     p = proposition(q, "who")
@@ -213,6 +221,8 @@ def test_a_count_asked_about_the_city_is_a_local_fact_whatever_the_question_type
     ("本年5月23日付の事務連絡は、誰の事務だと定めているのか", []),   # a date given, not asked for
     ("誤登録は全国で何件あったのか", ["count"]),
     ("ポイントは何円分だったのか", ["amount"]),
+    ("いつまでも国のせいにしていていいのか", []),   # 「いつまでも」「いつでも」 ask no date
+    ("連携はいつまでに再開されるのか", ["date"]),
 ])
 def test_the_kind_of_fact_a_question_asks_for(q, kinds):
     from assistant.compose import answer_type
@@ -582,3 +592,20 @@ def test_a_concessive_wh_word_is_no_question_word_but_why_stays_one():
     from assistant.compose.question import asks_with_wh
     assert not asks_with_wh("どう考えても市の責任ではないか") and not asks_with_wh("いつまでも国のせいにしてよいのか")
     assert asks_with_wh("なぜ本市でも起きたのか") and asks_with_wh("どうしてもっと早く公表しなかったのか")
+
+
+def test_a_question_beside_an_unanswerable_example_about_an_unknown_thing_is_declined(briefing):
+    """Nearer an unanswerable labelled question than any answerable one, naming no affair and a thing
+    no passage names (コンビニ): declined. A person's name or an act the sources word otherwise
+    (「河野」「陳謝」) is not such a thing."""
+    from assistant.compose.evidence import unknown_nouns
+    c = briefing.composer
+    briefing.ensure_index()
+    q = "コンビニ交付で別人の住民票が出てきた件は、委託先の会社と市のどちらの責任か。"
+    turn = c.understand(q, None, None)
+    assert turn.qtype.unanswerable_lead >= c.params.unanswerable_lead and not turn.scope.named
+    assert briefing.ask(q).abstained
+    assert unknown_nouns("河野大臣が陳謝したが、本来謝るべきは誰なのか。", {"大臣", "本来"}, things=True) == []
+    assert unknown_nouns("河野大臣が陳謝したが、本来謝るべきは誰なのか。", {"大臣", "本来"}) == ["河野", "陳謝"]
+    # the same wording about an affair the sources hold is answered
+    assert not briefing.ask("窓口の共用端末で別人の口座が登録された件は、市の責任か。").abstained

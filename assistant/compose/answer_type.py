@@ -14,7 +14,7 @@ _NUM = r"[0-9０-９][0-9０-９,，.．]*\s*"
 TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
     "amount": (re.compile(r"いくら|幾ら|何円|何億|何万円|金額は"),
                re.compile(_NUM + r"(?:円|万円|億円|兆円)")),
-    "date": (re.compile(r"いつ|何年何月|何月何日|何日に|(?<![0-9０-９])日付|何年に"),
+    "date": (re.compile(r"いつ(?!まで?も|でも|の間)|何年何月|何月何日|何日に|(?<![0-9０-９])日付|何年に"),
              re.compile(r"(?:19|20)[0-9]{2}年|[0-9０-９]{1,2}月[0-9０-９]{1,2}日|令和[0-9０-９元]+年|平成[0-9０-９]+年")),
     "people": (re.compile(r"何人|人数|何名"), re.compile(_NUM + r"(?:人|名)")),
     "count": (re.compile(r"何件|件数"), re.compile(_NUM + r"件")),
@@ -26,6 +26,7 @@ COUNTS = ("count", "people")   # a count of this city's cases has a national cou
 
 
 def expected(question: str) -> list[str]:
+    """The kinds of fact the question word asks for (「いつまでも」「いつでも」 ask no date)."""
     q = normalize(question)
     return [name for name, (ask, _) in TYPES.items() if ask.search(q)]
 

@@ -46,22 +46,25 @@ def content_tokens(text: str) -> frozenset:
 
 
 @lru_cache(maxsize=1024)
-def content_nouns(question: str) -> tuple[str, ...]:
-    """The question's common and proper nouns (normalised forms), less the words that name no topic."""
+def content_nouns(question: str, things: bool = False) -> tuple[str, ...]:
+    """The question's common and proper nouns (normalised forms), less the words that name no topic
+    — with things=True, also less people's names (「河野デジタル大臣」 is the sources' デジタル大臣) and
+    nouns of action (「陳謝」「郵送」), leaving the things it is about (「コンビニ」「免許」「写し」)."""
     from sudachipy import SplitMode
     from assistant.index.lexical import _tokenizer
     out = []
     for m in _tokenizer().tokenize(normalize(question), SplitMode.A):
         pos, form = m.part_of_speech(), m.normalized_form().lower()
-        if pos[0] == "名詞" and pos[1] in ("普通名詞", "固有名詞") and len(form) > 1 and form not in GENERIC:
+        if (pos[0] == "名詞" and pos[1] in ("普通名詞", "固有名詞") and len(form) > 1 and form not in GENERIC
+                and not (things and pos[2] in ("人名", "サ変可能"))):
             out.append(form)
     return tuple(dict.fromkeys(out))
 
 
-def unknown_nouns(question: str, vocabulary) -> list[str]:
+def unknown_nouns(question: str, vocabulary, things: bool = False) -> list[str]:
     """The question's nouns that no indexed passage uses (「暗証番号」「ゆうちょ」 in a corpus about
     linking errors): what it asks about is not in the sources."""
-    return [n for n in content_nouns(question) if n not in vocabulary]
+    return [n for n in content_nouns(question, things) if n not in vocabulary]
 
 
 def unfamiliar(question: str, vocabulary, at_least: int, share: float) -> bool:

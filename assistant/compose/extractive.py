@@ -219,6 +219,11 @@ class ExtractiveComposer:
         missing = [k for k in wanted if not any(answer_type.answers(k, t) for t in [c.text for c in close] + figures)]
         outside, unknown = self._worded_like_the_unanswerable(turn, strength)
         outside = outside or self._asks_about_the_unknown(turn)
+        # … or, naming no affair, worded nearer an unanswerable labelled question than any answerable one
+        # and using a word no passage uses (「コンビニ交付で別人の住民票が出てきた件」)
+        outside = outside or (not turn.scope.named and not turn.local
+                              and turn.qtype.unanswerable_lead >= self.params.unanswerable_lead
+                              and bool(unknown_nouns(turn.q, self.vocabulary, things=True)))
         # … and, whatever its wording, a question naming no affair whose nouns are mostly not the sources'
         outside = outside or (not turn.scope.named and unfamiliar(turn.q, self.vocabulary, self.params.unfamiliar_nouns,
                                                                   self.params.unfamiliar_share))

@@ -72,6 +72,10 @@ class ComposerParams:
     out_of_scope_topics: int = 2     # … or, whatever the scope model says, when this many things it asks about
     #   occur nowhere (on 2026-12-05 every such question among ~400 dev cases and 156 in-scope probes was out of scope)
     out_of_scope_new_pair: float = 0.8   # … or is two known words put together anew (「交付率」, but also 「データ連携」)
+    unanswerable_lead: float = 0.03  # a question naming no affair, nearer an unanswerable labelled example than any
+    #   answerable one by this much, and naming a thing no passage names, is declined (2026-12-06: abstention recall
+    #   dev_fresh5 .857 → 1.0, fresh6 .5 → .625, fresh8 .778 → .889, fresh9 .75 → .875, fresh10 .5 → .6; no dev or
+    #   probe false refusal. At 0.02 four in-scope dev questions lie that near; none at 0.03 once a thing must be unknown)
     unfamiliar_nouns: int = 3        # a question naming no affair is declined when this many of its nouns …
     unfamiliar_share: float = 0.5    # … and this share of them occur in no indexed passage
     answer_type_window: int = 10     # the sentences closest to the question that must hold the asked-for fact

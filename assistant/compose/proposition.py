@@ -29,7 +29,7 @@ _PARTY_RE = {a: re.compile("|".join([*dict.fromkeys(re.escape(normalize(n)) for 
 _SUBJECT = re.compile(r"^(?:は|が|って|も|として|側)")
 # 「…ではないか」「…じゃないの」: a rhetorical question that asserts its content.
 _RHETORICAL = re.compile(r"(?:の|ん)?(?:では|じゃ)(?:ない|ありません)(?:の|ん)?(?:です)?(?:か|でしょうか|だろうか)?[。？?！!]*\s*$"
-                         r"|(?:の|ん)(?:では|じゃ)[。？?！!]*\s*$")   # 「…限らないのでは。」: the same, cut short
+                         r"|(?:の|ん|はず)(?:では|じゃ)[。？?！!]*\s*$")   # 「…限らないのでは。」「…はずでは」: the same, cut short
 # … and 「…でしょう」, which asserts too
 _ASSERTING = re.compile(_RHETORICAL.pattern + r"|(?:でしょう?|だろう)[。？?！!]*\s*$")
 # Words that put blame on a party: the subject is the party named just before one of them.
@@ -65,9 +65,14 @@ _TECHNICAL = re.compile(r"技術|システム|カード|機械|不具合|欠陥|
 _OPERATIONAL = re.compile(r"運用|人為|事務処理|手作業|ヒューマン|人的|職員|作業")
 
 
+# 「…の責任で間違いないか」「…に相違ない」「…と考えて差し支えないか」: a negative word that affirms
+_AFFIRMING = re.compile(r"(?:で|に|と)?(?:間違い|まちがい|相違|差し支え|差支え)(?:は|が|も)?(?:ない|無い|ありません|ございません)|に違いない")
+
+
 def _negated(text: str) -> bool:
     """Whether the assertion is denied: a denial (「責任はない」), unless an outer one denies it in
     turn (「責任がないとは限らない」); an outer denial alone denies (「市の責任だとは限らない」)."""
+    text = _AFFIRMING.sub("", text)
     outer = _DOUBLE_NEGATION.search(text)
     inner = _NEGATION.search(_DOUBLE_NEGATION.sub("", text))
     return bool(inner) != bool(outer)

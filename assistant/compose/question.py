@@ -41,9 +41,12 @@ _EITHER = re.compile(rf"それとも|か[、,](?!{_AND_ALSO})[^。？?、]{{1,25
 # (「…のでは？」「…んでは？」 is a rhetorical yes/no, not a what-about)
 _ELLIPSIS = re.compile(r"(?:(?<!ので)(?<!んで)は|って|とは|(?<!の)(?<!ん)では|だと|なら|場合は|ついては|(?<!こ)と)[？?]\s*$"
                        r"|(?:は|って|では|なら)どう(?:なの|です|でしょう)?(?:か|だ)?[？?。]?\s*$")
-# 「気を付けることはありますか」「学べることはあるか」: asks what there is, not whether
-_ANYTHING = re.compile(r"(?:こと|もの|点|ところ)(?:は|が)?(?:あります|ある|ありません|ない)(?:か|の|でしょうか)?[？?。]?\s*$")
-_YESNO_END = re.compile(r"(?:か|の|かな|よね|ですね|のね|でしょう?|だろう|ある|ない|(?:の|ん)では)[？?。！!]?\s*$|[？?]\s*$")   # 「…のでは。」 asks too
+# 「気を付けることはありますか」「学べることはあるか」: asks what there is, not whether — unlike
+# 「…が原因になったことはありますか」 (whether it ever happened) and 「責任を問われることはあるか」
+# (whether blame may land: a passive of fault)
+_ANYTHING = re.compile(r"(?:(?<![ただ])(?<!という)こと|もの|点|ところ)(?:は|が)?(?:あります|ある|ありません|ない)(?:か|の|でしょうか)?[？?。]?\s*$")
+_BLAMED_PASSIVE = re.compile(r"(?:責任|罪|責め)[^。、？?]{0,4}(?:問わ|追及さ|負わさ)れる|責められる|罰せられる|処分される")
+_YESNO_END = re.compile(r"(?:か|の|かな|よね|ですね|のね|でしょう?|だろう|ある|ない|(?:の|ん|はず)では)[？?。！!]?\s*$|[？?]\s*$")   # 「…のでは。」 asks too
 # 「…カードの欠陥なのでしょうか、どうなのでしょうか」: the question put, then pressed
 _PRESSED = re.compile(r"か[、,]\s*(?:どう|いかが)(?:なの|なん)?(?:です|でしょう|だ)?か?[？?。]?\s*$")
 # first person + the municipality, or + one of its own bodies (「うちの国保」「わが町の窓口」)
@@ -83,6 +86,7 @@ class QuestionType:
     confidence: float = 1.0           # share of the neighbours' weight behind `ask`
     affair_hint: str = "none"         # what similar examples are about (an affair id, general or none)
     out_of_scope: float = 0.0         # how much the question resembles questions the sources cannot answer
+    unanswerable_lead: float = 0.0    # cosine to the nearest unanswerable example less that to the nearest answerable one
     scores: dict = field(default_factory=dict)
 
 
@@ -188,7 +192,7 @@ class QuestionClassifier:
         # Grammar first: with no wh-word, a question ending in か・の・？ asks for a judgement.
         if _PRESSED.search(asked) or either_way(asked):
             yes = 1.0   # 「…なのでしょうか、どうなのでしょうか」「認めるんですか、認めないんですか」
-        elif _EITHER.search(q) or _EITHER.search(asked) or _ELLIPSIS.search(asked) or _ANYTHING.search(asked):
+        elif _EITHER.search(q) or _EITHER.search(asked) or _ELLIPSIS.search(asked) or (_ANYTHING.search(asked) and not _BLAMED_PASSIVE.search(asked)):
             yes = 0.0
         elif _WHETHER.search(q) and not _LOCAL.search(q):
             yes = 1.0   # 「市に責任があるかどうか、教えてください」 (whether it happened here is this city's fact)
@@ -213,7 +217,17 @@ class QuestionClassifier:
         return QuestionType(ask=ask, yesno=bool(yes >= 0.5), local=bool(local >= 0.5), followup=bool(follow >= p.followup_min),
                             confidence=scores.get(ask, 0.0),
                             affair_hint=str(max(affairs, key=affairs.get)) if affairs else "none", scores=scores,
-                            out_of_scope=float(outside))
+                            out_of_scope=float(outside), unanswerable_lead=self._unanswerable_lead(qvec))
+
+    def _unanswerable_lead(self, qvec) -> float:
+        """How much nearer the question lies to some question the sources cannot answer than to any
+        they can: 「コンビニ交付で別人の住民票が出てきた件」 sits beside an unanswerable example about
+        the same incident, while the scope model's overall lean can stay low."""
+        answerable = np.array([e.answerable for e in self.examples])
+        if answerable.all() or not answerable.any():
+            return 0.0
+        sims = self.vectors @ _unit(np.asarray(qvec, dtype=np.float32))
+        return float(sims[~answerable].max() - sims[answerable].max())
 
 
 def either_way(question: str) -> bool:
@@ -276,7 +290,11 @@ def _question_sentence(q: str) -> str:
         embedded = _EMBEDDED.search(q)
         if embedded:
             return embedded.group(1)
-    sentence = (asking[:1] or parts[-1:] or [q])[0]   # of several questions, the first leads
+    # of several questions, the first leads — unless it only names what comes next
+    # (「では家族名義の口座のほうは？原因も窓口の件と同じか。」 asks its second)
+    if len(asking) > 1 and _ELLIPSIS.search(asking[0]) and len(asking[0]) <= 20:
+        asking = asking[1:]
+    sentence = (asking[:1] or parts[-1:] or [q])[0]
     first = _SECOND_QUESTION.match(sentence)   # 「責任はあるのか、また…どう対策をとるのか」
     return first.group(1) if first else sentence
 
