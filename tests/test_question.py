@@ -609,3 +609,21 @@ def test_a_question_beside_an_unanswerable_example_about_an_unknown_thing_is_dec
     assert unknown_nouns("河野大臣が陳謝したが、本来謝るべきは誰なのか。", {"大臣", "本来"}) == ["河野", "陳謝"]
     # the same wording about an affair the sources hold is answered
     assert not briefing.ask("窓口の共用端末で別人の口座が登録された件は、市の責任か。").abstained
+
+
+def test_here_said_as_uchi_de_is_this_city_and_a_yes_no_about_it_is_its_fact(briefing):
+    from assistant.compose.question import names_this_city
+    assert names_this_city("うちでは実際どうだったのか。") and names_this_city("うちでも起きていたのか")
+    assert not names_this_city("7,372件のうちでは、どれが多いのか") and not names_this_city("そのうちでは何が問題か")
+    briefing.ensure_index()
+    a = briefing.ask("厚労省は5月に全保険者へどんな点検を求めたのか。それから、うちの国保はその点検を終えているのか。")
+    assert a.coverage == "partial" and not a.abstained
+
+
+def test_a_local_figure_with_no_national_counterpart_leaves_the_national_part_answered(briefing):
+    """「残業代はいくら」 has no national counterpart in the sources, but the part before it does: the
+    answer is partial, not declined; asked alone, the local amount is declined."""
+    briefing.ensure_index()
+    a = briefing.ask("総点検で市が点検を求められたのはどの範囲の事務か。うちでは残業代はいくらかかったのか。")
+    assert not a.abstained and a.coverage == "partial"
+    assert briefing.ask("本市では総点検の残業代はいくらかかったのか。").abstained

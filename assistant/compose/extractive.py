@@ -146,14 +146,20 @@ class ExtractiveComposer:
                     return first
         return ask
 
+    @staticmethod
+    def _national_part(q: str) -> str | None:
+        """The first part of a question of several that does not concern this city (None: there is none)."""
+        parts = asking_parts(q)
+        national = [p for p in parts if not names_this_city(p)]
+        return national[0] if len(parts) >= 2 and national else None
+
     def _national_ask(self, q: str, ask: str) -> str:
         """「…はなぜなのか。あわせて、本市の住民で該当した人は何人か」: of a question with a part about
         this city, the part not about it says what the sources answer (why, who, on what basis)."""
-        parts = asking_parts(q)
-        national = [p for p in parts if not names_this_city(p)]
-        if len(parts) < 2 or not national:
+        national = self._national_part(q)
+        if national is None:
             return ask
-        first = self._classify(national[0]).ask
+        first = self._classify(national).ask
         return first if first in ("why", "who", "basis") else ask
 
     def _about_the_whole(self, turn: Turn) -> bool:
@@ -184,8 +190,10 @@ class ExtractiveComposer:
         parts = [p for p in asked if (scene or names_this_city(p)) and not asks_who(p) and not blames(p)]
         types = [qtype if p == normalize(q) else self._classify(p if names_this_city(p) else scene + p)
                  for p in parts]
-        # what the city should say or do (「本市としてどう向き合うのか」) is advice, the same in every city
-        return any(t.local and t.ask not in ("explain", "remedy") for t in types)
+        # what the city should say or do (「本市としてどう向き合うのか」) is advice, the same in every city;
+        # whether something happened or was done here (「うちの国保はその点検を終えているのか」) is this city's fact
+        return any((t.local or (t.yesno and proposition(p, t.ask).frame == "factual" and names_this_city(p)))
+                   and t.ask not in ("explain", "remedy") for p, t in zip(parts, types))
 
     def _basis_hits(self, turn: Turn, filters: Filters | None) -> list:
         """The best statute/notice passages, so the 根拠 section has material when they are relevant."""
@@ -230,7 +238,10 @@ class ExtractiveComposer:
         # this city's count has a national counterpart in the sources; its rate, amount or date does not
         # — unless it names an affair whose documents state that kind of fact nationally (「本市の療育
         # 手帳の連携はいつ再開されるのか」: when it was stopped, and by whom; a 「登録率」 no source states)
-        local_gap = turn.local and any(k not in answer_type.COUNTS and not self._affair_states(turn, k) for k in missing)
+        # — and unless another part of the question, not about this city, is the sources' to answer
+        # (「総点検で市が点検を求められたのはどの範囲の事務か。うちでは…残業代はいくらかかったのか」)
+        local_gap = turn.local and any(k not in answer_type.COUNTS and not self._affair_states(turn, k) for k in missing) \
+            and not self._national_part(turn.q)
         if names_private_person(turn.q, self.vocabulary):
             ans = self._abstain(turn, PRIVATE_PERSON)
         elif (unrelated and not (turn.scope.named or turn.whole)) or (missing and not turn.local) or local_gap or outside:
