@@ -81,6 +81,9 @@ def test_a_new_incident_document_answers_with_no_code_change(with_synthetic):
     assert ans.cause.type == "operational"
     why = with_synthetic.ask("介護保険の誤登録はなぜ起きたのか", audit=False)
     assert "運用" in why.summary and "隣の行の番号" in why.summary and why.responsibility[0].actor == "municipality"
+    # who carries it, then how it came about: every step the front matter names, not only the first
+    who = with_synthetic.ask("介護保険の誤登録は誰の責任か", audit=False)
+    assert "隣の行の番号" in who.summary and "登録後の突合" in who.summary
     figures = with_synthetic.ask("介護保険の誤登録は何件あったのか", audit=False)
     first, *rest = figures.summary.split("。")
     assert "5件" in first and "最新" in first and "9件" not in first

@@ -405,7 +405,7 @@ class ExtractiveComposer:
             if ask == "why":
                 claims += words.why(row, text)[1:]
             elif self.params.who_mechanism:   # how the failure came about, in the sources' own sentence
-                claims += [words.Claim(text(q), [q]) for q in row.mechanism[:1]]
+                claims += words.mechanism(row, text)
         elif ask == "why":
             claims = words.why(row, text)
         elif ask == "tech_ops":

@@ -116,8 +116,13 @@ def why(row: AffairRow, text) -> list[Claim]:
     out = []
     if row.cause in CAUSE_WORDING and (row.cause_quotes or row.mechanism):
         out.append(Claim(f"{row.label}の原因は、{CAUSE_WORDING[row.cause]}。", row.cause_quotes or row.mechanism))
-    out.extend(Claim(text(q), [q]) for q in row.mechanism[:3])   # how it came about, in the sources' words
-    return out
+    return out + mechanism(row, text)
+
+
+def mechanism(row: AffairRow, text) -> list[Claim]:
+    """How the failure came about, in the sources' sentences (up to three: both halves of a mixed
+    cause, each step of a clerical one)."""
+    return [Claim(text(q), [q]) for q in row.mechanism[:3]]
 
 
 def tech(verdict: str | None, row: AffairRow, text) -> list[Claim]:
@@ -125,8 +130,7 @@ def tech(verdict: str | None, row: AffairRow, text) -> list[Claim]:
     out = []
     if row.cause in TECH_WORDING and (row.cause_quotes or row.mechanism):
         out.append(Claim(f"{lead}{row.label}は、{TECH_WORDING[row.cause]}。", row.cause_quotes or row.mechanism))
-    out.extend(Claim(text(q), [q]) for q in row.mechanism[:1])
-    return out
+    return out + mechanism(row, text)
 
 
 def same_answer(ask: str, earlier: AffairRow, row: AffairRow, differs: bool = False) -> str:
