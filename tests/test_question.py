@@ -87,6 +87,15 @@ def clf():
     ("市として学べることはあるか。", False),                    # … unlike what there is to learn
     ("コストを下げるためのものだったはずでは。", True),          # 「…はずでは」, cut short
     ("では家族名義の口座のほうは？原因も窓口の件と同じか。", True),   # an elliptical opener, then the question
+    ("誰かが責任を取るべきではないか。", True),                 # indefinite wh-words (…か) ask nothing
+    ("どこかの段階でチェックできなかったのか。", True),
+    ("どちらかといえば運用の問題ですか。", True),
+    ("何とか防げなかったのか。", True),
+    ("どうにかして防げなかったのか。", True),
+    ("なんでも市のせいにするのはおかしくないか。", True),
+    ("責任者は誰か。", False),                                  # … but a final 「誰か」 asks who
+    ("医療保険者はいつから番号を使っているのか。", False),      # 「いつから」 asks when
+    ("何から手を付けるべきか。", False),
 ])
 def test_yes_no_questions_are_read_from_grammar(clf, q, yesno):
     c, emb = clf
