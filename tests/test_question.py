@@ -636,3 +636,15 @@ def test_a_local_figure_with_no_national_counterpart_leaves_the_national_part_an
     a = briefing.ask("総点検で市が点検を求められたのはどの範囲の事務か。うちでは残業代はいくらかかったのか。")
     assert not a.abstained and a.coverage == "partial"
     assert briefing.ask("本市では総点検の残業代はいくらかかったのか。").abstained
+
+
+def test_a_part_asking_for_a_figure_no_source_states_is_declined_and_the_rest_answered(briefing):
+    """「…何人処分されたのか。また、誰の責任か」: no passage states a head count, so that part is
+    declined (and said so first); the other part is answered, in part. Asked alone, it is declined."""
+    briefing.ensure_index()
+    a = briefing.ask("公金受取口座の誤登録で処分された職員は何人いたのか。また、誰の責任なのか。")
+    assert not a.abstained and a.coverage == "partial"
+    note = "この資料集には、お尋ねの人数を示す記述はありません。"
+    assert note in a.summary and (a.summary.startswith(note) or a.verdict)   # after the verdict, if any
+    assert a.responsibility and a.responsibility[0].actor == "prime_minister"
+    assert briefing.ask("公金受取口座の誤登録で処分された職員は何人いたのか。").abstained

@@ -22,6 +22,7 @@ TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
 }
 
 
+NAMES = {"amount": "金額", "date": "日付", "people": "人数", "count": "件数", "rate": "割合"}   # as a summary names them
 COUNTS = ("count", "people")   # a count of this city's cases has a national count in the sources to set beside it
 
 

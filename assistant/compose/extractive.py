@@ -36,6 +36,7 @@ CONCLUSION, REASON, BASIS, MUNICIPAL = "結論", "理由", "根拠（法令・�
 _MUNICIPAL_HEADINGS = ("自治体", "市区町村", "示唆", "留意", "市長", "すべきこと", "言える")
 _ORDER = {"basis": (BASIS, REASON, MUNICIPAL), "explain": (MUNICIPAL, REASON, BASIS),
           "remedy": (MUNICIPAL, REASON, BASIS)}
+NO_FACT = "この資料集には、お尋ねの{}を示す記述はありません。"
 NO_LOCAL_DATA = "この資料集には、本市の件数や本市で起きた個別の事案についての記録はありません。"
 PRIVATE_PERSON = ("この資料集には特定の住民や個人についての記録はなく、個人の番号・口座などの照会にはお答えしません。"
                   "個人の記録は、その事務を担当する部署が本人確認のうえで扱います。")
@@ -99,7 +100,7 @@ class ExtractiveComposer:
         lex = self.scope.lexical(q)   # once: it decides follow-ups here and the affair below
         named = any(v >= self.params.affair_named for v in lex.values())
         turn = Turn.start(q, qtype, qvec, prev[0] if prev else None, named, self.params)
-        turn.hits = self.searcher.search(turn.rq, k=self.params.k, filters=filters)
+        turn.hits, turn.filters = self.searcher.search(turn.rq, k=self.params.k, filters=filters), filters
         scope = self.scope.match(q, qvec, turn.hits, qtype.affair_hint, lex)
         turn.settle(scope, prev[0] if prev else None, self.scope.overview())
         if self._about_the_whole(turn):
@@ -244,8 +245,14 @@ class ExtractiveComposer:
             and not self._national_part(turn.q)
         if names_private_person(turn.q, self.vocabulary):
             ans = self._abstain(turn, PRIVATE_PERSON)
-        elif (unrelated and not (turn.scope.named or turn.whole)) or (missing and not turn.local) or local_gap or outside:
+        elif (unrelated and not (turn.scope.named or turn.whole)) or local_gap or outside:
             ans = self._abstain(turn)
+        elif missing and not turn.local:
+            # 「何件あったのか、また…市長はどう受け止めているか」: the part asking for a kind of fact no close
+            # sentence states is declined, the rest answered (in part); asked alone, the question is declined
+            rest = [p for p in asking_parts(turn.q) if not answer_type.expected(p)]
+            ans = self._in_part(" ".join(rest), missing, turn, prev) if rest and len(rest) < len(asking_parts(turn.q)) \
+                else self._abstain(turn)
         else:
             ans = self._compose(turn, prev)
         ans.evidence = {"coverage": round(strength or 0.0, 3), "dense_top": round(dense_top, 4),
@@ -256,6 +263,24 @@ class ExtractiveComposer:
             ans.evidence["unknown_nouns"] = len(unknown)
         ans.intents = [turn.ask] + [f for f in ("yesno", "local", "followup") if getattr(turn, f)]
         ans.retrieval_query = turn.rq
+        return ans
+
+    def _in_part(self, rest: str, missing: list[str], turn: Turn, prev: tuple[Turn, Answer] | None) -> Answer:
+        """The answer to the parts of the question the sources can answer, saying first which kind of
+        fact they do not state."""
+        part = self.understand(rest, prev, turn.filters)
+        if turn.scope.named and not part.scope.named:   # 「…口座の誤登録で…何人か。また、誰の責任か」: the affair named before
+            part.scope, part.hits = turn.scope, turn.hits
+            part.prop = proposition(part.prop_text, part.ask)
+        ans = self._compose(part, prev)
+        note = NO_FACT.format("・".join(answer_type.NAMES[k] for k in missing))
+        concl = ans.sections[0].sentences if ans.sections else []
+        at = 1 if ans.verdict and concl else 0   # a verdict stays first
+        concl.insert(at, Sentence(text=note, citations=[]))
+        ans.question, ans.coverage = turn.q, "partial"
+        ans.coverage_note = f"{note}{ans.coverage_note}"
+        ans.summary = "".join(s.text for s in concl)
+        ans.answer = render_markdown(ans.sections, ans.citations)
         return ans
 
     def _affair_states(self, turn: Turn, kind: str) -> bool:

@@ -43,6 +43,7 @@ class Turn:
     # was answered for, whether difference is asked)
     compared: tuple | None = None
     used: set = field(default_factory=set)   # (chunk id, start, end) of every sentence this turn's answer quoted
+    filters: object = None                   # the search filters the question was asked with
 
     @classmethod
     def start(cls, q: str, qtype: QuestionType, qvec, prev: "Turn | None", names_affair: bool,
