@@ -96,6 +96,10 @@ def clf():
     ("責任者は誰か。", False),                                  # … but a final 「誰か」 asks who
     ("医療保険者はいつから番号を使っているのか。", False),      # 「いつから」 asks when
     ("何から手を付けるべきか。", False),
+    ("何度も謝罪したのに、まだ足りないのか。", True),           # 「何度も」「何千件も」: many, not which
+    ("何千件も誤りがあったのは市のせいではないのか。", True),
+    ("どうやら市の責任のようだが、そうなのか。", True),
+    ("なぜか市だけが批判されているのはおかしくないか。", True),   # 「なぜか」: somehow
 ])
 def test_yes_no_questions_are_read_from_grammar(clf, q, yesno):
     c, emb = clf
@@ -232,6 +236,8 @@ def test_a_count_asked_about_the_city_is_a_local_fact_whatever_the_question_type
     ("ポイントは何円分だったのか", ["amount"]),
     ("いつまでも国のせいにしていていいのか", []),   # 「いつまでも」「いつでも」 ask no date
     ("連携はいつまでに再開されるのか", ["date"]),
+    ("何人もの住民が被害を受けたのに謝らないのか", []),   # many people: no head count asked
+    ("誤りは何千件あったのか", ["count"]),
 ])
 def test_the_kind_of_fact_a_question_asks_for(q, kinds):
     from assistant.compose import answer_type

@@ -16,8 +16,8 @@ TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
                re.compile(_NUM + r"(?:円|万円|億円|兆円)")),
     "date": (re.compile(r"いつ(?!まで?も|でも|の間)|何年何月|何月何日|何日に|(?<![0-9０-９])日付|何年に"),
              re.compile(r"(?:19|20)[0-9]{2}年|[0-9０-９]{1,2}月[0-9０-９]{1,2}日|令和[0-9０-９元]+年|平成[0-9０-９]+年")),
-    "people": (re.compile(r"何人|人数|何名"), re.compile(_NUM + r"(?:人|名)")),
-    "count": (re.compile(r"何件|件数"), re.compile(_NUM + r"件")),
+    "people": (re.compile(r"何[千百万十]*(?:人|名)(?!も)|人数"), re.compile(_NUM + r"(?:人|名)")),   # 「何人もの」: many
+    "count": (re.compile(r"何[千百万十]*件(?!も)|件数"), re.compile(_NUM + r"件")),
     "rate": (re.compile(r"何割|何パーセント|何％|何%|利用率|割合|比率"), re.compile(_NUM + r"(?:%|％|割)")),
 }
 

@@ -29,11 +29,12 @@ ASKS = ("who", "why", "tech_ops", "basis", "figures", "explain", "remedy", "what
 # 「何の落ち度もない」「何も」「何ら」 deny, they do not ask what
 # 「誰が見ても」「どう考えても」「どこの自治体でも」「いつまでも」: a wh-word made concessive by も asks nothing
 _CONCESSIVE = r"(?!まで?も|も|[^。、？?]{0,6}?(?:ても|でも))"
-# 「誰かが」「どこかの段階で」「いつか本市でも」「どちらかといえば」: a wh-word made indefinite by か asks
-# nothing either (「責任者は誰か。」「誰か、」 still ask who); nor do 「何とか」「どうにか」「どうせ」「どのみち」「なんでも」
+# 「誰かが」「どこかの段階で」「いつか本市でも」「どちらかといえば」「なぜか」: a wh-word made indefinite by か
+# asks nothing either (「責任者は誰か。」「誰か、」 still ask who); nor do 「何とか」「どうにか」「どうせ」「どうやら」
+# 「どのみち」「なんでも」, or 「何度も」「何千件も」 (many times, thousands)
 _INDEFINITE = r"(?!か(?:[^。？?\s、,とら]|とい|と言))"   # (「いつから」「どこから」 still ask)
-_WH = re.compile(rf"(?:誰|だれ|何(?!か[^。？?\sら]|も|ら|とか|の[^。？?、]{{1,8}}?も)|なに|どこ|どちら|どっち|どの(?!みち)|どれ|いつ|どう(?!して|にか|せ)"
-                 rf"){_INDEFINITE}{_CONCESSIVE}|なぜ|何故|なんで(?!す|しょ|も)|どうして(?!も(?!っと))|いくつ|いくら|どんな")
+_WH = re.compile(rf"(?:誰|だれ|何(?!か[^。？?\sら]|も|ら|とか|の[^。？?、]{{1,8}}?も|[千百万十]*[度回年人件]も)|なに|どこ|どちら|どっち|どの(?!みち)|どれ|いつ|どう(?!して|にか|せ|やら)"
+                 rf"){_INDEFINITE}{_CONCESSIVE}|なぜ(?!か[^。？?\s、,])|何故|なんで(?!す|しょ|も)|どうして(?!も(?!っと))|いくつ|いくら|どんな")
 _WHO = re.compile(rf"(?:誰|だれ){_INDEFINITE}(?!も)")
 # 「技術か、運用か」「情報ですか、処理ですか」「それとも」: an either-or question, answered by naming one
 _AND_ALSO = r"(?:また|あわせて|併せて|さらに)"   # 「…のか、また…」 adds a second question
