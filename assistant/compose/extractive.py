@@ -250,9 +250,9 @@ class ExtractiveComposer:
         elif missing and not turn.local:
             # 「何件あったのか、また…市長はどう受け止めているか」: the part asking for a kind of fact no close
             # sentence states is declined, the rest answered (in part); asked alone, the question is declined
-            rest = [p for p in asking_parts(turn.q) if not answer_type.expected(p)]
-            ans = self._in_part(" ".join(rest), missing, turn, prev) if rest and len(rest) < len(asking_parts(turn.q)) \
-                else self._abstain(turn)
+            parts = asking_parts(turn.q)
+            rest = [p for p in parts if not answer_type.expected(p)]
+            ans = self._in_part(" ".join(rest), missing, turn, prev) if rest and len(rest) < len(parts) else self._abstain(turn)
         else:
             ans = self._compose(turn, prev)
         ans.evidence = {"coverage": round(strength or 0.0, 3), "dense_top": round(dense_top, 4),

@@ -20,7 +20,7 @@ from assistant.normalize import normalize
 
 from . import answer_type
 from .params import DEFAULT, ComposerParams
-from .proposition import predicates_of
+from .proposition import blames, predicates_of
 
 EXAMPLES = Path(__file__).with_name("question_examples.yaml")
 UNANSWERABLE = Path(__file__).with_name("scope_examples.yaml")   # questions the sources cannot answer
@@ -47,9 +47,9 @@ _ELLIPSIS = re.compile(r"(?:(?<!ので)(?<!んで)は|って|とは|(?<!の)(?<!
                        r"|(?:は|って|では|なら)どう(?:なの|です|でしょう)?(?:か|だ)?[？?。]?\s*$")
 # 「気を付けることはありますか」「学べることはあるか」: asks what there is, not whether — unlike
 # 「…が原因になったことはありますか」 (whether it ever happened) and 「責任を問われることはあるか」
-# (whether blame may land: a passive of fault)
+# (whether blame may land: a passive, in a question of fault — see _blame_may_land)
 _ANYTHING = re.compile(r"(?:(?<![ただ])(?<!という)こと|もの|点|ところ)(?:は|が)?(?:あります|ある|ありません|ない)(?:か|の|でしょうか)?[？?。]?\s*$")
-_BLAMED_PASSIVE = re.compile(r"(?:責任|罪|責め)[^。、？?]{0,4}(?:問わ|追及さ|負わさ)れる|責められる|罰せられる|処分される")
+_PASSIVE_THING = re.compile(r"れること")
 _YESNO_END = re.compile(r"(?:か|の|かな|よね|ですね|のね|でしょう?|だろう|ある|ない|(?:の|ん|はず)では)[？?。！!]?\s*$|[？?]\s*$")   # 「…のでは。」 asks too
 # 「…カードの欠陥なのでしょうか、どうなのでしょうか」: the question put, then pressed
 _PRESSED = re.compile(r"か[、,]\s*(?:どう|いかが)(?:なの|なん)?(?:です|でしょう|だ)?か?[？?。]?\s*$")
@@ -137,6 +137,7 @@ class QuestionClassifier:
                  vectors: np.ndarray | None = None):
         self.embedder, self.params = embedder, params
         self.examples = examples if examples is not None else load_examples()
+        self._answerable = np.array([e.answerable for e in self.examples], dtype=bool)
         self._vectors = vectors
         self._models = None
 
@@ -197,7 +198,7 @@ class QuestionClassifier:
         # Grammar first: with no wh-word, a question ending in か・の・？ asks for a judgement.
         if _PRESSED.search(asked) or either_way(asked):
             yes = 1.0   # 「…なのでしょうか、どうなのでしょうか」「認めるんですか、認めないんですか」
-        elif _EITHER.search(q) or _EITHER.search(asked) or _ELLIPSIS.search(asked) or (_ANYTHING.search(asked) and not _BLAMED_PASSIVE.search(asked)):
+        elif _EITHER.search(q) or _EITHER.search(asked) or _ELLIPSIS.search(asked) or (_ANYTHING.search(asked) and not _blame_may_land(asked)):
             yes = 0.0
         elif _WHETHER.search(q) and not _LOCAL.search(q):
             yes = 1.0   # 「市に責任があるかどうか、教えてください」 (whether it happened here is this city's fact)
@@ -228,11 +229,16 @@ class QuestionClassifier:
         """How much nearer the question lies to some question the sources cannot answer than to any
         they can: 「コンビニ交付で別人の住民票が出てきた件」 sits beside an unanswerable example about
         the same incident, while the scope model's overall lean can stay low."""
-        answerable = np.array([e.answerable for e in self.examples])
+        answerable = self._answerable
         if answerable.all() or not answerable.any():
             return 0.0
         sims = self.vectors @ _unit(np.asarray(qvec, dtype=np.float32))
         return float(sims[~answerable].max() - sims[answerable].max())
+
+
+def _blame_may_land(asked: str) -> bool:
+    """「市が責任を問われることはありますか」: whether fault may land on someone, a yes/no."""
+    return bool(_PASSIVE_THING.search(asked)) and blames(asked)
 
 
 def either_way(question: str) -> bool:
