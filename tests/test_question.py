@@ -660,3 +660,12 @@ def test_a_part_asking_for_a_figure_no_source_states_is_declined_and_the_rest_an
     assert note in a.summary and (a.summary.startswith(note) or a.verdict)   # after the verdict, if any
     assert a.responsibility and a.responsibility[0].actor == "prime_minister"
     assert briefing.ask("公金受取口座の誤登録で処分された職員は何人いたのか。").abstained
+
+
+def test_a_new_thing_that_only_qualifies_what_is_asked_is_not_the_topic():
+    from assistant.compose.question import THEME, unknown_topics
+    known = "マイナ保険証 保険者 読み取り機械 システム"
+    q = "病院でマイナ保険証を使ったら他人の情報が出た。あれは病院の読み取り機械が壊れていたせいなのか。"
+    assert unknown_topics(q, known) == ["病院"]               # 「病院の」: any marked noun
+    assert unknown_topics(q, known, marked=THEME) == []       # … but it is not what the question is about
+    assert unknown_topics("保険証の代わりの資格確認書は何年有効なのか", known, marked=THEME) == ["資格確認書"]

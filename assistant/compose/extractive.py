@@ -25,7 +25,7 @@ from .evidence import (Candidate, candidates, content_nouns, content_tokens, cov
                        unknown_nouns)
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, parties_named, proposition
-from .question import (about_the_series, asking_parts, asks_to_conclude, asks_who, asks_with_wh, defined_term, load_examples, names_this_city, only_requests, quoted_question,
+from .question import (THEME, about_the_series, asking_parts, asks_to_conclude, asks_who, asks_with_wh, defined_term, load_examples, names_this_city, only_requests, quoted_question,
                        unknown_topics, yes_no_part)
 from .scope import Scope, ScopeMatcher
 from .support import BASIS_KINDS, lower, row_hits, select
@@ -310,7 +310,12 @@ class ExtractiveComposer:
         unknown = unknown_topics(turn.q, self.known_text, self.vocabulary)
         if len(unknown) >= self.params.out_of_scope_topics:   # 「市立病院の赤字が…運用の問題か」: asked in the
             return True                                       # briefing's words, about two things it never names
-        # not about this city: a local question may name a place the sources do not (「市内の病院」)
+        # not about this city: a local question may name a place the sources do not (「市内の病院」) — nor may a
+        # question naming an affair, unless the new thing is what it asks about (「保険証の…資格確認書は」),
+        # not what qualifies it (「病院でマイナ保険証を使ったら…病院の読み取り機械や…」)
+        if turn.scope.named and not turn.local:
+            return oos >= self.params.out_of_scope_topic_national and bool(
+                unknown_topics(turn.q, self.known_text, self.vocabulary, marked=THEME))
         floor = self.params.out_of_scope_topic if turn.local else self.params.out_of_scope_topic_national
         return oos >= floor and bool(unknown)
 

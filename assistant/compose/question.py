@@ -359,7 +359,10 @@ _STATEMENT = re.compile(r"で(?:ある|あります|ございます)。\s*$")
 _REASON_CLAUSE = re.compile(r"[^、。？?]*?(?:ので|から)[、,]")   # 「ニュースが怖いので、」: why they ask, not what
 
 
-def unknown_topics(question: str, known_text: str, known_words=None) -> list[str]:
+THEME = ("は", "が", "を", "も", "って")   # what the asking sentence is about, not what qualifies it (「病院の機械」)
+
+
+def unknown_topics(question: str, known_text: str, known_words=None, marked=THEME + ("の", "や")) -> list[str]:
     """Compound nouns the asking sentence asks about — marked by は・が・を・の・も・や — that neither
     `known_text` (the sources and the labelled in-scope questions) ever uses: 「資格確認書は」
     「交付率は」「暗証番号を」. What the question is about is then not in the sources. With
@@ -375,7 +378,7 @@ def unknown_topics(question: str, known_text: str, known_words=None) -> list[str
     for m, nxt in zip(morphs, morphs[1:]):
         pos, word = m.part_of_speech(), m.surface()
         if (pos[0] == "名詞" and pos[1] in ("普通名詞", "固有名詞") and len(word) > 1 and not _WH.match(word)
-                and nxt.surface() in ("は", "が", "を", "の", "も", "や", "って") and word not in known_text):
+                and nxt.surface() in marked and word not in known_text):
             parts = [x.normalized_form().lower() for x in m.split(SplitMode.A)] or [m.normalized_form().lower()]
             if known_words is None or len(parts) >= 3 or any(x not in known_words for x in parts):
                 out.append(word)
