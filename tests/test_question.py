@@ -669,3 +669,28 @@ def test_a_new_thing_that_only_qualifies_what_is_asked_is_not_the_topic():
     assert unknown_topics(q, known) == ["病院"]               # 「病院の」: any marked noun
     assert unknown_topics(q, known, marked=THEME) == []       # … but it is not what the question is about
     assert unknown_topics("保険証の代わりの資格確認書は何年有効なのか", known, marked=THEME) == ["資格確認書"]
+
+
+def test_all_of_it_on_one_party_is_denied_where_that_party_has_a_share_only():
+    kokin = AffairRow(id="k", label="公金", roles=[RoleRow(actor="prime_minister", label=""),
+                                                   RoleRow(actor="municipality", label="")],
+                      city_share="support", cause="mixed")
+    kokuho = AffairRow(id="n", label="国保", roles=[RoleRow(actor="municipality", label="")], city_share="own",
+                       cause="operational")
+    entire = proposition("窓口の誤登録は職員の確認漏れでしょう。だったら責任は全部市が負うべきですよね。", "who")
+    assert entire.frame == "fault" and entire.party == "municipality" and entire.entire
+    assert judge(entire, [kokin]) == "no"                 # the counter support is a share, not the whole
+    assert judge(entire, [kokuho]) == "yes"               # its own affair is all its own
+    assert not proposition("すべての市町村に責任があるのか", "who").entire   # all cities, not all the blame
+    assert proposition("結局は役所の人事課が番号を打ち間違えたんですよね？", "why").party == "municipality"
+
+
+@pytest.mark.parametrize("q, yesno", [
+    ("口座登録の仕組みは本人のスマホで手続する前提だったと聞いています。その点、事実関係を確認させてください。", True),
+    ("窓口で誤登録が続いていると報じられているが、本当か。", True),
+    ("窓口で誤登録が続いていると聞いています。どこで起きたのか確認させてください。", False),   # a wh-word asks what
+    ("手帳の紐付け誤りで本市が点検すべき事項は特段ないとの認識でよろしいか、市長の見解を伺います。", True),
+])
+def test_a_request_to_confirm_what_was_heard_asks_yes_or_no(clf, q, yesno):
+    c, emb = clf
+    assert c.classify(q, emb.embed_query(q)).yesno is yesno

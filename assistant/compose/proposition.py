@@ -18,7 +18,7 @@ from assistant.values import ACTOR_NAMES
 # short forms people use, which count only before a particle (「市の」「国が」「県は」).
 _AFTER = r"(?=[のがはにもでへ側庁]|として|って)"
 _SHORT: dict[str, str] = {
-    "municipality": rf"本市|当市|うち(?:の市)?|わが市|我が市|市長|市職員|窓口|市{_AFTER}|私自身",   # the mayor asking
+    "municipality": rf"本市|当市|うち(?:の市)?|わが市|我が市|市長|市職員|窓口|市{_AFTER}|(?<!市)役所{_AFTER}|私自身",   # the mayor asking
     "prime_minister": rf"総理|内閣|政府|大臣|国{_AFTER}",   # 「河野大臣」「加藤厚労大臣」: the national side
     "health_insurer": r"健保",
     "prefecture": rf"県{_AFTER}",
@@ -35,6 +35,8 @@ _ASSERTING = re.compile(_RHETORICAL.pattern + r"|(?:でしょう?|だろう)[。
 # Words that put blame on a party: the subject is the party named just before one of them.
 _BLAME = r"責任|悪|落ち度|過失|ミス|せい|責め|ずさん|杜撰|(?<!複)雑(?=だ|な|に|で)"
 _FAULT = re.compile(_BLAME + r"|非が|謝|押し付け|押しつけ")
+# 「責任は全部市が負うべき」: all of it on one party (not 「すべての市町村」)
+_ENTIRE = re.compile(r"全責任|(?:全部|すべて|全て|全面的に|丸ごと|一手に)(?!の)")
 # Negation of the fault itself (「責任はない」「悪くない」「無関係」), not of an action (「確認しなかった」).
 # 「無関係とは言えない」「責任がないとは限らない」「関係ないわけではない」 assert a share
 # (the outer denial only: what it denies is read for negation on its own)
@@ -101,6 +103,7 @@ class Proposition:
     absolute: bool = False   # 「全く」「一切」「ゼロ」: the denial claims no share at all
     some: bool = False       # 「全くないとは言えない」: denies that denial, i.e. claims some share
     only: bool = False       # 「運用だけの問題」: that kind of cause and no other
+    entire: bool = False     # 「責任は全部市が負うべき」: all of it on the party
     faulted: bool = True     # the question itself speaks of fault (責任・悪い・ミス…), not only its type
     asked: str = ""          # what it asserts, less a conceded clause (「…と聞いたが、」)
 
@@ -209,7 +212,8 @@ def proposition(question: str, ask: str) -> Proposition:
     blamed = blamed_party(body)   # 「…自治体の事務が雑だったからでしょ」, whatever the question's learned type
     if (ask in ("who", "explain", "why") and party) or blamed:
         return Proposition("fault", party or blamed, negated, absolute=absolute, some=some,
-                           faulted=bool(_FAULT.search(body)), asked=asked)
+                           faulted=bool(_FAULT.search(body)), asked=asked,
+                           entire=not negated and bool(_ENTIRE.search(body)))
     if ask in ("who", "explain"):
         return Proposition("fault", "municipality", negated, absolute=absolute)
     return Proposition("factual", party or "", negated, asked=asked)
@@ -245,6 +249,8 @@ def judge(p: Proposition, rows: list[AffairRow]) -> str | None:
         verdict = "no"
     elif p.some and len(rows) == 1 and verdict == "partial":   # 「全くないとは言えないのでは」: some share, はい
         verdict = "yes"
+    elif p.entire and len(rows) == 1 and verdict == "partial":   # a share of one affair is not the whole of it
+        verdict = "no"
     return verdict
 
 

@@ -38,7 +38,7 @@ _WH = re.compile(rf"(?:誰|だれ|何(?!か[^。？?\sら]|も|ら|とか|の[^�
 _WHO = re.compile(rf"(?:誰|だれ){_INDEFINITE}(?!も)")
 # 「技術か、運用か」「情報ですか、処理ですか」「それとも」: an either-or question, answered by naming one
 _AND_ALSO = r"(?:また|あわせて|併せて|さらに)"   # 「…のか、また…」 adds a second question
-_ASKING_CLAUSE = r"(?:のか|ないか|るか|ますか|ですか|よいか|いいか)"   # 「…と考えてよいか、見解を伺う」
+_ASKING_CLAUSE = r"(?:のか|ないか|るか|ますか|ですか|よいか|いいか|よろしいか)"   # 「…と考えてよいか、見解を伺う」
 _WHETHER = re.compile(r"か(?:どうか|否か)")
 _EITHER = re.compile(rf"それとも|か[、,](?!{_AND_ALSO})[^。？?、]{{1,25}}か[。？?]?\s*$")
 # 「原因は？」「件数は？」「保険証の場合は？」: an elliptical what-about question, not a yes/no one.
@@ -65,6 +65,12 @@ DIFFERENT = re.compile(r"違う|違い|異な")   # 「国保は違うのか」:
 _ANAPHORA = re.compile(r"それ|その|そこ|そう(?:いう|した)|ということ(?:か|ですか|なのか|でしょうか)")
 _EMBEDDED = re.compile(rf"([^。？?！!、]*{_ASKING_CLAUSE})、")
 _SECOND_QUESTION = re.compile(rf"(.+?{_ASKING_CLAUSE})[、,]{_AND_ALSO}")
+# 「…前提だったと聞いています。その点、事実関係を確認させてください」: something heard, then a request to
+# confirm it — a yes/no on what was heard
+_HEARSAY = (r"と(?:聞|伺|耳にし)(?:いて|って|て)(?:い|お)?(?:る|ます|ります)(?:が|けど|けれど(?:も)?)?|と(?:聞|伺)(?:きました|いた)|"
+            r"と(?:報じられ|言われ|いわれ)て(?:いる|います|おり)(?:が)?|という(?:話|報道|指摘|声|説明)(?:が|も)(?:ある|あります|出て(?:いる|います))(?:が)?")
+_CONFIRM = r"確認(?:させて|したい|したく|を(?:お願い|求め))|確かめ(?:たい|させて)|(?:事実|本当|真偽)(?:関係)?(?:を|について|か(?:どうか)?)"
+_HEARD_THEN_CONFIRM = re.compile(rf"(?:{_HEARSAY})[。、,]?[^。？?]{{0,15}}?(?:{_CONFIRM})")
 _REQUEST = re.compile(r"伺|お示し|教えて|知りたい|聞かせ|説明を求め|(?:示|明らかに)されたい")   # 「…の状況について市長の見解を伺います」
 _FOLLOW_START = re.compile(r"^(?:では|じゃあ|じゃ|それでは|それなら|なら|で、|その|それ|この|同じ|ちなみに|一方|逆に|また|あと|"
                            r"だったら|だとすると|とすると|すると)"
@@ -202,7 +208,7 @@ class QuestionClassifier:
             ask = "figures"   # 「何件あったのか」「何人か」: the question word asks for a number
         yes = self._proba("yesno", X).get(True, 0.0)
         # Grammar first: with no wh-word, a question ending in か・の・？ asks for a judgement.
-        if _PRESSED.search(asked) or either_way(asked):
+        if _PRESSED.search(asked) or either_way(asked) or confirms_hearsay(q):
             yes = 1.0   # 「…なのでしょうか、どうなのでしょうか」「認めるんですか、認めないんですか」
         elif _EITHER.search(q) or _EITHER.search(asked) or _ELLIPSIS.search(asked) or (_ANYTHING.search(asked) and not _blame_may_land(asked)):
             yes = 0.0
@@ -245,6 +251,13 @@ class QuestionClassifier:
 def _blame_may_land(asked: str) -> bool:
     """「市が責任を問われることはありますか」: whether fault may land on someone, a yes/no."""
     return bool(_PASSIVE_THING.search(asked)) and blames(asked)
+
+
+def confirms_hearsay(question: str) -> bool:
+    """「…と聞いています。その点、事実関係を確認させてください」「…と報じられているが、本当か」: asks
+    whether what was heard holds, with no wh-word in the request."""
+    m = _HEARD_THEN_CONFIRM.search(question)
+    return bool(m) and not _WH.search(question[m.start():])
 
 
 def either_way(question: str) -> bool:
@@ -318,7 +331,7 @@ def _question_sentence(q: str) -> str:
 
 # 「…と考えてよいか」「…と言っていいのか」「大丈夫なのか」: asks leave to draw a conclusion, not a fact
 _MAY_CONCLUDE = re.compile(r"(?:考え|言っ|理解し|思っ|判断し)て(?:も)?(?:よい|良い|いい|よろしい)|言える|言い切れ|"
-                           r"理解で(?:よい|良い|いい|よろしい|合って)|大丈夫|安心して(?:よい|良い|いい)")
+                           r"(?:理解|認識)で(?:よい|良い|いい|よろしい|合って)|大丈夫|安心して(?:よい|良い|いい)")
 
 
 def asks_to_conclude(question: str) -> bool:
