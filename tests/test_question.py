@@ -690,6 +690,8 @@ def test_all_of_it_on_one_party_is_denied_where_that_party_has_a_share_only():
     ("窓口で誤登録が続いていると報じられているが、本当か。", True),
     ("窓口で誤登録が続いていると聞いています。どこで起きたのか確認させてください。", False),   # a wh-word asks what
     ("手帳の紐付け誤りで本市が点検すべき事項は特段ないとの認識でよろしいか、市長の見解を伺います。", True),
+    # the council's clause is read whole, with the wh-word it opens with
+    ("国保や住民税の事務について、今後どのように登録データを点検し、再発防止を図るのか、市長の考えを伺う。", False),
 ])
 def test_a_request_to_confirm_what_was_heard_asks_yes_or_no(clf, q, yesno):
     c, emb = clf

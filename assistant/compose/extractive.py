@@ -191,10 +191,13 @@ class ExtractiveComposer:
         parts = [p for p in asked if (scene or names_this_city(p)) and not asks_who(p) and not blames(p)]
         types = [qtype if p == normalize(q) else self._classify(p if names_this_city(p) else scene + p)
                  for p in parts]
-        # what the city should say or do (「本市としてどう向き合うのか」) is advice, the same in every city;
-        # whether something happened or was done here (「うちの国保はその点検を終えているのか」) is this city's fact
+        # what the city should say or do (「本市としてどう向き合うのか」) is advice, the same in every city, and so
+        # is its share, when that is plainly what is asked (「うちの市はどこまで関わっていたことになるのか」: a
+        # who-question by the examples' majority); whether something happened or was done here (「うちの国保は
+        # その点検を終えているのか」) is this city's fact
         return any((t.local or (t.yesno and proposition(p, t.ask).frame == "factual" and names_this_city(p)))
-                   and t.ask not in ("explain", "remedy") for p, t in zip(parts, types))
+                   and t.ask not in ("explain", "remedy") and not (t.ask == "who" and t.confidence >= 0.5)
+                   for p, t in zip(parts, types))
 
     def _basis_hits(self, turn: Turn, filters: Filters | None) -> list:
         """The best statute/notice passages, so the 根拠 section has material when they are relevant."""

@@ -63,7 +63,7 @@ SAME = re.compile(r"同じ|同様")   # 「…も同じか」 asks whether the a
 DIFFERENT = re.compile(r"違う|違い|異な")   # 「国保は違うのか」: whether it does not
 # 「カードそのものに欠陥があったということか」: points back at what was just said
 _ANAPHORA = re.compile(r"それ|その|そこ|そう(?:いう|した)|ということ(?:か|ですか|なのか|でしょうか)")
-_EMBEDDED = re.compile(rf"([^。？?！!、]*{_ASKING_CLAUSE})、")
+_EMBEDDED = re.compile(rf"([^。？?！!]*?{_ASKING_CLAUSE})、")   # the whole clause: 「今後どのように点検し、…図るのか、」
 _SECOND_QUESTION = re.compile(rf"(.+?{_ASKING_CLAUSE})[、,]{_AND_ALSO}")
 # 「…前提だったと聞いています。その点、事実関係を確認させてください」: something heard, then a request to
 # confirm it — a yes/no on what was heard
