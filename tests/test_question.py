@@ -696,3 +696,24 @@ def test_all_of_it_on_one_party_is_denied_where_that_party_has_a_share_only():
 def test_a_request_to_confirm_what_was_heard_asks_yes_or_no(clf, q, yesno):
     c, emb = clf
     assert c.classify(q, emb.embed_query(q)).yesno is yesno
+
+
+def test_a_question_naming_an_affair_is_not_put_outside_by_where_it_happened(briefing):
+    """「テレビで」「病院に行ったら」 set the scene of a question on 保険証; only a new thing it asks about
+    (「資格確認書は」) could put it outside the sources."""
+    from dataclasses import replace
+    c = briefing.composer
+    briefing.ensure_index()
+    q = "テレビで、マイナ保険証で病院に行ったら別人の情報が出たと聞いた。市役所が番号を間違えて登録したのか。"
+    turn = c.understand(q, None, None)
+    turn.scope = replace(turn.scope, named=True)      # the fixture's rows carry no terms of their own
+    turn.qtype = replace(turn.qtype, out_of_scope=max(c.params.out_of_scope_min, 0.95))
+    assert not turn.local
+    outside, unknown = c._worded_like_the_unanswerable(turn, 0.9)
+    assert not outside and unknown == []
+    turn.scope = replace(turn.scope, named=False)     # naming no affair, the two new nouns put it outside
+    assert c._worded_like_the_unanswerable(turn, 0.9)[0]
+    asked = c.understand("マイナ保険証を持たない人に届く資格確認書は、テレビ局や病院でも使えるのか。", None, None)
+    asked.scope = replace(asked.scope, named=True)
+    asked.qtype = replace(asked.qtype, out_of_scope=(c.params.out_of_scope_topic_national + c.params.out_of_scope_new_pair) / 2)
+    assert c._asks_about_the_unknown(asked)

@@ -300,6 +300,9 @@ class ExtractiveComposer:
         if turn.qtype.out_of_scope < self.params.out_of_scope_min or turn.local:
             return False, []
         unknown = unknown_nouns(turn.q, self.vocabulary)
+        if turn.scope.named:   # only the new things it asks about, not where it happened (「テレビで」「病院に行ったら」)
+            asked = unknown_topics(turn.q, self.known_text, marked=THEME)
+            unknown = [n for n in unknown if any(n in normalize(t).lower() for t in asked)]
         thin = (strength or 0.0) < self.params.out_of_scope_coverage and not turn.scope.named
         return thin or len(unknown) >= self.params.out_of_scope_unknown_nouns, unknown
 
@@ -310,15 +313,13 @@ class ExtractiveComposer:
         oos = turn.qtype.out_of_scope
         if oos >= self.params.out_of_scope_new_pair:   # even two known words put together anew (「データ連携」)
             return bool(unknown_topics(turn.q, self.known_text))
-        unknown = unknown_topics(turn.q, self.known_text, self.vocabulary)
+        # below that, a question naming an affair counts only the new things it asks about (「保険証の…資格確認書
+        # は」), not what qualifies them (「病院の読み取り機械」「市の関わりの度合いは」)
+        marked = THEME if turn.scope.named else THEME + ("の", "や")
+        unknown = unknown_topics(turn.q, self.known_text, self.vocabulary, marked=marked)
         if len(unknown) >= self.params.out_of_scope_topics:   # 「市立病院の赤字が…運用の問題か」: asked in the
             return True                                       # briefing's words, about two things it never names
-        # not about this city: a local question may name a place the sources do not (「市内の病院」) — nor may a
-        # question naming an affair, unless the new thing is what it asks about (「保険証の…資格確認書は」),
-        # not what qualifies it (「病院でマイナ保険証を使ったら…病院の読み取り機械や…」)
-        if turn.scope.named and not turn.local:
-            return oos >= self.params.out_of_scope_topic_national and bool(
-                unknown_topics(turn.q, self.known_text, self.vocabulary, marked=THEME))
+        # not about this city: a local question may name a place the sources do not (「市内の病院」)
         floor = self.params.out_of_scope_topic if turn.local else self.params.out_of_scope_topic_national
         return oos >= floor and bool(unknown)
 
