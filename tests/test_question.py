@@ -717,3 +717,13 @@ def test_a_question_naming_an_affair_is_not_put_outside_by_where_it_happened(bri
     asked.scope = replace(asked.scope, named=True)
     asked.qtype = replace(asked.qtype, out_of_scope=(c.params.out_of_scope_topic_national + c.params.out_of_scope_new_pair) / 2)
     assert c._asks_about_the_unknown(asked)
+
+
+def test_whom_the_council_asks_is_no_party_to_what_it_asserts():
+    overview = AffairRow(id="o", label="総点検", roles=[], overview=True, cause="operational")
+    q = "一連の紐付け誤りは、カードそのものの欠陥ではなく、番号を登録した機関の手作業上のミスと理解してよろしいか、市長の見解を伺います。"
+    p = proposition(q, "who")
+    assert p.frame == "technical" and p.negated         # the two kinds of cause set against each other
+    assert judge(p, [overview]) == "yes"                # not the card: an operational cause
+    assert proposition("市長に伺います。保険証の紐付け誤りは保険者のミスではないのか。", "who").party == "health_insurer"
+    assert proposition("市長の責任を問いたい。", "who").party == "municipality"   # the mayor as the accused stays
