@@ -692,6 +692,7 @@ def test_all_of_it_on_one_party_is_denied_where_that_party_has_a_share_only():
     ("手帳の紐付け誤りで本市が点検すべき事項は特段ないとの認識でよろしいか、市長の見解を伺います。", True),
     # the council's clause is read whole, with the wh-word it opens with
     ("国保や住民税の事務について、今後どのように登録データを点検し、再発防止を図るのか、市長の考えを伺う。", False),
+    ("住民の不満を受け止めるのは本市のような基礎自治体になるのか否か、市長にお答えいただきたい。", True),
 ])
 def test_a_request_to_confirm_what_was_heard_asks_yes_or_no(clf, q, yesno):
     c, emb = clf

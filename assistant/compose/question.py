@@ -38,7 +38,7 @@ _WH = re.compile(rf"(?:誰|だれ|何(?!か[^。？?\sら]|も|ら|とか|の[^�
 _WHO = re.compile(rf"(?:誰|だれ){_INDEFINITE}(?!も)")
 # 「技術か、運用か」「情報ですか、処理ですか」「それとも」: an either-or question, answered by naming one
 _AND_ALSO = r"(?:また|あわせて|併せて|さらに)"   # 「…のか、また…」 adds a second question
-_ASKING_CLAUSE = r"(?:のか|ないか|るか|ますか|ですか|よいか|いいか|よろしいか)"   # 「…と考えてよいか、見解を伺う」
+_ASKING_CLAUSE = r"(?:のか|ないか|るか|ますか|ですか|よいか|いいか|よろしいか|か否か|かどうか)"   # 「…と考えてよいか、見解を伺う」
 _WHETHER = re.compile(r"か(?:どうか|否か)")
 _EITHER = re.compile(rf"それとも|か[、,](?!{_AND_ALSO})[^。？?、]{{1,25}}か[。？?]?\s*$")
 # 「原因は？」「件数は？」「保険証の場合は？」: an elliptical what-about question, not a yes/no one.
