@@ -669,6 +669,8 @@ def test_a_new_thing_that_only_qualifies_what_is_asked_is_not_the_topic():
     assert unknown_topics(q, known) == ["病院"]               # 「病院の」: any marked noun
     assert unknown_topics(q, known, marked=THEME) == []       # … but it is not what the question is about
     assert unknown_topics("保険証の代わりの資格確認書は何年有効なのか", known, marked=THEME) == ["資格確認書"]
+    assert unknown_topics("公金受取口座には、ネット銀行やゆうちょ銀行の口座も登録できるのか", "公金受取口座 口座",
+                          marked=THEME) == ["ネット銀行"]              # a thing listed with what is asked about
 
 
 def test_all_of_it_on_one_party_is_denied_where_that_party_has_a_share_only():

@@ -315,7 +315,7 @@ class ExtractiveComposer:
             return bool(unknown_topics(turn.q, self.known_text))
         # below that, a question naming an affair counts only the new things it asks about (「保険証の…資格確認書
         # は」), not what qualifies them (「病院の読み取り機械」「市の関わりの度合いは」)
-        marked = THEME if turn.scope.named else THEME + ("の", "や")
+        marked = THEME if turn.scope.named else THEME + ("の",)
         unknown = unknown_topics(turn.q, self.known_text, self.vocabulary, marked=marked)
         if len(unknown) >= self.params.out_of_scope_topics:   # 「市立病院の赤字が…運用の問題か」: asked in the
             return True                                       # briefing's words, about two things it never names

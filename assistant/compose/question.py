@@ -372,10 +372,10 @@ _STATEMENT = re.compile(r"で(?:ある|あります|ございます)。\s*$")
 _REASON_CLAUSE = re.compile(r"[^、。？?]*?(?:ので|から)[、,]")   # 「ニュースが怖いので、」: why they ask, not what
 
 
-THEME = ("は", "が", "を", "も", "って")   # what the asking sentence is about, not what qualifies it (「病院の機械」)
+THEME = ("は", "が", "を", "も", "って", "や")   # what the asking sentence is about (and things listed with it), not what qualifies it (「病院の機械」)
 
 
-def unknown_topics(question: str, known_text: str, known_words=None, marked=THEME + ("の", "や")) -> list[str]:
+def unknown_topics(question: str, known_text: str, known_words=None, marked=THEME + ("の",)) -> list[str]:
     """Compound nouns the asking sentence asks about — marked by は・が・を・の・も・や — that neither
     `known_text` (the sources and the labelled in-scope questions) ever uses: 「資格確認書は」
     「交付率は」「暗証番号を」. What the question is about is then not in the sources. With
