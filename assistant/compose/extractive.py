@@ -196,7 +196,7 @@ class ExtractiveComposer:
         # who-question by the examples' majority); whether something happened or was done here (「うちの国保は
         # その点検を終えているのか」) is this city's fact
         return any((t.local or (t.yesno and proposition(p, t.ask).frame == "factual" and names_this_city(p)))
-                   and t.ask not in ("explain", "remedy") and not (t.ask == "who" and t.confidence >= 0.5)
+                   and t.ask not in ("explain", "remedy") and not (t.ask == "who" and t.confidence >= self.params.share_confidence)
                    for p, t in zip(parts, types))
 
     def _basis_hits(self, turn: Turn, filters: Filters | None) -> list:

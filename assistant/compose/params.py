@@ -17,6 +17,7 @@ class ComposerParams:
     yesno_wh_penalty: float = 0.2    # a wh-word (誰・なぜ・どう…) makes a yes/no reading less likely
     local_marker_shift: float = 0.3  # 本市・当市・うちの市 present (+) or absent (−)
     followup_min: float = 0.4
+    share_confidence: float = 0.5    # a who-reading this sure asks the city's share (the same everywhere), not a local fact
     inherit_confidence: float = 0.5  # below this, an elliptical follow-up keeps the previous turn's type
     # A yes/no that neither the map nor an answering sentence settles (shown as 推定 in the app):
     rhetorical_verdict: str = "no"   # 「…ではないか」 asserts a premise the sources set right

@@ -175,10 +175,11 @@ def apologiser(asked: str) -> str | None:
     return min(owned)[1] if owned else marked_subject(asked)
 
 
+# 「…の状況について市長の見解を伺います」「お答えいただきたい」: a request for an answer, which puts no question itself
+_REQUEST = re.compile(r"伺|お示し|教えて|知りたい|聞かせ|説明を求め|(?:示|明らかに)されたい|お答え")
 # 「…と理解してよろしいか、市長の見解を伺います」「市長に伺います。」: whom the council asks, not a party to
 # what it asserts
-_ADDRESSED = re.compile(r"(?:(?<=[、。,])|^)\s*(?:市長|町長|村長|区長)(?:の|に|として(?:の)?)?(?:ご?見解|お?考え|認識|所見|答弁)?"
-                        r"(?:を|に)?(?:伺|お伺い|お聞き|お尋ね|求め|お答え)[^。？?]*[。？?]?")
+_ADDRESSED = re.compile(rf"(?:(?<=[、。,])|^)\s*(?:市長|町長|村長|区長)[^。？?、]{{0,8}}?(?:{_REQUEST.pattern})[^。？?]*[。？?]?")
 
 
 def proposition(question: str, ask: str) -> Proposition:

@@ -20,7 +20,7 @@ from assistant.normalize import normalize
 
 from . import answer_type
 from .params import DEFAULT, ComposerParams
-from .proposition import blames, predicates_of
+from .proposition import _REQUEST, blames, predicates_of
 
 EXAMPLES = Path(__file__).with_name("question_examples.yaml")
 UNANSWERABLE = Path(__file__).with_name("scope_examples.yaml")   # questions the sources cannot answer
@@ -67,11 +67,8 @@ _EMBEDDED = re.compile(rf"([^。？?！!]*?{_ASKING_CLAUSE})、")   # the whole 
 _SECOND_QUESTION = re.compile(rf"(.+?{_ASKING_CLAUSE})[、,]{_AND_ALSO}")
 # 「…前提だったと聞いています。その点、事実関係を確認させてください」: something heard, then a request to
 # confirm it — a yes/no on what was heard
-_HEARSAY = (r"と(?:聞|伺|耳にし)(?:いて|って|て)(?:い|お)?(?:る|ます|ります)(?:が|けど|けれど(?:も)?)?|と(?:聞|伺)(?:きました|いた)|"
-            r"と(?:報じられ|言われ|いわれ)て(?:いる|います|おり)(?:が)?|という(?:話|報道|指摘|声|説明)(?:が|も)(?:ある|あります|出て(?:いる|います))(?:が)?")
-_CONFIRM = r"確認(?:させて|したい|したく|を(?:お願い|求め))|確かめ(?:たい|させて)|(?:事実|本当|真偽)(?:関係)?(?:を|について|か(?:どうか)?)"
-_HEARD_THEN_CONFIRM = re.compile(rf"(?:{_HEARSAY})[。、,]?[^。？?]{{0,15}}?(?:{_CONFIRM})")
-_REQUEST = re.compile(r"伺|お示し|教えて|知りたい|聞かせ|説明を求め|(?:示|明らかに)されたい")   # 「…の状況について市長の見解を伺います」
+_HEARD_THEN_CONFIRM = re.compile(r"(?:と(?:聞|伺|報じられ|言われ|いわれ)|という(?:話|報道|指摘))[^。？?]{0,12}?[。、,]?"
+                                 r"[^。？?]{0,15}?(?:確認|確かめ|事実|本当|真偽)")
 _FOLLOW_START = re.compile(r"^(?:では|じゃあ|じゃ|それでは|それなら|なら|で、|その|それ|この|同じ|ちなみに|一方|逆に|また|あと|"
                            r"だったら|だとすると|とすると|すると)"
                            r"|^[^。？?]{1,24}(?:なんです|です|なの|だ)(?:ね|よね)[。、]")   # 「都道府県なんですね。」 takes up the answer
