@@ -34,7 +34,7 @@ except Exception:  # pragma: no cover - fall back to NFKC only
 ACTORS = {"prime_minister", "health_insurer", "prefecture", "municipality", "ppc", "jlis",
           "resident", "national_government", None}
 CAUSES = {"operational", "technical", "institutional", "mixed", "none"}
-PERSONAS = {"mayor", "reporter", "hostile_reporter", "staff", "resident"}
+PERSONAS = {"mayor", "reporter", "hostile_reporter", "staff", "resident", "council"}
 CONCLUSIONS = [f"C{i}" for i in range(1, 16)]
 CORE = {"C3", "C4", "C6", "C7", "C8"}
 

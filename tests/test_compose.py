@@ -246,7 +246,7 @@ def test_the_figure_a_question_asks_about_comes_first_then_the_latest_official_o
 def test_once_the_affair_is_known_its_own_terms_do_not_decide_which_sentences_support_the_answer():
     import datetime as dt
 
-    from assistant.compose.evidence import Candidate, _tokens, content_tokens, score
+    from assistant.compose.evidence import Candidate, _tokens, content_tokens, overlap
     from assistant.values import Chunk, DocMeta, Hit
     meta = DocMeta(id="d", kind="analysis", title="t", issuer="i", date=dt.date(2024, 1, 1), source="https://x")
 
@@ -256,9 +256,9 @@ def test_once_the_affair_is_known_its_own_terms_do_not_decide_which_sentences_su
     about = cand("公金受取口座の登録は公金受取口座登録法に基づく。")
     answers = cand("国より先に市が謝罪することは、委託元が謝らないのと似ている。")
     q = "公金受取口座の件で、国より先に市が謝罪すべきか"
-    score([about, answers], q, {}, settled=frozenset())
+    overlap([about, answers], q, {}, settled=frozenset())
     assert about.overlap > 0
-    score([about, answers], q, {}, settled=content_tokens("公金受取口座"))
+    overlap([about, answers], q, {}, settled=content_tokens("公金受取口座"))
     assert about.overlap == 0 and answers.overlap > 0.5
 
 

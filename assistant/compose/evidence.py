@@ -34,6 +34,7 @@ class Candidate:
     score: float = 0.0
     overlap: float = 0.0     # IDF-weighted share of the question's topical words in this sentence
     similarity: float = 0.0  # cosine between the question and this sentence (vectors built at index time)
+    features: object = None  # the ranking features (ranking.features), once ranked
 
 
 @lru_cache(maxsize=8192)
@@ -102,30 +103,18 @@ def idf_weights(texts) -> dict[str, float]:
 _FIGURE = re.compile(r"[0-9０-９][0-9０-９,，.]*\s*(?:件|万|自治体|団体|機関|%|％|倍)")
 
 
-def score(cands: list[Candidate], query: str, idf: dict[str, float], bonus=None, params=None,
-          settled: frozenset = frozenset()) -> None:
-    """Sentence relevance = topical word overlap, the retriever's score of its chunk, and the
-    question–sentence cosine (sentence vectors from the index), plus `bonus(c)`. Words in `settled`
-    (the affair's own terms, once the affair is known) count for less towards overlap (`settled_weight`):
-    every sentence on the affair has them; what the question asks about the affair is in its other words."""
-    from .params import DEFAULT
-    p = params or DEFAULT
+def overlap(cands: list[Candidate], query: str, idf: dict[str, float], settled: frozenset = frozenset(),
+            settled_weight: float = 0.0) -> None:
+    """Each sentence's IDF-weighted share of the question's topical words. Words in `settled` (the
+    affair's own terms, once the affair is known) count for `settled_weight` of a word: every sentence
+    on the affair has them; what the question asks about the affair is in its other words."""
     q = content_tokens(query)
     unseen = max(idf.values(), default=1.0)  # a word the corpus never uses is maximally specific
-    keep = p.settled_weight if q - settled else 1.0
+    keep = settled_weight if q - settled else 1.0
     weight = {t: idf.get(t, unseen) * (keep if t in settled else 1.0) for t in q}
     qw = sum(weight.values()) or 1.0
-    top_score = max((c.hit.score for c in cands), default=1.0) or 1.0
-    sims = np.array([c.similarity for c in cands]) if cands else np.zeros(0)
-    span = float(sims.max() - sims.min()) if sims.size else 0.0
-    w_overlap, w_chunk, w_semantic = p.sentence_weights
     for c in cands:
-        semantic = (c.similarity - float(sims.min())) / span if span > 1e-9 else 0.0
-        overlap = c.overlap = sum(weight[t] for t in q & c.tokens) / qw
-        chunk = c.hit.score / top_score
-        position = 0.05 if c.start == 0 else 0.0   # the first sentence of a section states its point
-        position += p.top_chunk_bonus[c.chunk_rank] if c.chunk_rank < len(p.top_chunk_bonus) else 0.0
-        c.score = w_overlap * overlap + w_chunk * chunk + w_semantic * semantic + position + (bonus(c) if bonus else 0.0)
+        c.overlap = sum(weight[t] for t in q & c.tokens) / qw
 
 
 # A sentence that attributes its claim to someone (「吉本氏は…と述べた」).

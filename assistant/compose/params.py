@@ -36,17 +36,12 @@ class ComposerParams:
 
     who_mechanism: bool = True       # who-answers also quote how the failure came about (dev key points +.01, fresh +.02)
 
-    # sentence selection (relevance = overlap, chunk score, semantic similarity)
-    sentence_weights: tuple[float, float, float] = (0.4, 0.3, 0.3)
-    top_chunk_bonus: tuple[float, ...] = (0.1, 0.1, 0.05, 0.05)
-    heading_bonus: float = 0.15      # the sentence sits under a heading that matches the question type
-    conclusion_bonus: float = 0.1    # the sentence states its document's conclusion (front matter `conclusions`)
-    frame_bonus: float = 0.3         # a yes/no on apology, holding or blame-shifting: sentences on that act (dev_styles key points .493 → .520, dev_fresh2 .806 → .817; flat from 0.3 to 0.6)
-    cell_bonus: float = 0.2          # the sentence a cell of the map (a party's role, the cause) rests on
+    # sentence selection: the learned ranking (ranking.py; weights fitted by evals/fit_ranker.py on the dev
+    # sets' key points — it replaced eight hand-set weights and bonuses on 2026-12-06: key points on four
+    # blind sets it was not fitted on, dev_fresh11 .595 → .690, fresh12 .604 → .656, fresh13 .536 → .584)
+    ranker: dict = field(default_factory=lambda: _fitted_ranker())
     row_docs: int = 8                # documents of the affair (defining one first) whose sentences are always candidates
     settled_weight: float = 0.0      # weight of the affair's own terms in overlap once the affair is known (1: as any word)
-    length_bonus: float = 0.0
-    kind_bonus: dict = field(default_factory=dict)   # per document kind, e.g. the talk's analyses
     max_support: int = 6             # supporting sentences after the summary
     further_parts: int = 2           # sub-questions asking for something else (who, why, how many) answered in the summary
     mmr_lambda: float = 0.7
@@ -86,5 +81,10 @@ class ComposerParams:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+def _fitted_ranker() -> dict:
+    from .ranking import fitted
+    return fitted()
+
 
 DEFAULT = ComposerParams()

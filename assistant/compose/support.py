@@ -15,9 +15,9 @@ from assistant.normalize import normalize
 from assistant.values import Hit
 
 from . import answer_type
-from .evidence import Candidate, candidates, content_tokens, has_figure, mmr, score
+from . import ranking
+from .evidence import Candidate, candidates, content_tokens, mmr, overlap
 from .params import DEFAULT, ComposerParams
-from .proposition import bears_on
 
 # Section headings of the corpus convention (corpus/README.md) that answer each question type.
 HEADINGS: dict[str, tuple[str, ...]] = {
@@ -25,7 +25,7 @@ HEADINGS: dict[str, tuple[str, ...]] = {
     "explain": ("示唆", "留意", "説明", "言える"), "remedy": ("示唆", "留意", "点検", "確認", "すべき"),
     "basis": ("根拠", "条文", "要旨"), "what": ("概要", "経緯"), "define": ("定義", "要旨", "概要"), "speech": (),
 }
-BASIS_KINDS = ("statute", "notice")
+BASIS_KINDS = ranking.BASIS_KINDS
 
 
 def on_affair(c: Candidate, rows: list[AffairRow], amap: ResponsibilityMap) -> bool:
@@ -67,33 +67,18 @@ def select(hits: list[Hit], extra: list[Hit], query: str, ask: str, rows: list[A
            params: ComposerParams = DEFAULT, said: tuple[str, ...] = (),
            said_keys: tuple = (), prop=None) -> list[Candidate]:
     cands = candidates(hits + extra, sentence_index, qvec)
-    headings = HEADINGS.get(ask, ())
-    wanted = answer_type.expected(query)   # 「いつ」「何件」: the kind of fact that answers
-    cells = cell_sentences(rows)
-
-    def bonus(c: Candidate) -> float:
-        b = params.heading_bonus if any(w in h for h in c.hit.chunk.heading_path for w in headings) else 0.0
-        b += params.kind_bonus.get(c.hit.chunk.meta.kind, 0.0)
-        b += params.length_bonus * min(len(c.text) / 100, 1.0)   # a fuller sentence says more in one of six
-        if ask == "basis" and c.hit.chunk.meta.kind in BASIS_KINDS:
-            b += params.heading_bonus
-        if (ask == "figures" and has_figure(c.text)) or any(answer_type.answers(k, c.text) for k in wanted):
-            b += params.heading_bonus   # 「何件か」 is answered by a sentence with a count, 「いつ」 by one with a date
-        if any(p in c.text for p in c.hit.chunk.meta.conclusions):   # the document's own conclusions
-            b += params.conclusion_bonus
-        if (c.hit.chunk.id, c.start, c.end) in cells:   # the sentence a cell of the map rests on, in its own words
-            b += params.cell_bonus
-        if bears_on(prop, c.text):   # 「謝罪すべきか」: a sentence on who apologises
-            b += params.frame_bonus
-        return b
     settled = frozenset(t for r in rows for w in (*r.terms, r.label) for t in content_tokens(w))
-    score(cands, query, idf, bonus=bonus, params=params, settled=settled)
+    overlap(cands, query, idf, settled, params.settled_weight)
+    ctx = ranking.Context(ask=ask, headings=HEADINGS.get(ask, ()), wanted=tuple(answer_type.expected(query)),
+                          cells=frozenset(cell_sentences(rows)), prop=prop)
+    ranking.rank(cands, ctx, ranking.Ranker.from_dict(params.ranker))
     pool = [c for c in cands if (c.hit.chunk.id, c.start, c.end) not in exclude and on_affair(c, rows, amap)]
     # the same sentence reached through two overlapping chunks counts once
     unique: dict[str, Candidate] = {}
     for c in sorted(pool, key=lambda c: -c.score):
         unique.setdefault(c.text, c)
     chosen = list(unique.values())
+    ranking.record(chosen)
     vectors = said_vectors = None
     if sentence_index is not None:
         vectors = sentence_index.vectors_for([(c.hit.chunk.id, c.start, c.end) for c in chosen])

@@ -1,0 +1,128 @@
+"""Which candidate sentences support an answer best: a linear model learned from labelled questions.
+
+Each candidate gets a few features — how much of the question it shares (IDF-weighted words and
+sentence-vector cosine), its passage's retrieval score, where it sits, whether its heading fits
+the question type, whether it states its document's conclusion or the map's cell, its document
+kind — and its score is `bias + Σ weight·feature`. The weights (`ranker.json`) are fitted by
+`evals/fit_ranker.py` on the dev sets' key points (a sentence is a positive when it holds a key
+point the summary left out); the frozen holdout is never read. Refit after the corpus or the
+features change; the file records what it was fitted on and its leave-one-set-out result.
+"""
+from __future__ import annotations
+
+import contextvars
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from . import answer_type
+from .evidence import Candidate, has_figure, reported_speech
+from .proposition import bears_on
+
+WEIGHTS = Path(__file__).with_name("ranker.json")
+KINDS = ("analysis", "incident", "statute", "notice")
+BASIS_KINDS = ("statute", "notice")
+FEATURES = ("overlap", "similarity", "chunk", "first_in_passage", "top_passage", "near_top_passage", "heading",
+            "basis_source", "answer_type", "conclusion", "cell", "frame", "length", "reported_speech", "figure",
+            *(f"kind_{k}" for k in KINDS))
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the features of one question's candidates depend on."""
+    ask: str = "what"
+    headings: tuple[str, ...] = ()      # section headings that answer this type of question
+    wanted: tuple[str, ...] = ()        # the kind of fact asked for (「いつ」: a date)
+    cells: frozenset = frozenset()      # (chunk id, start, end) of the map's cells for the affair
+    prop: object = None                 # a yes/no's proposition
+
+
+def features(c: Candidate, ctx: Context, top_score: float) -> np.ndarray:
+    kind = c.hit.chunk.meta.kind
+    key = (c.hit.chunk.id, c.start, c.end)
+    f = {
+        "overlap": c.overlap,
+        "similarity": c.similarity,
+        "chunk": c.hit.score / top_score,
+        "first_in_passage": float(c.start == 0),          # the first sentence of a section states its point
+        "top_passage": float(c.chunk_rank < 2),
+        "near_top_passage": float(2 <= c.chunk_rank < 4),
+        "heading": float(any(w in h for h in c.hit.chunk.heading_path for w in ctx.headings)),
+        "basis_source": float(ctx.ask == "basis" and kind in BASIS_KINDS),
+        "answer_type": float((ctx.ask == "figures" and has_figure(c.text))
+                             or any(answer_type.answers(k, c.text) for k in ctx.wanted)),
+        "conclusion": float(any(p in c.text for p in c.hit.chunk.meta.conclusions)),
+        "cell": float(key in ctx.cells),
+        "frame": float(bears_on(ctx.prop, c.text)),       # 「謝罪すべきか」: a sentence on who apologises
+        "length": min(len(c.text) / 100, 1.0),
+        "reported_speech": float(reported_speech(c.text)),
+        "figure": float(has_figure(c.text)),
+    }
+    f.update({f"kind_{k}": float(kind == k) for k in KINDS})
+    return np.array([f[n] for n in FEATURES])
+
+
+@dataclass(frozen=True)
+class Ranker:
+    bias: float
+    weights: tuple[float, ...]
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Ranker":
+        w = d["weights"]
+        missing = [n for n in FEATURES if n not in w]
+        if missing:
+            raise ValueError(f"ranker weights lack {', '.join(missing)}: refit with evals/fit_ranker.py")
+        return cls(float(d["bias"]), tuple(float(w[n]) for n in FEATURES))
+
+    def as_dict(self) -> dict:
+        return {"bias": self.bias, "weights": dict(zip(FEATURES, self.weights))}
+
+
+@lru_cache(maxsize=1)
+def fitted() -> dict:
+    """The fitted weights shipped with the package (bias and one weight per feature)."""
+    d = json.loads(WEIGHTS.read_text(encoding="utf-8"))
+    return {"bias": d["bias"], "weights": d["weights"]}
+
+
+_RECORD: contextvars.ContextVar[list | None] = contextvars.ContextVar("ranking_record", default=None)
+
+
+@contextmanager
+def recording():
+    """Collect the pool of every support selection done inside (used to fit the weights)."""
+    token = _RECORD.set([])
+    try:
+        yield _RECORD.get()
+    finally:
+        _RECORD.reset(token)
+
+
+def rank(cands: list[Candidate], ctx: Context, ranker: Ranker) -> None:
+    """Set each candidate's score."""
+    if not cands:
+        return
+    top = max((c.hit.score for c in cands), default=1.0) or 1.0
+    x = np.vstack([features(c, ctx, top) for c in cands])
+    scores = ranker.bias + x @ np.array(ranker.weights)
+    for c, row, s in zip(cands, x, scores):
+        c.features, c.score = row, float(s)
+
+
+def record(pool: list[Candidate]) -> None:
+    """The candidates a selection chose from, when `recording()` is on."""
+    rec = _RECORD.get()
+    if rec is not None:
+        rec.append(list(pool))
+
+
+def fit(x: np.ndarray, y: np.ndarray, c: float = 1.0) -> Ranker:
+    """Logistic regression (classes balanced: few sentences hold a key point) on feature rows."""
+    from sklearn.linear_model import LogisticRegression
+    m = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(x, y)
+    return Ranker(float(m.intercept_[0]), tuple(float(v) for v in m.coef_[0]))
