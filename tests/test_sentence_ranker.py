@@ -40,9 +40,8 @@ def test_the_shipped_weights_cover_every_feature_and_were_not_fitted_on_the_hold
     r = ranking.Ranker.from_dict(shipped)
     assert len(r.weights) == len(ranking.FEATURES)
     assert "holdout.yaml" not in shipped["fitted"]["on"] and "cases.yaml" in shipped["fitted"]["on"]
-    # the signs the data gave: closer to the question and stating the document's conclusion help
     w = dict(zip(ranking.FEATURES, r.weights))
-    assert w["similarity"] > 0 and w["conclusion"] > 0 and w["overlap"] > 0
+    assert w["semantic"] + w["similarity"] > 0 and w["conclusion"] > 0 and w["overlap"] > 0
 
 
 def test_weights_missing_a_feature_are_refused_with_the_command_that_refits_them():
@@ -54,12 +53,12 @@ def test_weights_missing_a_feature_are_refused_with_the_command_that_refits_them
 
 def test_a_sentence_scores_bias_plus_its_weighted_features():
     weights = {n: 0.0 for n in ranking.FEATURES}
-    weights.update(conclusion=2.0, heading=1.0, similarity=0.5)
+    weights.update(conclusion=2.0, heading=1.0, similarity=0.5, semantic=0.25)
     r = ranking.Ranker.from_dict({"bias": -1.0, "weights": weights})
     plain = _cand("市は登録を支援した。", similarity=0.8)
     stated = _cand("責任は内閣総理大臣にある。", heading=("責任の所在",), conclusions=["内閣総理大臣にある"], similarity=0.8)
     ranking.rank([plain, stated], ranking.Context(ask="who", headings=("責任",)), r)
-    assert plain.score == pytest.approx(-1.0 + 0.5 * 0.8)
+    assert plain.score == pytest.approx(-1.0 + 0.5 * 0.8)   # the pool's cosines are equal: semantic 0
     assert stated.score == pytest.approx(-1.0 + 0.5 * 0.8 + 2.0 + 1.0)
     assert stated.features[ranking.FEATURES.index("conclusion")] == 1.0
 
@@ -124,10 +123,10 @@ def test_the_fitting_command_reports_and_writes_weights_the_composer_loads(index
     cases = tmp_path / "dev_fixture.yaml"
     cases.write_text(FIXTURE_CASES, encoding="utf-8")
     out = tmp_path / "ranker.json"
-    assert fit.main(["--check", "--sets", str(cases), "--store", str(indexed_store), "--out", str(out)]) == 0
-    assert "refit(LOSO)" in capsys.readouterr().out and not out.exists()
     assert fit.main(["--sets", str(cases), "--store", str(indexed_store), "--out", str(out)]) == 0
+    assert "refit(LOSO)" in capsys.readouterr().out and not out.exists()
+    assert fit.main(["--write", "--sets", str(cases), "--store", str(indexed_store), "--out", str(out)]) == 0
     written = json.loads(out.read_text(encoding="utf-8"))
     assert ranking.Ranker.from_dict(written).weights and written["fitted"]["on"] == ["dev_fixture.yaml"]
     with pytest.raises(SystemExit):
-        fit.main(["--check", "--sets", str(ROOT / "evals" / "holdout.yaml"), "--store", str(indexed_store)])
+        fit.main(["--sets", str(ROOT / "evals" / "holdout.yaml"), "--store", str(indexed_store)])

@@ -36,9 +36,8 @@ class ComposerParams:
 
     who_mechanism: bool = True       # who-answers also quote how the failure came about (dev key points +.01, fresh +.02)
 
-    # sentence selection: the learned ranking (ranking.py; weights fitted by evals/fit_ranker.py on the dev
-    # sets' key points — it replaced eight hand-set weights and bonuses on 2026-12-06: key points on four
-    # blind sets it was not fitted on, dev_fresh11 .595 → .690, fresh12 .604 → .656, fresh13 .536 → .584)
+    # sentence selection: a linear model over named features (ranking.py), weights in ranker.json — the
+    # hand-set ones; evals/fit_ranker.py reports what weights fitted on the dev sets' key points would do
     ranker: dict = field(default_factory=lambda: _fitted_ranker())
     row_docs: int = 8                # documents of the affair (defining one first) whose sentences are always candidates
     settled_weight: float = 0.0      # weight of the affair's own terms in overlap once the affair is known (1: as any word)
