@@ -90,12 +90,12 @@ def scores(r: ranking.Ranker, x: np.ndarray) -> np.ndarray:
 def report(pools: list[Pool], c: float, k: int) -> dict:
     """Per set: key points left out of the summary, held by some candidate, covered with the shipped
     weights, and covered with weights refitted without that set (None when no other set can be fitted)."""
-    shipped = ranking.Ranker.from_dict(ranking.fitted())
+    shipped = ranking.Ranker.from_dict(ranking.shipped())
     out = {}
     for name in sorted({p.set for p in pools}):
         test = [p for p in pools if p.set == name]
-        rest = [p for p in pools if p.set != name]
-        other = ranking.fit(*stack(rest), c=c) if rest and len(set(stack(rest)[1])) == 2 else None
+        x, y = stack([p for p in pools if p.set != name]) if len(pools) > len(test) else (None, [])
+        other = ranking.fit(x, y, c=c) if len(set(y)) == 2 else None
         out[name] = {"left_out": sum(p.left for p in test),
                      "in_pool": sum(len(set().union(*p.holds)) for p in test),
                      "shipped": sum(covered(p, scores(shipped, p.x), k) for p in test),

@@ -45,7 +45,7 @@ def test_the_shipped_weights_cover_every_feature_and_were_not_fitted_on_the_hold
 
 
 def test_weights_missing_a_feature_are_refused_with_the_command_that_refits_them():
-    d = ranking.fitted()
+    d = ranking.shipped()
     broken = {"bias": d["bias"], "weights": {k: v for k, v in d["weights"].items() if k != "conclusion"}}
     with pytest.raises(ValueError, match="fit_ranker"):
         ranking.Ranker.from_dict(broken)

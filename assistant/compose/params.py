@@ -38,7 +38,7 @@ class ComposerParams:
 
     # sentence selection: a linear model over named features (ranking.py), weights in ranker.json — the
     # hand-set ones; evals/fit_ranker.py reports what weights fitted on the dev sets' key points would do
-    ranker: dict = field(default_factory=lambda: _fitted_ranker())
+    ranker: dict = field(default_factory=lambda: _shipped_ranker())
     row_docs: int = 8                # documents of the affair (defining one first) whose sentences are always candidates
     settled_weight: float = 0.0      # weight of the affair's own terms in overlap once the affair is known (1: as any word)
     max_support: int = 6             # supporting sentences after the summary
@@ -81,9 +81,9 @@ class ComposerParams:
     def as_dict(self) -> dict:
         return asdict(self)
 
-def _fitted_ranker() -> dict:
-    from .ranking import fitted
-    return fitted()
+def _shipped_ranker() -> dict:
+    from .ranking import shipped
+    return shipped()
 
 
 DEFAULT = ComposerParams()

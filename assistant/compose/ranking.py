@@ -90,9 +90,13 @@ class Ranker:
 
 
 @lru_cache(maxsize=1)
-def fitted() -> dict:
-    """The fitted weights shipped with the package (bias and one weight per feature)."""
-    d = json.loads(WEIGHTS.read_text(encoding="utf-8"))
+def _read_weights() -> str:
+    return WEIGHTS.read_text(encoding="utf-8")
+
+
+def shipped() -> dict:
+    """The weights shipped with the package (bias and one weight per feature), a fresh copy each call."""
+    d = json.loads(_read_weights())
     return {"bias": d["bias"], "weights": d["weights"]}
 
 
