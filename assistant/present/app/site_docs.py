@@ -24,7 +24,7 @@ from assistant.values import ACTORS, CAUSE_LABELS
 FIELD_LABELS = {"kind": "種別", "title": "表題", "issuer": "発出者", "date": "日付", "source": "出典",
                 "locator": "箇所", "affair": "事務（責任の整理の行）", "actors": "責任主体", "cause": "原因の型",
                 "supersedes": "置き換える資料", "file": "ファイル"}
-_DONE = "site_done"          # the message of the last change, shown after the page reloads
+_DONE = "site_done"          # the message of the last change, shown until the next change
 _VERSION = "site_form_version"   # bumped after each change: the next form starts empty
 NEW = "（新しい資料として追加）"
 
@@ -161,7 +161,9 @@ def render(b, docs: list[dict], on_change: Callable[[], None]) -> None:
     st.caption("通知・事務連絡・市の手順書などを、この画面から資料に加えられます。表題・発出者・日付・出典を"
                "入力して保存すると索引に加わり、チャットの回答に出典として使われます。市の資料は出荷時の資料"
                "（corpus/）とは別のフォルダに保存されます。")
-    if done := st.session_state.pop(_DONE, None):
+    # Kept (not popped) until the next change: a rerun the browser sends on its own after the page
+    # reloads (a select box whose chosen document has gone) must not swallow the confirmation.
+    if done := st.session_state.get(_DONE):
         st.success(done, icon=":material/check_circle:")
     mine = site.list_documents(site_dir())
     actor = current_actor()
@@ -179,8 +181,9 @@ def render(b, docs: list[dict], on_change: Callable[[], None]) -> None:
     added_list(mine)
     if mine:
         with st.expander("追加した資料を削除する"):
-            pick = st.selectbox("削除する資料", list(by_id), key="site_remove_pick",
+            key = form_key("remove")   # new widgets after each change: nothing stays ticked for the next one
+            pick = st.selectbox("削除する資料", list(by_id), key=f"{key}_pick",
                                 format_func=lambda i: f"{by_id[i].title}（{by_id[i].date}・{i}）")
-            sure = st.checkbox("この資料を削除し、回答に使わないようにする", key="site_remove_sure")
-            if st.button("削除して索引を更新", key="site_remove", disabled=not sure):
+            sure = st.checkbox("この資料を削除し、回答に使わないようにする", key=f"{key}_sure")
+            if st.button("削除して索引を更新", key=key, disabled=not sure):
                 _remove(b, by_id[pick], actor, on_change)
