@@ -450,7 +450,7 @@ def test_a_council_question_about_this_city_also_answers_its_parts_not_about_the
     assert ans.coverage == "partial" and ans.summary.startswith(NO_LOCAL_DATA)
     # the parts not about the city are answered too, whichever of them the summary led with: why and who
     assert "生年月日だけでJ-LISに照会" in ans.summary
-    assert re.search(r"の責任は、[^。]*都道府県にあります", ans.summary)
+    assert re.search(r"責任は、?[^。]*都道府県にあ(る|ります)", ans.summary)   # the sources' sentence or the cell's
 
 
 def test_a_council_question_wanting_nothing_in_particular_is_led_by_its_first_part_that_asks(briefing):

@@ -730,3 +730,29 @@ def test_whom_the_council_asks_is_no_party_to_what_it_asserts():
     assert judge(p, [overview]) == "yes"                # not the card: an operational cause
     assert proposition("市長に伺います。保険証の紐付け誤りは保険者のミスではないのか。", "who").party == "health_insurer"
     assert proposition("市長の責任を問いたい。", "who").party == "municipality"   # the mayor as the accused stays
+
+
+def test_who_carries_an_affair_is_said_in_the_sources_own_sentence_with_the_legal_role_it_leaves_out():
+    from assistant.compose.verdict import holder, who
+    from assistant.index.affairs import Quote
+    q = [Quote(chunk_id="c#0", start=0, end=1)]
+    row = AffairRow(id="k", label="共済年金の紐付け誤り", city_share="none",
+                    roles=[RoleRow(actor="health_insurer", label="", role="個人番号利用事務実施者（地方職員共済組合）",
+                                   scope="組合員の記録への番号登録", quotes=q)])
+    said = {"text": ""}
+    text = lambda quote: said["text"]   # noqa: E731  (what the cited sentence says)
+
+    said["text"] = "共済年金の記録に番号を登録した責任は、個人番号利用事務実施者である地方職員共済組合にある。"
+    assert [c.text for c in holder(row, text)] == [said["text"]]          # it names the role itself
+    said["text"] = "健康保険の紐付け誤りの責任は、番号を登録した医療保険者にある。"
+    assert [c.text for c in holder(row, text)] == [
+        said["text"], "医療保険者は、組合員の記録への番号登録の個人番号利用事務実施者です。"]
+    said["text"] = "登録事務の個人番号利用事務実施者は内閣総理大臣である。"   # states no responsibility: the cell's sentence
+    assert [c.text for c in holder(row, text)] == [
+        "共済年金の紐付け誤りの責任は、組合員の記録への番号登録の個人番号利用事務実施者である医療保険者にあります。"]
+    assert holder(row, None)[0].text.endswith("医療保険者にあります。")
+    # the city's share follows whichever sentences name the party
+    said["text"] = "健康保険の紐付け誤りの責任は、番号を登録した医療保険者にある。"
+    row.city_quotes = q
+    assert [c.text for c in who(row)][1:] == ["市区町村はこの事務の実施者ではなく、市区町村の分担はありません。"]
+    assert len(who(row, text=text)) == 3

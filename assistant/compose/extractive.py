@@ -433,7 +433,8 @@ class ExtractiveComposer:
         verdict = judge(turn.prop, rows) if turn.yesno else None
         fault = verdict and turn.prop.frame in ("fault", "evasion", "apology", "holds")
         if ask in ("who", "explain") or fault:
-            about_city = turn.prop.frame == "fault" and turn.prop.party == "municipality"   # 「市の責任は？」
+            about_city = (turn.prop.frame == "fault" and turn.prop.party == "municipality"   # 「市の責任は？」
+                          and (turn.yesno or "municipality" in parties_named(turn.q)))
             claims = (words.fault_verdict(verdict, turn.prop.party, row, text) if fault or about_city
                       else words.who(row, text=text))
             if ask == "why":

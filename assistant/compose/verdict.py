@@ -68,19 +68,32 @@ def who(row: AffairRow, with_basis: bool = False, text=None) -> list[Claim]:
     p = row.primary
     if p is None:
         return []
+    out = holder(row, text)
+    if p.actor != "municipality":
+        out.append(city_share(row, text))
+    if with_basis and p.basis:
+        out.append(Claim(f"{short(p.actor)}がこの役割を負う根拠は{p.basis}です。", p.quotes))
+    return [c for c in out if c.quotes]
+
+
+def holder(row: AffairRow, text=None) -> list[Claim]:
+    """Who carries the affair. The sources' own sentence for the cell when it states the
+    responsibility (「…責任は、…医療保険者にある。」), followed by the party's legal role when that
+    sentence does not name it; otherwise a sentence built from the cell."""
+    p = row.primary
     role, scope = plain(p.role), plain(p.scope)
+    stated = text(p.quotes[0]) if text is not None and p.quotes else ""
+    if stated and "責任" in stated:
+        if not role or role in stated:
+            return [Claim(stated, p.quotes[:1])]
+        return [Claim(stated, p.quotes[:1]), Claim(f"{short(p.actor)}は、{scope + 'の' if scope else ''}{role}です。", p.quotes)]
     if role and scope:
         sentence = f"{row.label}の責任は、{scope}の{role}である{short(p.actor)}にあります。"
     elif role:
         sentence = f"{row.label}の責任は、{role}である{short(p.actor)}にあります。"
     else:
         sentence = f"{row.label}の責任は、主に{short(p.actor)}にあります。"
-    out = [Claim(sentence, p.quotes)]
-    if p.actor != "municipality":
-        out.append(city_share(row, text))
-    if with_basis and p.basis:
-        out.append(Claim(f"{short(p.actor)}がこの役割を負う根拠は{p.basis}です。", p.quotes))
-    return [c for c in out if c.quotes]
+    return [Claim(sentence, p.quotes)]
 
 
 def city_share(row: AffairRow, text=None) -> Claim:
@@ -105,10 +118,11 @@ def fault_verdict(verdict: str | None, party: str, row: AffairRow, text=None) ->
     With no verdict (「では市の責任は？」) the same order answers a question about one party's share."""
     claims = who(row, text=text)
     primary = row.primary.actor if row.primary else ""
-    if party == "municipality" and primary != "municipality" and len(claims) > 1:
-        claims = claims[1:] + claims[:1]
+    held = len(holder(row, text)) if row.primary else 0
+    if party == "municipality" and primary != "municipality" and len(claims) > held:
+        claims = claims[held:] + claims[:held]
     elif party and party not in ("municipality", primary):
-        claims = claims[:1]
+        claims = claims[:held]
     return lead_with(verdict, claims)
 
 
