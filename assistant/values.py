@@ -76,8 +76,9 @@ class AffairDef(BaseModel):
     city_share_note: str = ""
     city_share_evidence: Evidence = Field(default_factory=list)
     mechanism_evidence: Evidence = Field(default_factory=list)   # how the failure came about
+    local_evidence: Evidence = Field(default_factory=list)   # how a city checks its own facts of this affair
 
-    _listify = field_validator("city_share_evidence", "mechanism_evidence", mode="before")(
+    _listify = field_validator("city_share_evidence", "mechanism_evidence", "local_evidence", mode="before")(
         lambda cls, v: _phrases(v))
 
 

@@ -45,6 +45,7 @@ def test_declared_rows_carry_basis_holder_and_figures_newest_official_first():
     assert row.holder().actor == "municipality"
     assert [(f.value, f.latest) for f in row.figures] == [("5件", True), ("3件", False), ("9件", False)]
     assert "転記の際に隣の行の番号を写した" in quote_text(row.mechanism[0], chunks)
+    assert "突き合わせて確かめる" in quote_text(row.local_quotes[0], chunks)
 
 
 def test_a_missing_evidence_phrase_names_the_file_and_field(tmp_path):
@@ -88,6 +89,11 @@ def test_a_new_incident_document_answers_with_no_code_change(with_synthetic):
     first, *rest = figures.summary.split("。")
     assert "5件" in first and "最新" in first and "9件" not in first
     assert "報道による" in figures.summary and "公式発表ではありません" in figures.summary
+    # about this city's own facts: nothing local in the sources, the national figure, and how the city
+    # checks its own records — in the sentence the front matter names (affair.local_evidence)
+    local = with_synthetic.ask("うちの市の介護保険でも番号の誤登録は何件あったのか", audit=False)
+    assert local.coverage == "partial" and "申請書の原本と登録された番号を突き合わせて確かめる" in local.summary
+    assert "5件" in local.summary
 
 
 def test_a_conclusion_phrase_must_mark_a_sentence_of_its_own_document(tmp_path):

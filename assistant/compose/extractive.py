@@ -396,7 +396,8 @@ class ExtractiveComposer:
             # the errors as a whole (「総点検で、うちの市が関わる誤りは何件か」): the overview's figures
             row = overview if scope.kind == "general" and overview is not None else rows[0]
             src = words.local_source(row)
-            local = words.figures(row, limit=1, question=turn.q, local=True) + ([src] if src else [])
+            local = (words.figures(row, limit=1, question=turn.q, local=True) + ([src] if src else [])
+                     + words.local_check(row, text))
             # a yes/no the map can judge, beside a part about this city's facts (「…責任は本市にあるのか。
             # あわせて本市国保の点検結果は」): the verdict on the judged part still comes first
             asked = asking_parts(turn.q)[:1]   # the yes/no itself is about fault, not whether it happened here

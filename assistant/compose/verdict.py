@@ -225,6 +225,13 @@ def local_source(row: AffairRow) -> Claim | None:
                  "確かめる必要があります。", h.quotes)
 
 
+def local_check(row: AffairRow, text) -> list[Claim]:
+    """How this city checks its own facts of the affair, in the sources' sentence (front matter
+    `affair.local_evidence`): 「…窓口での誤登録が判明した場合はまずデジタル庁に報告することになる。」"""
+    stated = text(row.local_quotes[0]) if text is not None and row.local_quotes else ""
+    return [Claim(stated, row.local_quotes[:1])] if stated else []
+
+
 def cross(rows: list[AffairRow], verdict: str | None = None, limit: int = 5) -> list[Claim]:
     """Several affairs: who holds each and the city's share, one sentence per affair."""
     out = []

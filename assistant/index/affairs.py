@@ -62,6 +62,7 @@ class AffairRow(BaseModel):
     cause: str = "none"
     cause_quotes: list[Quote] = Field(default_factory=list)   # a sentence that names the cause type
     mechanism: list[Quote] = Field(default_factory=list)
+    local_quotes: list[Quote] = Field(default_factory=list)   # how a city checks its own facts of the affair
     figures: list[FigureRow] = Field(default_factory=list)
     as_of: dt.date | None = None
 
@@ -205,6 +206,7 @@ def _row(aid: str, owner: Document, doc_ids: list[str], members: list[Document],
     if not mechanism:
         q = sentences.best([owner.meta.id], ("原因", "ため", "により", "によって", "ことで", "結果"), ("原因",))
         mechanism = [q] if q else []
+    local = _quotes(a.local_evidence, owner, "affair.local_evidence", doc_ids, sentences) if a else []
     word = _CAUSE_WORDS.get(owner.meta.cause or "none")
     typed = sentences.best([owner.meta.id], word, ("原因", "類型", "問題")) if word else None
     figures = [FigureRow(measure=f.measure, value=f.value, as_of=f.as_of, issuer=f.issuer, status=f.status,
@@ -216,7 +218,7 @@ def _row(aid: str, owner: Document, doc_ids: list[str], members: list[Document],
                      overview=bool(a and a.overview), docs=doc_ids,
                      roles=role_rows, city_share=share, city_share_note=a.city_share_note if a else "",
                      city_quotes=city, cause=owner.meta.cause or "none", cause_quotes=[typed] if typed else [],
-                     mechanism=mechanism,
+                     mechanism=mechanism, local_quotes=local,
                      figures=order_figures(figures), as_of=max(d.meta.date for d in members))
 
 
