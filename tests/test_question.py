@@ -453,6 +453,8 @@ def test_the_errors_as_a_series_are_the_errors_as_a_whole(briefing, monkeypatch)
     assert c.understand("紐付け誤りについて、うちの市にはまったく落ち度がないと言い切れるのか。", None, None).scope.kind == "one"
     a = briefing.ask("一連の紐付け誤りについて、うちの市にはまったく落ち度がないと言い切れるのか。")
     assert len(a.responsibility) >= 3 and a.summary.startswith("一部")   # the city's share differs by affair
+    # and where the city does carry a share, the summary says so in the sources' sentence, cited
+    assert "市区町村は窓口で登録の支援を引き受けた" in a.summary
 
 
 def test_none_at_all_and_one_kind_alone_are_judged_from_the_map():

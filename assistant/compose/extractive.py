@@ -421,7 +421,11 @@ class ExtractiveComposer:
             verdict = judge(turn.prop, rows) if turn.yesno else None
             # 「『市のミスだろう』と詰められたらどう返す」: what to say about fault is who carries each affair
             if ask == "who" or verdict or (ask == "explain" and (blames(turn.q) or asks_who(turn.q))):
-                return words.cross(rows, verdict), verdict
+                claims = words.cross(rows, verdict)
+                if turn.prop.frame == "fault" and turn.prop.party == "municipality":
+                    # 「市には何の落ち度もないと言い切れるのか」: where the city does carry a share, the sources' sentence
+                    claims += [words.city_share(r, text) for r in rows if r.city_share != "none" and r.city_quotes][:2]
+                return claims, verdict
             return [], None
         if scope.kind != "one":
             return [], None
