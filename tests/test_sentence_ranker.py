@@ -130,32 +130,3 @@ def test_the_fitting_command_reports_and_writes_weights_the_composer_loads(index
     assert ranking.Ranker.from_dict(written).weights and written["fitted"]["on"] == ["dev_fixture.yaml"]
     with pytest.raises(SystemExit):
         fit.main(["--sets", str(ROOT / "evals" / "holdout.yaml"), "--store", str(indexed_store)])
-
-
-def _doc_cand(doc: str, text: str, score: float, conclusions: list | None = None) -> Candidate:
-    meta = DocMeta(id=doc, kind="analysis", title=doc, issuer="i", date=dt.date(2024, 1, 1), source="https://x",
-                   conclusions=conclusions or [])
-    chunk = Chunk(id=f"{doc}#{abs(hash(text)) % 10**6}", doc_id=doc, text=text, heading_path=(), meta=meta)
-    c = Candidate(text, 0, Hit(chunk=chunk, score=score), 0, len(text), _tokens(text))
-    c.score = score
-    return c
-
-
-def test_a_document_quoted_twice_is_quoted_for_its_declared_conclusion_in_place_of_the_weakest_pick():
-    from assistant.compose.support import conclusions_kept
-    concl = ["早く公表"]
-    lead = _doc_cand("apology", "吉本氏は、まず内閣総理大臣が謝罪すべきだと述べた。", 0.9, concl)
-    second = _doc_cand("apology", "福島市長は、市としてすぐに謝罪するつもりだったと述べた。", 0.6, concl)
-    other = _doc_cand("kokin", "窓口の共用端末でログアウトしないまま次の人が操作した。", 0.4)
-    stated = _doc_cand("apology", "吉本氏は、トラブルの情報を早く公表することが重要だと述べた。", 0.3, concl)
-    pool = [lead, second, other, stated]
-    kept = conclusions_kept([lead, second, other], pool, said=(), from_doc=2, max_sim=0.5)
-    assert kept == [lead, second, stated]          # the weakest pick (another document's) gives way; the lead stays
-    # quoted once only, or already stated by the summary, or switched off: nothing moves
-    assert conclusions_kept([lead, other], pool, said=(), from_doc=2) == [lead, other]
-    assert conclusions_kept([lead, second, other], pool, said=("情報を早く公表すべきだ。",), from_doc=2) == [lead, second, other]
-    assert conclusions_kept([lead, second, other], pool, said=(), from_doc=0) == [lead, second, other]
-    # a conclusion sentence that repeats what the answer says is not put in
-    echo = _doc_cand("apology", "まず内閣総理大臣が謝罪すべきだと述べ、早く公表することが重要だと述べた。", 0.3, concl)
-    assert conclusions_kept([lead, second, other], [lead, second, other, echo], said=(), from_doc=2,
-                            max_sim=0.2) == [lead, second, other]

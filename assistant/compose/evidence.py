@@ -37,11 +37,6 @@ class Candidate:
     features: object = None  # the ranking features (ranking.features), once ranked
 
 
-def sentence_tokens(text: str) -> frozenset:
-    """The words of a sentence, as redundancy between sentences counts them."""
-    return _tokens(text)
-
-
 @lru_cache(maxsize=8192)
 def _tokens(text: str) -> frozenset:
     return frozenset(tokenize(text))

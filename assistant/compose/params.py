@@ -48,8 +48,6 @@ class ComposerParams:
     mmr_max_cos: float = 0.97       # sentence-vector cosine above which a sentence repeats another
     mmr_cos_base: float = 0.8       # cosine that counts as no redundancy at all
     mmr_same_chunk: float = 0.0     # redundancy added per sentence already taken from the same passage
-    conclusion_from: int = 2        # a document quoted this often is quoted for its declared conclusion too (0: off)
-    conclusion_max_sim: float = 0.5 # … unless that sentence repeats (word Jaccard) what the answer already says
 
     # abstention
     abstain_coverage: float = 0.08

@@ -16,7 +16,7 @@ from assistant.values import Hit
 
 from . import answer_type
 from . import ranking
-from .evidence import Candidate, candidates, content_tokens, jaccard, mmr, overlap, sentence_tokens
+from .evidence import Candidate, candidates, content_tokens, mmr, overlap
 from .params import DEFAULT, ComposerParams
 
 # Section headings of the corpus convention (corpus/README.md) that answer each question type.
@@ -83,41 +83,9 @@ def select(hits: list[Hit], extra: list[Hit], query: str, ask: str, rows: list[A
     if sentence_index is not None:
         vectors = sentence_index.vectors_for([(c.hit.chunk.id, c.start, c.end) for c in chosen])
         said_vectors = sentence_index.vectors_for(list(said_keys)) if said_keys else None
-    picked = mmr(chosen, k=k, lam=params.mmr_lambda, max_sim=params.mmr_max_sim, said=said,
-                 vectors=vectors, said_vectors=said_vectors, max_cos=params.mmr_max_cos,
-                 cos_base=params.mmr_cos_base, same_chunk=params.mmr_same_chunk)
-    return conclusions_kept(picked, chosen, said, params.conclusion_from, params.conclusion_max_sim)
-
-
-def _states_conclusion(c: Candidate) -> bool:
-    return any(p in c.text for p in c.hit.chunk.meta.conclusions)
-
-
-def conclusions_kept(picked: list[Candidate], pool: list[Candidate], said: tuple[str, ...],
-                     from_doc: int, max_sim: float = 1.0) -> list[Candidate]:
-    """A document the answer quotes `from_doc` times or more is quoted for its declared conclusion
-    (front matter `conclusions`, corpus/README.md) too: when neither the summary nor the picks
-    state it, the document's best sentence that does (and that does not repeat the answer) takes the
-    place of the weakest pick after the first."""
-    if from_doc <= 0:
-        return picked
-    out, added = list(picked), []
-    for doc in dict.fromkeys(c.hit.chunk.doc_id for c in picked):
-        mine = [c for c in out if c.hit.chunk.doc_id == doc]
-        if len(mine) < from_doc or not mine[0].hit.chunk.meta.conclusions or any(map(_states_conclusion, mine)):
-            continue
-        phrases = mine[0].hit.chunk.meta.conclusions
-        if any(p in t for p in phrases for t in said):
-            continue
-        said_tokens = [sentence_tokens(t) for t in said] + [c.tokens for c in out]
-        best = next((c for c in pool if c.hit.chunk.doc_id == doc and _states_conclusion(c) and c not in out
-                     and max((jaccard(c.tokens, t) for t in said_tokens), default=0.0) <= max_sim), None)
-        if best is not None:
-            weakest = min((c for c in out[1:] if c not in added), key=lambda c: c.score, default=None)
-            if weakest is not None:   # the lead stays, and so does a conclusion just put in
-                out[out.index(weakest)] = best
-                added.append(best)
-    return out
+    return mmr(chosen, k=k, lam=params.mmr_lambda, max_sim=params.mmr_max_sim, said=said,
+               vectors=vectors, said_vectors=said_vectors, max_cos=params.mmr_max_cos,
+               cos_base=params.mmr_cos_base, same_chunk=params.mmr_same_chunk)
 
 
 def cell_sentences(rows: list[AffairRow]) -> set[tuple[str, int, int]]:
