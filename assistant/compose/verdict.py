@@ -64,6 +64,11 @@ def plain(text: str) -> str:
         out = stripped
 
 
+def _stated(quotes: list[Quote], text) -> str:
+    """The sentence the first quote points at ("" without quotes or a way to read them)."""
+    return (text(quotes[0]) or "") if text is not None and quotes else ""
+
+
 def who(row: AffairRow, with_basis: bool = False, text=None) -> list[Claim]:
     p = row.primary
     if p is None:
@@ -82,8 +87,8 @@ def holder(row: AffairRow, text=None) -> list[Claim]:
     sentence does not name it; otherwise a sentence built from the cell."""
     p = row.primary
     role, scope = plain(p.role), plain(p.scope)
-    stated = text(p.quotes[0]) if text is not None and p.quotes else ""
-    if stated and "責任" in stated:
+    stated = _stated(p.quotes, text)
+    if "責任" in stated:
         if not role or role in stated:
             return [Claim(stated, p.quotes[:1])]
         return [Claim(stated, p.quotes[:1]), Claim(f"{short(p.actor)}は、{scope + 'の' if scope else ''}{role}です。", p.quotes)]
@@ -99,10 +104,8 @@ def holder(row: AffairRow, text=None) -> list[Claim]:
 def city_share(row: AffairRow, text=None) -> Claim:
     """The city's share: the corpus sentence that states it when there is one, else a sentence
     built from the cell."""
-    if text is not None and row.city_quotes:
-        stated = text(row.city_quotes[0])
-        if stated:
-            return Claim(stated, row.city_quotes[:1])
+    if stated := _stated(row.city_quotes, text):
+        return Claim(stated, row.city_quotes[:1])
     if row.city_share == "own":
         return Claim(f"{row.label}は市区町村自身が実施者となる事務であり、責任は市にあります。",
                      row.city_quotes or _role_quotes(row))
@@ -116,13 +119,17 @@ def fault_verdict(verdict: str | None, party: str, row: AffairRow, text=None) ->
     """A yes/no about one party's fault in one affair: the verdict, then that party's share
     (the city's share first when the question is about the city), then who holds the affair.
     With no verdict (「では市の責任は？」) the same order answers a question about one party's share."""
-    claims = who(row, text=text)
-    primary = row.primary.actor if row.primary else ""
-    held = len(holder(row, text)) if row.primary else 0
-    if party == "municipality" and primary != "municipality" and len(claims) > held:
-        claims = claims[held:] + claims[:held]
-    elif party and party not in ("municipality", primary):
-        claims = claims[:held]
+    p = row.primary
+    if p is None:
+        return []
+    held = [c for c in holder(row, text) if c.quotes]
+    share = [c for c in [city_share(row, text)] if c.quotes] if p.actor != "municipality" else []
+    if party == "municipality":
+        claims = share + held
+    elif party and party != p.actor:
+        claims = held
+    else:
+        claims = held + share
     return lead_with(verdict, claims)
 
 
@@ -228,7 +235,7 @@ def local_source(row: AffairRow) -> Claim | None:
 def local_check(row: AffairRow, text) -> list[Claim]:
     """How this city checks its own facts of the affair, in the sources' sentence (front matter
     `affair.local_evidence`): 「…窓口での誤登録が判明した場合はまずデジタル庁に報告することになる。」"""
-    stated = text(row.local_quotes[0]) if text is not None and row.local_quotes else ""
+    stated = _stated(row.local_quotes, text)
     return [Claim(stated, row.local_quotes[:1])] if stated else []
 
 
