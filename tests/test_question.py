@@ -192,6 +192,29 @@ def test_blame_shifting_and_holding_the_information_are_judged_from_the_map():
     assert judge(proposition("国は口座の情報を保有しているのか", "what"), [kokin]) == "yes"
 
 
+def test_what_is_set_aside_the_cleft_and_the_party_itself_are_read():
+    kokin = AffairRow(id="k", label="公金", roles=[RoleRow(actor="prime_minister", label=""),
+                                                   RoleRow(actor="municipality", label="")],
+                      city_share="support", cause="mixed")
+    hoken = AffairRow(id="h", label="保険", roles=[RoleRow(actor="health_insurer", label="")], cause="operational")
+    kokuho = AffairRow(id="n", label="国保", roles=[RoleRow(actor="municipality", label="")],
+                       city_share="own", cause="operational")
+    # 「XというよりY」 asserts Y, as 「XではなくY」 does
+    rather = proposition("機械の故障というより人の作業の誤りだったと考えてよいか", "tech_ops")
+    assert rather.frame == "operational" and judge(rather, [hoken]) == "yes"
+    assert judge(proposition("事務処理の誤りというより、システムの欠陥だったのではないか", "tech_ops"), [hoken]) == "no"
+    assert judge(proposition("システムの欠陥ではなく運用の問題と言えるか", "tech_ops"), [hoken]) == "yes"
+    # 「…謝るべきなのは市ではなく国だ」: the apologiser is the party the cleft names, not the one set aside
+    cleft = proposition("窓口の誤登録で住民にまず詫びるべきなのは、市ではなく国のほうだと考えてよいか", "who")
+    assert (cleft.frame, cleft.party) == ("apology", "prime_minister") and judge(cleft, [kokin]) == "yes"
+    # 「保険者である市自身」: the city, not the insurers it is described as
+    own = proposition("番号を誤って登録したら、その責めは保険者である市自身が負うのか", "who")
+    assert own.party == "municipality" and judge(own, [kokuho]) == "yes"
+    # fault words beyond 責任・ミス
+    assert blames("県の手帳の誤りは本市の不手際だと言われても仕方ないのか")
+    assert proposition("手帳の件は市の失態ではないのか", "who").party == "municipality"
+
+
 def test_a_factual_yes_no_is_judged_by_the_answering_sentence():
     assert evidence_verdict("カードを返せばデータは直るんですか", "カードを返しても保険者のデータの誤りは直らない。") == "no"
     assert evidence_verdict("標準化すれば紐付け誤りは防げるのか", "運用が守られなければ紐付け誤りは防げない。") == "no"
@@ -341,6 +364,31 @@ def test_what_a_question_asks_about_is_new_when_the_sources_never_name_it():
     assert unknown_topics("ロックが掛かったらどうするのか", known, words) == ["ロック"]
     assert unknown_topics("ニュースが怖いので、口座は消すべきか", known) == []      # why they ask is not what they ask
     assert unknown_topics("病院で口座は登録できるのか", known) == []               # a place (で), not the topic
+    # things listed with と are asked about too (「AとBの一体化」)
+    assert unknown_topics("運転免許証と口座の一体化はいつからか", known) == ["運転免許証", "一体化"]
+
+
+def test_a_compound_none_of_whose_words_the_sources_use_is_wholly_new():
+    from assistant.compose.question import wholly_new
+    words = {"年金", "課", "番号", "口座"}
+    assert wholly_new("懲戒処分", words) and wholly_new("水道料金", words)
+    assert not wholly_new("年金課", words)        # a new name for a thing the sources speak of
+    assert not wholly_new("暗証番号", words)      # one known word: the older rule weighs it
+    assert not wholly_new("病院", words)          # one word alone is not a compound
+
+
+def _unknown_when_worded_like_the_briefing(briefing, question: str) -> bool:
+    from dataclasses import replace
+    briefing.ensure_index()
+    c = briefing.composer
+    turn = c.understand(question, None, None)
+    turn.qtype = replace(turn.qtype, out_of_scope=0.0)   # worded like the briefing's own questions
+    return c._asks_about_the_unknown(turn)
+
+
+def test_a_wholly_new_compound_is_declined_whatever_the_wording(briefing):
+    assert _unknown_when_worded_like_the_briefing(briefing, "窓口で口座を誤登録した職員を、懲戒処分の対象にすべきなのか。")
+    assert not _unknown_when_worded_like_the_briefing(briefing, "窓口で口座を誤登録した職員に、何を徹底させるべきなのか。")
 
 
 def test_a_question_about_something_the_sources_never_name_is_declined(briefing):
@@ -432,15 +480,8 @@ def test_a_why_beside_a_local_part_still_says_why(briefing):
 
 
 def test_two_things_the_sources_never_name_are_declined_whatever_the_wording(briefing):
-    from dataclasses import replace
-    c = briefing.composer
-    briefing.ensure_index()
-    turn = c.understand("市立病院の赤字が続いているのは、運用の問題なのか、それとも制度の問題なのか。", None, None)
-    turn.qtype = replace(turn.qtype, out_of_scope=0.0)   # worded like the briefing's own questions
-    assert c._asks_about_the_unknown(turn)
-    one = c.understand("市立病院で別人の情報が表示されたのは運用の問題なのか。", None, None)
-    one.qtype = replace(one.qtype, out_of_scope=0.0)
-    assert not c._asks_about_the_unknown(one)
+    assert _unknown_when_worded_like_the_briefing(briefing, "市立病院の赤字が続いているのは、運用の問題なのか、それとも制度の問題なのか。")
+    assert not _unknown_when_worded_like_the_briefing(briefing, "市立病院で別人の情報が表示されたのは運用の問題なのか。")
 
 
 def test_the_errors_as_a_series_are_the_errors_as_a_whole(briefing, monkeypatch):
@@ -728,7 +769,7 @@ def test_whom_the_council_asks_is_no_party_to_what_it_asserts():
     overview = AffairRow(id="o", label="総点検", roles=[], overview=True, cause="operational")
     q = "一連の紐付け誤りは、カードそのものの欠陥ではなく、番号を登録した機関の手作業上のミスと理解してよろしいか、市長の見解を伺います。"
     p = proposition(q, "who")
-    assert p.frame == "technical" and p.negated         # the two kinds of cause set against each other
+    assert p.frame == "operational" and not p.negated   # the kind of cause it keeps once the card is set aside
     assert judge(p, [overview]) == "yes"                # not the card: an operational cause
     assert proposition("市長に伺います。保険証の紐付け誤りは保険者のミスではないのか。", "who").party == "health_insurer"
     assert proposition("市長の責任を問いたい。", "who").party == "municipality"   # the mayor as the accused stays

@@ -16,7 +16,7 @@ from assistant.values import ACTOR_NAMES
 
 # How a question names a party: the controlled vocabulary's names (values.ACTOR_NAMES), plus the
 # short forms people use, which count only before a particle (「市の」「国が」「県は」).
-_AFTER = r"(?=[のがはにもでへ側庁]|として|って)"
+_AFTER = r"(?=[のがはにもでへ側庁]|として|って|自身|自体)"   # 「市自身が負う」 too
 _SHORT: dict[str, str] = {
     "municipality": rf"本市|当市|うち(?:の市)?|わが市|我が市|市長|市職員|窓口|市{_AFTER}|(?<!市)役所{_AFTER}|私自身",   # the mayor asking
     "prime_minister": rf"総理|内閣|政府|大臣|国{_AFTER}",   # 「河野大臣」「加藤厚労大臣」: the national side
@@ -33,7 +33,7 @@ _RHETORICAL = re.compile(r"(?:の|ん)?(?:では|じゃ)(?:ない|ありませ�
 # … and 「…でしょう」, which asserts too
 _ASSERTING = re.compile(_RHETORICAL.pattern + r"|(?:でしょう?|だろう)[。？?！!]*\s*$")
 # Words that put blame on a party: the subject is the party named just before one of them.
-_BLAME = r"責任|悪|落ち度|過失|ミス|せい|責め|ずさん|杜撰|(?<!複)雑(?=だ|な|に|で)"
+_BLAME = r"責任|悪|落ち度|過失|ミス|せい|責め|ずさん|杜撰|失態|不手際|不始末|手落ち|失策|怠慢|(?<!複)雑(?=だ|な|に|で)"
 _FAULT = re.compile(_BLAME + r"|非が|謝|押し付け|押しつけ")
 # 「責任は全部市が負うべき」: all of it on one party (not 「すべての市町村」)
 _ENTIRE = re.compile(r"全責任|(?:全部|すべて|全て|全面的に|丸ごと|一手に)(?!の)")
@@ -108,9 +108,9 @@ class Proposition:
     asked: str = ""          # what it asserts, less a conceded clause (「…と聞いたが、」)
 
 
-# 「国ではなく私自身の責任」: the party set aside is not the one the question is about
-_SET_ASIDE = re.compile(r"(?:では|じゃ|で)なく")
-_SET_ASIDE_CLAUSE = re.compile(rf"[^、。？?]*?{_SET_ASIDE.pattern}[、,]?(?=[^、。？?])")   # … and what follows
+# 「国ではなく私自身の責任」「不具合というより運用の問題」: what is set aside is not what the question asserts
+_SET_ASIDE = re.compile(r"(?:では|じゃ|で)なく|というより(?:も|は)?|より(?:も)?むしろ")
+_SET_ASIDE_CLAUSE = re.compile(rf"[^、。？?]*?(?:{_SET_ASIDE.pattern})[、,]?(?=[^、。？?])")   # … and what follows
 
 
 def _mentions(q: str) -> list[tuple[int, int, str]]:
@@ -167,12 +167,20 @@ def unrhetorical(q: str) -> str:
     return "".join(_RHETORICAL.sub("", part) for part in re.split(r"(?<=[。？?])", q))
 
 
+_CLEFT = re.compile(r"(?:謝|詫び|わび|頭を下げ)[^。、？?]*?の(?:は|が)")
+
+
 def apologiser(asked: str) -> str | None:
     """Whose apology the question weighs: the party of 「…大臣の謝罪」, else the one marked as subject
     where it asks (「国の発表を待たずに、市が先に謝るべきか」), not in a clause it concedes."""
     owned = [(m.start(), a) for a, rx in _PARTY_RE.items() for m in rx.finditer(asked)
              if (p := re.match(r"による|の", asked[m.end():])) and _APOLOGY.match(asked, m.end() + p.end())]
-    return min(owned)[1] if owned else marked_subject(asked)
+    if owned:
+        return min(owned)[1]
+    # 「最初に頭を下げるべきなのは国の側だ」: the party the cleft puts after 「…のは」
+    cleft = _CLEFT.search(asked)
+    after = [(start, a) for start, _end, a in _mentions(asked) if cleft and start >= cleft.end()]
+    return min(after)[1] if after else marked_subject(asked)
 
 
 # 「…の状況について市長の見解を伺います」「お答えいただきたい」: a request for an answer, which puts no question itself
@@ -192,7 +200,13 @@ def proposition(question: str, ask: str) -> Proposition:
     # … and, whatever its learned type, a question setting the two kinds of cause against each other with no
     # party named (「カードの欠陥ではなく、登録した機関の手作業のミスと理解してよいか」)
     if ask == "tech_ops" or (ask in ("why", "what") and tech) or (tech and ops and not parties_named(whole)):
-        # (「システムの欠陥ではなく、運用の問題か」: the technical reading, denied)
+        # 「システムの不具合というより運用の問題か」: the kind the question keeps once the one it sets aside
+        # is taken off; with both still there, 「システムの欠陥ではない運用の問題か」 is the technical reading, denied
+        kept = _SET_ASIDE_CLAUSE.sub("", whole)
+        k_tech, k_ops = bool(_TECHNICAL.search(kept)), bool(_OPERATIONAL.search(kept))
+        if k_tech != k_ops:
+            return Proposition("technical" if k_tech else "operational", negated=_negated(kept),
+                               only=bool(_ONLY.search(kept)))
         return Proposition("operational" if ops and not tech else "technical", negated=_negated(whole),
                            only=bool(_ONLY.search(whole)))
     # 「国の責任ではなく、市の責任なのか」 asserts the second party's share; 「窓口職員のミスではなく制度の
@@ -203,8 +217,11 @@ def proposition(question: str, ask: str) -> Proposition:
     negated = _negated(body)
     if _SHIFT.search(body):
         return Proposition("evasion", marked_subject(q) or "municipality", negated=False)
-    if _APOLOGY.search(asked):   # 「首相が謝罪したが、責任は総理にあるのか」 asks about fault
-        return Proposition("apology", apologiser(asked) or "municipality", negated=False)
+    # 「首相が謝罪したが、責任は総理にあるのか」 asks about fault; 「頭を下げるべきなのは市長ではなく国だ」
+    # keeps its apology when the party set aside goes
+    said = next((t for t in (asked, _CONCEDED.sub("", whole)) if _APOLOGY.search(t)), None)
+    if said is not None:
+        return Proposition("apology", apologiser(said) or "municipality", negated=False)
     named = parties_named(q)
     if _HOLDS.search(body) and named:
         return Proposition("holds", marked_subject(q) or named[0], negated=negated)

@@ -369,7 +369,7 @@ _STATEMENT = re.compile(r"で(?:ある|あります|ございます)。\s*$")
 _REASON_CLAUSE = re.compile(r"[^、。？?]*?(?:ので|から)[、,]")   # 「ニュースが怖いので、」: why they ask, not what
 
 
-THEME = ("は", "が", "を", "も", "って", "や")   # what the asking sentence is about (and things listed with it), not what qualifies it (「病院の機械」)
+THEME = ("は", "が", "を", "も", "って", "や", "と")   # what the asking sentence is about (and things listed with it), not what qualifies it (「病院の機械」)
 
 
 def unknown_topics(question: str, known_text: str, known_words=None, marked=THEME + ("の",)) -> list[str]:
@@ -393,6 +393,18 @@ def unknown_topics(question: str, known_text: str, known_words=None, marked=THEM
             if known_words is None or len(parts) >= 3 or any(x not in known_words for x in parts):
                 out.append(word)
     return out
+
+
+def wholly_new(word: str, known_words) -> bool:
+    """A compound of two or more words none of which the sources use (「懲戒処分」「水道料金」「ゆうちょ
+    銀行」): a thing the sources never touch, not a new name for one they do (「年金課」「福祉課」).
+    On the sixteen dev sets such a compound, asked about, occurs only in unanswerable questions."""
+    from sudachipy import SplitMode
+
+    from assistant.index.lexical import _tokenizer
+    parts = [x.normalized_form().lower() for m in _tokenizer().tokenize(normalize(word), SplitMode.C)
+             for x in m.split(SplitMode.A)]
+    return len(parts) >= 2 and not any(x in known_words for x in parts)
 
 
 def follows_on(question: str, qtype: QuestionType, names_an_affair: bool) -> bool:
