@@ -26,7 +26,7 @@ from .evidence import (Candidate, candidates, content_nouns, content_tokens, cov
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, parties_named, proposition
 from .question import (THEME, about_the_series, asking_parts, asks_to_conclude, asks_who, asks_with_wh, defined_term, load_examples, names_this_city, only_requests, quoted_question,
-                       unknown_topics, wholly_new, yes_no_part)
+                       unknown_topics, wholly_new_topics, yes_no_part)
 from .scope import Scope, ScopeMatcher
 from .support import BASIS_KINDS, lower, row_hits, select
 from .turn import Turn, cause_for, responsibility_for, trained_classifier
@@ -318,7 +318,7 @@ class ExtractiveComposer:
         marked = THEME if turn.scope.named else THEME + ("の",)
         # a compound none of whose words the sources use (「懲戒処分の対象とすべきか」), whatever its wording
         # and whether or not it names an affair
-        if any(wholly_new(t, self.vocabulary) for t in unknown_topics(turn.q, self.known_text, self.vocabulary)):
+        if wholly_new_topics(turn.q, self.known_text, self.vocabulary):
             return True
         unknown = unknown_topics(turn.q, self.known_text, self.vocabulary, marked=marked)
         if len(unknown) >= self.params.out_of_scope_topics:   # 「市立病院の赤字が…運用の問題か」: asked in the

@@ -16,7 +16,7 @@ from assistant.values import ACTOR_NAMES
 
 # How a question names a party: the controlled vocabulary's names (values.ACTOR_NAMES), plus the
 # short forms people use, which count only before a particle (「市の」「国が」「県は」).
-_AFTER = r"(?=[のがはにもでへ側庁]|として|って|自身|自体)"   # 「市自身が負う」 too
+_AFTER = r"(?=[のがはにもでへ側庁]|として|って|自身)"   # 「市自身が負う」 too
 _SHORT: dict[str, str] = {
     "municipality": rf"本市|当市|うち(?:の市)?|わが市|我が市|市長|市職員|窓口|市{_AFTER}|(?<!市)役所{_AFTER}|私自身",   # the mayor asking
     "prime_minister": rf"総理|内閣|政府|大臣|国{_AFTER}",   # 「河野大臣」「加藤厚労大臣」: the national side
@@ -33,7 +33,7 @@ _RHETORICAL = re.compile(r"(?:の|ん)?(?:では|じゃ)(?:ない|ありませ�
 # … and 「…でしょう」, which asserts too
 _ASSERTING = re.compile(_RHETORICAL.pattern + r"|(?:でしょう?|だろう)[。？?！!]*\s*$")
 # Words that put blame on a party: the subject is the party named just before one of them.
-_BLAME = r"責任|悪|落ち度|過失|ミス|せい|責め|ずさん|杜撰|失態|不手際|不始末|手落ち|失策|怠慢|(?<!複)雑(?=だ|な|に|で)"
+_BLAME = r"責任|悪|落ち度|過失|ミス|せい|責め|ずさん|杜撰|失態|不手際|不始末|(?<!複)雑(?=だ|な|に|で)"
 _FAULT = re.compile(_BLAME + r"|非が|謝|押し付け|押しつけ")
 # 「責任は全部市が負うべき」: all of it on one party (not 「すべての市町村」)
 _ENTIRE = re.compile(r"全責任|(?:全部|すべて|全て|全面的に|丸ごと|一手に)(?!の)")
@@ -109,7 +109,7 @@ class Proposition:
 
 
 # 「国ではなく私自身の責任」「不具合というより運用の問題」: what is set aside is not what the question asserts
-_SET_ASIDE = re.compile(r"(?:では|じゃ|で)なく|というより(?:も|は)?|より(?:も)?むしろ")
+_SET_ASIDE = re.compile(r"(?:では|じゃ|で)なく|というより(?:も|は)?")
 _SET_ASIDE_CLAUSE = re.compile(rf"[^、。？?]*?(?:{_SET_ASIDE.pattern})[、,]?(?=[^、。？?])")   # … and what follows
 
 
@@ -167,7 +167,7 @@ def unrhetorical(q: str) -> str:
     return "".join(_RHETORICAL.sub("", part) for part in re.split(r"(?<=[。？?])", q))
 
 
-_CLEFT = re.compile(r"(?:謝|詫び|わび|頭を下げ)[^。、？?]*?の(?:は|が)")
+_CLEFT = re.compile(rf"(?:{_APOLOGY.pattern})[^。、？?]*?の(?:は|が)")   # 「謝るべきなのは」
 
 
 def apologiser(asked: str) -> str | None:
@@ -199,19 +199,18 @@ def proposition(question: str, ask: str) -> Proposition:
     tech, ops = bool(_TECHNICAL.search(whole)), bool(_OPERATIONAL.search(whole))
     # … and, whatever its learned type, a question setting the two kinds of cause against each other with no
     # party named (「カードの欠陥ではなく、登録した機関の手作業のミスと理解してよいか」)
+    rest = _SET_ASIDE_CLAUSE.sub("", whole)   # less what it sets aside (「国ではなく」「不具合というより」)
     if ask == "tech_ops" or (ask in ("why", "what") and tech) or (tech and ops and not parties_named(whole)):
         # 「システムの不具合というより運用の問題か」: the kind the question keeps once the one it sets aside
         # is taken off; with both still there, 「システムの欠陥ではない運用の問題か」 is the technical reading, denied
-        kept = _SET_ASIDE_CLAUSE.sub("", whole)
-        k_tech, k_ops = bool(_TECHNICAL.search(kept)), bool(_OPERATIONAL.search(kept))
+        k_tech, k_ops = bool(_TECHNICAL.search(rest)), bool(_OPERATIONAL.search(rest))
         if k_tech != k_ops:
-            return Proposition("technical" if k_tech else "operational", negated=_negated(kept),
-                               only=bool(_ONLY.search(kept)))
+            return Proposition("technical" if k_tech else "operational", negated=_negated(rest),
+                               only=bool(_ONLY.search(rest)))
         return Proposition("operational" if ops and not tech else "technical", negated=_negated(whole),
                            only=bool(_ONLY.search(whole)))
     # 「国の責任ではなく、市の責任なのか」 asserts the second party's share; 「窓口職員のミスではなく制度の
     # 問題だ」, naming no second party, denies the first's
-    rest = _SET_ASIDE_CLAUSE.sub("", whole)
     body = rest if parties_named(rest) else whole
     asked = _CONCEDED.sub("", body)
     negated = _negated(body)

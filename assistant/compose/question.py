@@ -372,13 +372,9 @@ _REASON_CLAUSE = re.compile(r"[^、。？?]*?(?:ので|から)[、,]")   # 「�
 THEME = ("は", "が", "を", "も", "って", "や", "と")   # what the asking sentence is about (and things listed with it), not what qualifies it (「病院の機械」)
 
 
-def unknown_topics(question: str, known_text: str, known_words=None, marked=THEME + ("の",)) -> list[str]:
-    """Compound nouns the asking sentence asks about — marked by は・が・を・の・も・や — that neither
-    `known_text` (the sources and the labelled in-scope questions) ever uses: 「資格確認書は」
-    「交付率は」「暗証番号を」. What the question is about is then not in the sources. With
-    `known_words`, only compounds that are plainly new: one of their words is unknown too
-    (「暗証番号」), or three or more known words make a new term (「資格確認書」) — not two known
-    words put together another way (「データ連携」 for the sources' 「情報連携」)."""
+def _asked_compounds(question: str, known_text: str, marked) -> list[tuple[str, list[str]]]:
+    """Compound nouns the asking sentence asks about — marked by は・が・を・の・も・や・と — that
+    `known_text` (the sources and the labelled in-scope questions) never uses, each with its words."""
     from sudachipy import SplitMode
 
     from assistant.index.lexical import _tokenizer
@@ -389,22 +385,39 @@ def unknown_topics(question: str, known_text: str, known_words=None, marked=THEM
         pos, word = m.part_of_speech(), m.surface()
         if (pos[0] == "名詞" and pos[1] in ("普通名詞", "固有名詞") and len(word) > 1 and not _WH.match(word)
                 and nxt.surface() in marked and word not in known_text):
-            parts = [x.normalized_form().lower() for x in m.split(SplitMode.A)] or [m.normalized_form().lower()]
-            if known_words is None or len(parts) >= 3 or any(x not in known_words for x in parts):
-                out.append(word)
+            out.append((word, [x.normalized_form().lower() for x in m.split(SplitMode.A)] or [m.normalized_form().lower()]))
     return out
 
 
+def unknown_topics(question: str, known_text: str, known_words=None, marked=THEME + ("の",)) -> list[str]:
+    """Compound nouns the asking sentence asks about that neither the sources nor the labelled
+    in-scope questions ever use: 「資格確認書は」「交付率は」「暗証番号を」. What the question is about
+    is then not in the sources. With `known_words`, only compounds that are plainly new: one of their
+    words is unknown too (「暗証番号」), or three or more known words make a new term (「資格確認書」) —
+    not two known words put together another way (「データ連携」 for the sources' 「情報連携」)."""
+    return [word for word, parts in _asked_compounds(question, known_text, marked)
+            if known_words is None or len(parts) >= 3 or any(x not in known_words for x in parts)]
+
+
+def _none_known(parts: list[str], known_words) -> bool:
+    return len(parts) >= 2 and not any(x in known_words for x in parts)
+
+
+def wholly_new_topics(question: str, known_text: str, known_words) -> list[str]:
+    """Compounds the question asks about of two or more words none of which the sources use
+    (「懲戒処分」「水道料金」「ゆうちょ銀行」): things the sources never touch, not new names for ones
+    they do (「年金課」「福祉課」). In the 854 dev questions (2026-12-06) such a compound occurs in 25
+    unanswerable questions and in no answerable one."""
+    return [word for word, parts in _asked_compounds(question, known_text, THEME + ("の",)) if _none_known(parts, known_words)]
+
+
 def wholly_new(word: str, known_words) -> bool:
-    """A compound of two or more words none of which the sources use (「懲戒処分」「水道料金」「ゆうちょ
-    銀行」): a thing the sources never touch, not a new name for one they do (「年金課」「福祉課」).
-    On the sixteen dev sets such a compound, asked about, occurs only in unanswerable questions."""
+    """Whether one compound is wholly new in that sense."""
     from sudachipy import SplitMode
 
     from assistant.index.lexical import _tokenizer
-    parts = [x.normalized_form().lower() for m in _tokenizer().tokenize(normalize(word), SplitMode.C)
-             for x in m.split(SplitMode.A)]
-    return len(parts) >= 2 and not any(x in known_words for x in parts)
+    return _none_known([x.normalized_form().lower() for m in _tokenizer().tokenize(normalize(word), SplitMode.C)
+                        for x in m.split(SplitMode.A)], known_words)
 
 
 def follows_on(question: str, qtype: QuestionType, names_an_affair: bool) -> bool:
