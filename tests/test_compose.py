@@ -433,7 +433,7 @@ def test_a_when_question_is_answered_by_the_sentence_that_states_the_date(fixtur
 
 def test_what_to_say_when_the_city_is_blamed_in_general_names_who_carries_each_affair(briefing):
     ans = briefing.ask("健康保険や公金受取口座や障害者手帳の件で「市のミスだろう」と詰められたら、どう返せばいいか")
-    assert ans.summary.count("の責任です") >= 2        # one sentence per affair, with the city's share
+    assert len(re.findall(r"の責任は[^。]+にある（", ans.summary)) >= 2   # one sentence per affair, with the city's share
     assert "市の分担なし" in ans.summary or "の範囲のみ" in ans.summary
 
 

@@ -406,7 +406,7 @@ def test_whose_fault_asked_of_nothing_in_particular_gets_every_affair(briefing):
     for q in ("結局誰が悪いの？", "今回の問題で一番悪いのは誰？"):
         a = briefing.ask(q)
         assert not a.abstained and len(a.responsibility) >= 3, q
-        assert "医療保険者の責任" in a.summary and "内閣総理大臣" in a.summary
+        assert "責任は医療保険者にある" in a.summary and "内閣総理大臣" in a.summary
     # … but one with words of its own, which the sources never use, is about something else
     for q in ("昨日の試合で負けたのは誰のせい？", "除雪が遅れたのは誰の責任なんだ。"):
         assert briefing.ask(q).abstained, q
@@ -792,8 +792,8 @@ def test_who_carries_an_affair_is_said_in_the_sources_own_sentence_with_the_lega
         said["text"], "医療保険者は、組合員の記録への番号登録の個人番号利用事務実施者です。"]
     said["text"] = "登録事務の個人番号利用事務実施者は内閣総理大臣である。"   # states no responsibility: the cell's sentence
     assert [c.text for c in holder(row, text)] == [
-        "共済年金の紐付け誤りの責任は、組合員の記録への番号登録の個人番号利用事務実施者である医療保険者にあります。"]
-    assert holder(row, None)[0].text.endswith("医療保険者にあります。")
+        "共済年金の紐付け誤りの責任は、組合員の記録への番号登録の個人番号利用事務実施者である医療保険者にある。"]
+    assert holder(row, None)[0].text.endswith("医療保険者にある。")
     # the city's share follows whichever sentences name the party
     said["text"] = "健康保険の紐付け誤りの責任は、番号を登録した医療保険者にある。"
     row.city_quotes = q

@@ -50,6 +50,13 @@ def short(actor: str) -> str:
     return label if actor == "prime_minister" else label.split("（")[0]
 
 
+def lies_with(actor: str) -> str:
+    """「…内閣総理大臣にある（デジタル庁）」: the plain statement the talk makes, with the party's
+    parenthetical after 「にある」 rather than between the party and it."""
+    name, _, rest = short(actor).partition("（")
+    return f"{name}にある（{rest}" if rest else f"{name}にある"
+
+
 def _role_quotes(row: AffairRow) -> list[Quote]:
     return row.primary.quotes if row.primary else []
 
@@ -93,11 +100,11 @@ def holder(row: AffairRow, text=None) -> list[Claim]:
             return [Claim(stated, p.quotes[:1])]
         return [Claim(stated, p.quotes[:1]), Claim(f"{short(p.actor)}は、{scope + 'の' if scope else ''}{role}です。", p.quotes)]
     if role and scope:
-        sentence = f"{row.label}の責任は、{scope}の{role}である{short(p.actor)}にあります。"
+        sentence = f"{row.label}の責任は、{scope}の{role}である{lies_with(p.actor)}。"
     elif role:
-        sentence = f"{row.label}の責任は、{role}である{short(p.actor)}にあります。"
+        sentence = f"{row.label}の責任は、{role}である{lies_with(p.actor)}。"
     else:
-        sentence = f"{row.label}の責任は、主に{short(p.actor)}にあります。"
+        sentence = f"{row.label}の責任は、主に{lies_with(p.actor)}。"
     return [Claim(sentence, p.quotes)]
 
 
@@ -107,7 +114,7 @@ def city_share(row: AffairRow, text=None) -> Claim:
     if stated := _stated(row.city_quotes, text):
         return Claim(stated, row.city_quotes[:1])
     if row.city_share == "own":
-        return Claim(f"{row.label}は市区町村自身が実施者となる事務であり、責任は市にあります。",
+        return Claim(f"{row.label}は市区町村自身が実施者となる事務であり、責任は市にある。",
                      row.city_quotes or _role_quotes(row))
     if row.city_share == "support":
         scope = plain(row.city_share_note) or plain(next((r.scope for r in row.roles if r.actor == "municipality"), ""))
@@ -248,7 +255,9 @@ def cross(rows: list[AffairRow], verdict: str | None = None, limit: int = 5) -> 
             continue
         share = {"own": "市自身の事務", "support": f"市は{plain(row.city_share_note) or '支援'}の範囲のみ",
                  "none": "市の分担なし"}[row.city_share]
-        out.append(Claim(f"{row.label}は{short(p.actor)}の責任です（{share}）。", p.quotes + row.city_quotes[:1]))
+        party, _, detail = lies_with(p.actor).partition("（")
+        out.append(Claim(f"{row.label}の責任は{party}（{detail.rstrip('）') + '。' if detail else ''}{share}）。",
+                         p.quotes + row.city_quotes[:1]))
     if out and verdict:   # 「事務ごとに異なります」 only where the verdicts differ by affair
         out[0] = Claim(VERDICT_WORDS[verdict] + ("事務ごとに異なります。" if verdict == "partial" else "") + out[0].text,
                        out[0].quotes)
