@@ -804,7 +804,7 @@ def test_who_carries_an_affair_is_said_in_the_sources_own_sentence_with_the_lega
 def test_doko_naming_a_body_asks_who_but_not_which_part_or_where():
     from assistant.compose.question import asks_who
     for q in ("番号を取り違えて入力したのは、結局どこなのか。", "つまるところ、どこがヘマをしたんですか",
-              "この誤りはどこの責任になりますか", "手帳の番号を登録した機関はどこか。"):
+              "この誤りはどこの責任になりますか", "手帳の番号を登録した機関はどこか。", "記録に別人の番号を入れたのは、どこの団体なのか"):
         assert asks_who(q), q
     for q in ("届出書の様式のどこがおかしかったのか。", "照会の手順のどこに穴があったのか", "再発行はどこでできますか",
               "市はどこまで対応すべきか", "どこの自治体でも起こり得たのか"):
