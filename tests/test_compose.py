@@ -497,3 +497,22 @@ def test_a_council_questions_opening_sentence_sets_the_place_of_the_parts_that_f
     assert not composer._asks_this_citys_facts("国保について伺う。番号を取り違えた例はないのか。", plain)
     # an opening sentence that asks something itself sets no place for the rest
     assert not composer._asks_this_citys_facts("本市の国保の責任はあるのか。番号を取り違えた例はないのか。", plain)
+
+
+def test_a_count_of_something_no_counted_sentence_is_about_is_declined(fixture_corpus, tmp_path):
+    from dataclasses import replace as with_
+    doc = OVERVIEW_DOC.replace("点検の結果の公表の責任は国にある。\n",
+                               "点検の結果の公表の責任は国にある。\n報道を受けて、カードの自主返納を考える住民もいた。\n")
+    (tmp_path / "fx-overview.md").write_text(doc, encoding="utf-8")
+    b = Briefing()
+    try:
+        b.index([fixture_corpus, tmp_path], progress=False)
+        b.composer.params = with_(b.composer.params, answer_type_window=50)   # every sentence is close enough
+        asked = "カードを自主返納した人は全国で何件あったのか"
+        assert b.ask(asked).abstained          # the one count in the sources is of linking errors
+        assert "4,321件" in b.ask("一斉点検で確認された紐付け誤りは何件か").summary
+        b.composer.params = with_(b.composer.params, answer_type_focus=0.0)
+        wrong = b.ask(asked)                   # any count would do without the focus
+        assert not wrong.abstained and "4,321件" in wrong.summary
+    finally:
+        b.close()

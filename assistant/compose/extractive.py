@@ -228,7 +228,12 @@ class ExtractiveComposer:
         close = sentences[:self.params.answer_type_window]
         # … or that the map's figures for the affair it names state (「保険証の誤りは何件か」: the row's counts)
         figures = [f.value for r in turn.scope.rows for f in r.figures] if turn.scope.named else []
-        missing = [k for k in wanted if not any(answer_type.answers(k, t) for t in [c.text for c in close] + figures)]
+        # a national question's sentence must also be about what is asked (「自主返納した人は何件か」 is not
+        # answered by a count of linking errors); this city's facts have their national counterpart instead, and a
+        # follow-up (「それはいつ？」) is about what was just answered
+        focus = 0.0 if turn.local or turn.followup else self.params.answer_type_focus
+        stating = [c.text for c in close if self._shares(turn.q, c.text) >= focus] + figures
+        missing = [k for k in wanted if not any(answer_type.answers(k, t) for t in stating)]
         outside, unknown = self._worded_like_the_unanswerable(turn, strength)
         outside = outside or self._asks_about_the_unknown(turn)
         # … or, naming no affair, worded nearer an unanswerable labelled question than any answerable one
@@ -285,6 +290,11 @@ class ExtractiveComposer:
         ans.summary = "".join(s.text for s in concl)
         ans.answer = render_markdown(ans.sections, ans.citations)
         return ans
+
+    def _shares(self, question: str, sentence: str) -> float:
+        """IDF mass of the question's nouns (the things it is about) that the sentence uses."""
+        text = normalize(sentence).lower()
+        return sum(self.idf.get(n, 0.0) for n in content_nouns(question, True) if n in text)
 
     def _affair_states(self, turn: Turn, kind: str) -> bool:
         """Some document of the affair the question names states a fact of this kind (a date, a rate)."""

@@ -77,6 +77,7 @@ class ComposerParams:
     unfamiliar_nouns: int = 3        # a question naming no affair is declined when this many of its nouns …
     unfamiliar_share: float = 0.5    # … and this share of them occur in no indexed passage
     answer_type_window: int = 10     # the sentences closest to the question that must hold the asked-for fact
+    answer_type_focus: float = 1.5   # … and share this much IDF mass of the question's nouns (「自主返納は何件」: not any count)
 
     def as_dict(self) -> dict:
         return asdict(self)
