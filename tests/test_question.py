@@ -809,3 +809,13 @@ def test_doko_naming_a_body_asks_who_but_not_which_part_or_where():
     for q in ("届出書の様式のどこがおかしかったのか。", "照会の手順のどこに穴があったのか", "再発行はどこでできますか",
               "市はどこまで対応すべきか", "どこの自治体でも起こり得たのか"):
         assert not asks_who(q), q
+
+
+@pytest.mark.parametrize("q, wh", [
+    ("本市が窓口で住民の手続を手伝ってきたのは、いかなる法令上の根拠によるものか。", True),   # formal どんな
+    ("如何なる経緯で番号が取り違えられたのか。", True),
+    ("制度の見直しを国に求めるべきと考えるが、いかがか。", False),   # asks to agree: a yes/no
+])
+def test_ikanaru_asks_like_donna(q, wh):
+    from assistant.compose.question import asks_with_wh
+    assert asks_with_wh(q) == wh
