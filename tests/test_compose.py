@@ -516,3 +516,16 @@ def test_a_count_of_something_no_counted_sentence_is_about_is_declined(fixture_c
         assert not wrong.abstained and "4,321件" in wrong.summary
     finally:
         b.close()
+
+
+def test_what_to_say_about_an_apology_ranks_support_by_who_apologises(briefing, monkeypatch):
+    # 「公表や謝罪をどう考えるか」 asks no yes/no, but like 「市が先に謝るべきか」 it is about an apology: the
+    # support ranker gets the proposition, so sentences on who apologises count as on the question
+    import assistant.compose.extractive as extractive
+    seen = []
+    real = extractive.select
+    monkeypatch.setattr(extractive, "select", lambda *a, **kw: seen.append(kw.get("prop")) or real(*a, **kw))
+    ans = briefing.ask("窓口で口座の誤登録が分かったとき、市民への公表や謝罪を市長としてどう考えればよいか")
+    assert ans.verdict is None and seen[-1] is not None and seen[-1].frame == "apology"
+    briefing.ask("公金受取口座の誤登録はなぜ起きたのか")
+    assert seen[-1] is None   # nothing to judge: no proposition

@@ -350,11 +350,12 @@ class ExtractiveComposer:
         exclude = summary_keys | (prev[0].used if prev else set())
         rows = turn.scope.rows
         extra = turn.basis_hits + row_hits(rows, self.chunks, turn.hits, docs_per_row=self.params.row_docs)
+        # the proposition a yes/no judges — and an apology asked about in any form (「公表や謝罪をどう考えるか」)
         support = select(turn.hits, extra, f"{turn.rq} {turn.q}", turn.ask, rows, self.map, self.idf,
                          self.searcher.store.sentences, self.searcher.query_vector(dense_text(turn.rq)),
                          exclude, self.params.max_support + (0 if claims else 1), self.params,
                          said=tuple(c.text for c in claims), said_keys=tuple(summary_keys),
-                         prop=turn.prop if turn.yesno else None)
+                         prop=turn.prop if turn.yesno or turn.prop.frame == "apology" else None)
         if not claims and support:   # nothing from the map: the best sentence is the answer
             lead = self._lead_sentence(support, turn)
             support.remove(lead)
