@@ -270,6 +270,17 @@ def test_the_kind_of_fact_a_question_asks_for(q, kinds):
     assert answer_type.expected(q) == kinds
 
 
+@pytest.mark.parametrize("sentence, answers", [
+    ("照会の項目は2023年5月23日に引き上げられた。", True),
+    ("窓口の端末は毎月第三水曜日の夜間に停止する。", True),   # a schedule answers 「いつ」
+    ("保守作業は土曜日に行う。", True),
+    ("保守のため端末を停止することがある。", False),
+])
+def test_a_date_or_a_schedule_answers_when(sentence, answers):
+    from assistant.compose import answer_type
+    assert answer_type.answers("date", sentence) == answers
+
+
 def test_a_term_shared_only_by_rows_of_one_party_still_names_the_affair():
     from types import SimpleNamespace
 
