@@ -1,4 +1,5 @@
 import re
+from contextlib import contextmanager
 from dataclasses import replace
 
 import pytest
@@ -387,16 +388,23 @@ cause: operational
 """
 
 
-def test_a_local_count_of_the_errors_as_a_whole_gives_the_overviews_figure(fixture_corpus, tmp_path):
-    (tmp_path / "fx-overview.md").write_text(OVERVIEW_DOC, encoding="utf-8")
+@contextmanager
+def indexed_with(fixture_corpus, tmp_path, doc: str, name: str = "fx-overview"):
+    """A Briefing over the fixture corpus plus one more document, closed afterwards."""
+    (tmp_path / f"{name}.md").write_text(doc, encoding="utf-8")
     b = Briefing()
     try:
         b.index([fixture_corpus, tmp_path], progress=False)
+        yield b
+    finally:
+        b.close()
+
+
+def test_a_local_count_of_the_errors_as_a_whole_gives_the_overviews_figure(fixture_corpus, tmp_path):
+    with indexed_with(fixture_corpus, tmp_path, OVERVIEW_DOC) as b:
         ans = b.ask("一斉点検で、本市が関わる紐付け誤りは何件見つかったのか")
         assert ans.coverage == "partial" and ans.summary.startswith(NO_LOCAL_DATA)
         assert "4,321件" in ans.summary               # the figure of the errors as a whole, not one affair's
-    finally:
-        b.close()
 
 
 def test_a_count_the_map_holds_for_the_named_affair_is_answered_though_no_close_sentence_states_it(
@@ -405,30 +413,20 @@ def test_a_count_the_map_holds_for_the_named_affair_is_answered_though_no_close_
     doc = (OVERVIEW_DOC.replace("fx-overview", "fx-counts").replace("fx_overview", "fx_counts")
            .replace("  overview: true\n", "").replace("一斉点検の結果（架空）", "架空手当の誤登録")
            .replace("[一斉点検, 点検本部]", "[架空手当]"))
-    (tmp_path / "fx-counts.md").write_text(doc, encoding="utf-8")
-    b = Briefing()
-    try:
-        b.index([fixture_corpus, tmp_path], progress=False)
+    with indexed_with(fixture_corpus, tmp_path, doc, "fx-counts") as b:
         b.composer.params = with_(b.composer.params, answer_type_window=0)   # no sentence is close enough
         ans = b.ask("架空手当の誤登録は何件か")
         assert not ans.abstained and "4,321件" in ans.summary    # the map's figure for the named affair
         assert b.ask("障害者手帳の誤登録は何件か").abstained      # no figure in the map for that one
-    finally:
-        b.close()
 
 
 def test_a_when_question_is_answered_by_the_sentence_that_states_the_date(fixture_corpus, tmp_path):
     doc = OVERVIEW_DOC.replace("点検の結果の公表の責任は国にある。\n",
                                "点検の結果の公表の責任は国にある。\n一斉点検の結果は2024年3月1日に公表された。\n")
-    (tmp_path / "fx-overview.md").write_text(doc, encoding="utf-8")
-    b = Briefing()
-    try:
-        b.index([fixture_corpus, tmp_path], progress=False)
+    with indexed_with(fixture_corpus, tmp_path, doc) as b:
         ans = b.ask("一斉点検で確認された紐付け誤りの結果は、いつ公表されたのか")
         assert ans.summary.startswith("一斉点検の結果は2024年3月1日に公表された")   # not the map's count
         assert "4,321件" in b.ask("一斉点検で確認された紐付け誤りは何件か").summary
-    finally:
-        b.close()
 
 
 def test_what_to_say_when_the_city_is_blamed_in_general_names_who_carries_each_affair(briefing):
@@ -503,10 +501,7 @@ def test_a_count_of_something_no_counted_sentence_is_about_is_declined(fixture_c
     from dataclasses import replace as with_
     doc = OVERVIEW_DOC.replace("点検の結果の公表の責任は国にある。\n",
                                "点検の結果の公表の責任は国にある。\n報道を受けて、カードの自主返納を考える住民もいた。\n")
-    (tmp_path / "fx-overview.md").write_text(doc, encoding="utf-8")
-    b = Briefing()
-    try:
-        b.index([fixture_corpus, tmp_path], progress=False)
+    with indexed_with(fixture_corpus, tmp_path, doc) as b:
         b.composer.params = with_(b.composer.params, answer_type_window=50)   # every sentence is close enough
         asked = "カードを自主返納した人は全国で何件あったのか"
         assert b.ask(asked).abstained          # the one count in the sources is of linking errors
@@ -514,8 +509,6 @@ def test_a_count_of_something_no_counted_sentence_is_about_is_declined(fixture_c
         b.composer.params = with_(b.composer.params, answer_type_focus=0.0)
         wrong = b.ask(asked)                   # any count would do without the focus
         assert not wrong.abstained and "4,321件" in wrong.summary
-    finally:
-        b.close()
 
 
 def test_what_to_say_about_an_apology_ranks_support_by_who_apologises(briefing, monkeypatch):

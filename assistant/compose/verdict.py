@@ -50,11 +50,12 @@ def short(actor: str) -> str:
     return label if actor == "prime_minister" else label.split("（")[0]
 
 
-def lies_with(actor: str) -> str:
-    """「…内閣総理大臣にある（デジタル庁）」: the plain statement the talk makes, with the party's
-    parenthetical after 「にある」 rather than between the party and it."""
+def lies_with(actor: str, note: str = "") -> str:
+    """「…内閣総理大臣にある（デジタル庁。…）」: the plain statement the talk makes, with the party's
+    parenthetical (and `note`) after 「にある」 rather than between the party and it."""
     name, _, rest = short(actor).partition("（")
-    return f"{name}にある（{rest}" if rest else f"{name}にある"
+    inside = "。".join(x for x in (rest.rstrip("）"), note) if x)
+    return f"{name}にある（{inside}）" if inside else f"{name}にある"
 
 
 def _role_quotes(row: AffairRow) -> list[Quote]:
@@ -255,9 +256,7 @@ def cross(rows: list[AffairRow], verdict: str | None = None, limit: int = 5) -> 
             continue
         share = {"own": "市自身の事務", "support": f"市は{plain(row.city_share_note) or '支援'}の範囲のみ",
                  "none": "市の分担なし"}[row.city_share]
-        party, _, detail = lies_with(p.actor).partition("（")
-        out.append(Claim(f"{row.label}の責任は{party}（{detail.rstrip('）') + '。' if detail else ''}{share}）。",
-                         p.quotes + row.city_quotes[:1]))
+        out.append(Claim(f"{row.label}の責任は{lies_with(p.actor, share)}。", p.quotes + row.city_quotes[:1]))
     if out and verdict:   # 「事務ごとに異なります」 only where the verdicts differ by affair
         out[0] = Claim(VERDICT_WORDS[verdict] + ("事務ごとに異なります。" if verdict == "partial" else "") + out[0].text,
                        out[0].quotes)
