@@ -830,3 +830,29 @@ def test_doko_naming_a_body_asks_who_but_not_which_part_or_where():
 def test_ikanaru_asks_like_donna(q, wh):
     from assistant.compose.question import asks_with_wh
     assert asks_with_wh(q) == wh
+
+
+def test_the_city_set_aside_or_written_in_katakana_is_still_read_right():
+    from assistant.compose.question import names_this_city
+    assert not names_this_city("指導を受けたのは、本市ではなくデジタル庁であるという理解で相違ないか。")
+    assert not names_this_city("責任を負うのは当市でなく保険者なのか")
+    assert names_this_city("本市ではなく国の責任だというが、本市の窓口でも誤登録はあったのか")   # named again
+    assert names_this_city("で、ウチの市民で間違われた人は何件あったの？") and names_this_city("ウチでは起きたのか")
+
+
+def test_donata_asks_who_as_dare_does():
+    from assistant.compose.question import asks_who, asks_with_wh
+    q = "被保険者の記録に番号を登録する事務は、どなたが責任を負うことになりますでしょうか。"
+    assert asks_who(q) and asks_with_wh(q)
+
+
+def test_a_story_told_before_the_question_ends_where_the_asker_sums_it_up():
+    from assistant.compose.question import asking_clause
+    from assistant.normalize import normalize
+    q = ("先日、地元の会合で年配の方から市の責任だと言われまして、帰りの車でも考えておったのですが、"
+         "要するに、あの紐付けの誤りはカードの不具合だったのか、どう説明すればよいのでしょうか。")
+    assert asking_clause(q) == normalize("あの紐付けの誤りはカードの不具合だったのか、どう説明すればよいのでしょうか。")
+    # a plain 「…ますが、」 is not a story: what follows points back at it
+    q = "水道料金の誤請求が相次いでいますが、これは市の事務処理ミスではないんですか。"
+    assert "水道料金" in asking_clause(q)
+    assert asking_clause("つまり、誰？") == normalize("つまり、誰？")   # too little left to be the question on its own

@@ -25,7 +25,8 @@ from .evidence import (Candidate, candidates, content_nouns, content_tokens, cov
                        unknown_nouns)
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, parties_named, proposition
-from .question import (THEME, about_the_series, asking_parts, asks_to_conclude, asks_who, asks_with_wh, defined_term, load_examples, names_this_city, only_requests, quoted_question,
+from .kana import KanaReader
+from .question import (THEME, about_the_series, asking_clause, asking_parts, asks_to_conclude, asks_who, asks_with_wh, defined_term, load_examples, names_this_city, only_requests, quoted_question,
                        unknown_topics, wholly_new_topics, yes_no_part)
 from .scope import Scope, ScopeMatcher
 from .support import BASIS_KINDS, lower, row_hits, select
@@ -68,6 +69,7 @@ class ExtractiveComposer:
         self.known_text = normalize("\n".join([*(f"{c.context}\n{c.text}" for c in store.chunks.values()), *asked]))
         self.scope = ScopeMatcher(self.map, store, self.idf, params)
         self.classifier = trained_classifier(store, params)
+        self.kana = KanaReader(lambda: (c.text for c in self.chunks.values()))
 
     # ---- public
     def ask(self, question: str, history: list[str] | None = None, filters: Filters | None = None) -> Answer:
@@ -75,11 +77,12 @@ class ExtractiveComposer:
         q = check_query(question, self.settings.max_question_chars)
         if looks_like_instruction(q):   # answered as a question from the sources, nothing else
             log.info("the question contains text addressed to the assistant; it is treated as a question only")
-        earlier = [check_query(h, 10**6) for h in (history or []) if h and h.strip()][-3:]
+        earlier = [self.kana.rewrite(check_query(h, 10**6)) for h in (history or []) if h and h.strip()][-3:]
         prev = self._previous(earlier, filters)
-        turn = self.understand(q, prev, filters)
+        turn = self.understand(self.kana.rewrite(q), prev, filters)   # 「ひもづけ」「ホケンショー」: the sources' kanji
         t1 = time.perf_counter()
         ans = self._answer(turn, prev)
+        ans.question = q
         t2 = time.perf_counter()
         ans.timings_ms = {"retrieve": round((t1 - t0) * 1000, 1), "compose": round((t2 - t1) * 1000, 1),
                           "total": round((t2 - t0) * 1000, 1)}
@@ -242,8 +245,8 @@ class ExtractiveComposer:
                               and turn.qtype.unanswerable_lead >= self.params.unanswerable_lead
                               and bool(unknown_nouns(turn.q, self.vocabulary, things=True)))
         # … and, whatever its wording, a question naming no affair whose nouns are mostly not the sources'
-        outside = outside or (not turn.scope.named and unfamiliar(turn.q, self.vocabulary, self.params.unfamiliar_nouns,
-                                                                  self.params.unfamiliar_share))
+        outside = outside or (not turn.scope.named and unfamiliar(self._judged_text(turn.q), self.vocabulary,
+                                                                  self.params.unfamiliar_nouns, self.params.unfamiliar_share))
         # this city's count has a national counterpart in the sources; its rate, amount or date does not
         # — unless it names an affair whose documents state that kind of fact nationally (「本市の療育
         # 手帳の連携はいつ再開されるのか」: when it was stopped, and by whom; a 「登録率」 no source states)
@@ -290,6 +293,12 @@ class ExtractiveComposer:
         ans.summary = "".join(s.text for s in concl)
         ans.answer = render_markdown(ans.sections, ans.citations)
         return ans
+
+    def _judged_text(self, q: str) -> str:
+        """What a question's words are judged on: its asking clause when that names enough things to judge
+        (the story told before it — 「先日、地元の商店街の会合で…」 — uses words of its own), else all of it."""
+        clause = asking_clause(q)
+        return clause if len(content_nouns(clause)) >= self.params.unfamiliar_nouns else q
 
     def _shares(self, question: str, sentence: str) -> float:
         """IDF mass of the question's nouns (the things it is about) that the sentence uses."""

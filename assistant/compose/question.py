@@ -33,12 +33,12 @@ _CONCESSIVE = r"(?!まで?も|も|[^。、？?]{0,6}?(?:ても|でも))"
 # asks nothing either (「責任者は誰か。」「誰か、」 still ask who); nor do 「何とか」「どうにか」「どうせ」「どうやら」
 # 「どのみち」「なんでも」, or 「何度も」「何千件も」 (many times, thousands)
 _INDEFINITE = r"(?!か(?:[^。？?\s、,とら]|とい|と言))"   # (「いつから」「どこから」 still ask)
-_WH = re.compile(rf"(?:誰|だれ|何(?!か[^。？?\sら]|も|ら|とか|の[^。？?、]{{1,8}}?も|[千百万十]*[度回年人件]も)|なに|どこ|どちら|どっち|どの(?!みち)|どれ|いつ|どう(?!して|にか|せ|やら)"
+_WH = re.compile(rf"(?:誰|だれ|どなた|何(?!か[^。？?\sら]|も|ら|とか|の[^。？?、]{{1,8}}?も|[千百万十]*[度回年人件]も)|なに|どこ|どちら|どっち|どの(?!みち)|どれ|いつ|どう(?!して|にか|せ|やら)"
                  rf"){_INDEFINITE}{_CONCESSIVE}|なぜ(?!か[^。？?\s、,])|何故|なんで(?!す|しょ|も)|どうして(?!も(?!っと))|いくつ|いくら|どんな|いかなる|如何なる")
 # 「登録したのはどこなのか」「入れたのは、どこの組織か」「どこがしくじったのか」「どこの責任か」: どこ naming a
 # body asks who as 誰 does
 # (「手続のどこがおかしいのか」 asks which part, 「どこに穴が」「どこで」「どこまで」 where or how far)
-_WHO = re.compile(rf"(?:誰|だれ){_INDEFINITE}(?!も)|(?<!の)どこ(?:が(?!問題)|の(?:責任|事務|機関)|(?:なの|です|だ)(?!け)|か(?=[。、？?]|$))|のは、?どこ")
+_WHO = re.compile(rf"(?:誰|だれ|どなた){_INDEFINITE}(?!も)|(?<!の)どこ(?:が(?!問題)|の(?:責任|事務|機関)|(?:なの|です|だ)(?!け)|か(?=[。、？?]|$))|のは、?どこ")
 # 「技術か、運用か」「情報ですか、処理ですか」「それとも」: an either-or question, answered by naming one
 _AND_ALSO = r"(?:また|あわせて|併せて|さらに)"   # 「…のか、また…」 adds a second question
 _ASKING_CLAUSE = r"(?:のか|ないか|るか|ますか|ですか|よいか|いいか|よろしいか|か否か|かどうか)"   # 「…と考えてよいか、見解を伺う」
@@ -57,9 +57,12 @@ _YESNO_END = re.compile(r"(?:か|の|かな|よね|ですね|のね|でしょう
 # 「…カードの欠陥なのでしょうか、どうなのでしょうか」: the question put, then pressed
 _PRESSED = re.compile(r"か[、,]\s*(?:どう|いかが)(?:なの|なん)?(?:です|でしょう|だ)?か?[？?。]?\s*$")
 # first person + the municipality, or + one of its own bodies (「うちの国保」「わが町の窓口」)
-_LOCAL = re.compile(r"(?:本|当|うちの|わが|我が|私たちの|わたしたちの)(?:市|町|村|区|自治体|県)|(?:市|町|区|村)内|"
-                    r"(?<![のこそあど0-9０-９])うちで(?:は|も)|"   # 「うちでは実際どうだったのか」: here (not 「そのうちでは」)
-                    r"この(?:市|町|村|区)|(?:うちの|わが|我が)[^。、？?]{0,4}?(?:国保|窓口|職員|役所|課)")
+_OURS = r"(?:本|当|うちの|ウチの|わが|我が|私たちの|わたしたちの)"
+_LOCAL = re.compile(rf"{_OURS}(?:市|町|村|区|自治体|県)|(?:市|町|区|村)内|"
+                    r"(?<![のこそあど0-9０-９])(?:うち|ウチ)で(?:は|も)|"   # 「うちでは実際どうだったのか」: here (not 「そのうちでは」)
+                    r"この(?:市|町|村|区)|(?:うちの|ウチの|わが|我が)[^。、？?]{0,4}?(?:国保|窓口|職員|役所|課)")
+# 「指導を受けたのは、本市ではなくデジタル庁だという理解でよいか」: the city named only to be set aside
+_NOT_HERE = re.compile(rf"{_OURS}(?:市|町|村|区|自治体)(?:では|で|じゃ)?なく(?:て)?")
 # 「市の窓口で」「市が運営する国保で」: 市 on its own (not 福島市, 市区町村, 市長), as the asker's city
 _BARE_CITY = re.compile(r"(?<![^\s、。「」？?！!はもがをにで])市(?=の|が|で|は|として)")
 SAME = re.compile(r"同じ|同様")   # 「…も同じか」 asks whether the answer just given holds here too
@@ -212,7 +215,7 @@ class QuestionClassifier:
             yes = 1.0   # 「…なのでしょうか、どうなのでしょうか」「認めるんですか、認めないんですか」
         elif _EITHER.search(q) or _EITHER.search(asked) or _ELLIPSIS.search(asked) or (_ANYTHING.search(asked) and not _blame_may_land(asked)):
             yes = 0.0
-        elif _WHETHER.search(q) and not _LOCAL.search(q):
+        elif _WHETHER.search(q) and not names_this_city(q):
             yes = 1.0   # 「市に責任があるかどうか、教えてください」 (whether it happened here is this city's fact)
         elif _WH.search(asked):
             yes -= p.yesno_wh_penalty
@@ -223,7 +226,7 @@ class QuestionClassifier:
         # (「本市の窓口でも手帳の申請を受け付けている。受付で何を点検すべきか」 asks advice)
         asking = " ".join(asking_parts(q)) or q
         counts = ask == "figures" or bool(answer_type.expected(q))
-        if _LOCAL.search(asking) or (counts and _BARE_CITY.search(asking)):
+        if names_this_city(asking) or (counts and _BARE_CITY.search(asking)):
             # 本市・市内 with a question asking how many (「何件」「何人」): this city's own figures — and a
             # bare 「市の窓口で…何件」, which in a mayor's briefing is this city too
             local = max(local + p.local_marker_shift, 1.0 if counts else 0.0)
@@ -301,7 +304,7 @@ def about_the_series(question: str) -> bool:
 
 def names_this_city(question: str) -> bool:
     """「本市」「当市」「うちの町」「市内」: the asker's own municipality."""
-    return bool(_LOCAL.search(normalize(question)))
+    return bool(_LOCAL.search(_NOT_HERE.sub("", normalize(question))))
 
 
 def elliptical(question: str) -> bool:
@@ -370,6 +373,17 @@ def only_requests(part: str) -> bool:
 # 「本市は国民健康保険の保険者である。」「…であります。」: a council question's premise, stated, not asked
 _STATEMENT = re.compile(r"で(?:ある|あります|ございます)。\s*$")
 _REASON_CLAUSE = re.compile(r"[^、。？?]*?(?:ので|から)[、,]")   # 「ニュースが怖いので、」: why they ask, not what
+# 「…と言われまして、…ずっと考えておったのですが、要するに、…」: a story told before the question in the same
+# sentence ends where the asker sums it up (要するに・つまり・要は・結局); what follows asks. Not at a plain
+# 「…ですが、」: 「水道料金の誤請求が相次いでいますが、これは…」 asks about what came before it
+_PREAMBLE = re.compile(r"^.*(?:要するに|つまり|要は|結局)[、,]")
+
+
+def asking_clause(question: str) -> str:
+    """The asking sentence without the reasons and the story told before it in the same sentence."""
+    asked = _REASON_CLAUSE.sub("", _question_sentence(normalize(question)))
+    rest = _PREAMBLE.sub("", asked)
+    return rest if len(rest) >= 10 else asked
 
 
 THEME = ("は", "が", "を", "も", "って", "や", "と")   # what the asking sentence is about (and things listed with it), not what qualifies it (「病院の機械」)
@@ -381,8 +395,7 @@ def _asked_compounds(question: str, known_text: str, marked) -> list[tuple[str, 
     from sudachipy import SplitMode
 
     from assistant.index.lexical import _tokenizer
-    asked = _REASON_CLAUSE.sub("", _question_sentence(normalize(question)))
-    morphs = list(_tokenizer().tokenize(asked, SplitMode.C))
+    morphs = list(_tokenizer().tokenize(asking_clause(question), SplitMode.C))
     out = []
     for m, nxt in zip(morphs, morphs[1:]):
         pos, word = m.part_of_speech(), m.surface()

@@ -1,0 +1,117 @@
+"""表記ゆれ of script: a question written in kana where the sources write kanji.
+
+「しょうがいしゃてちょうの ひもづけ」「ヒモヅケミス」「ホケンショー」 are the sources' 障害者手帳・紐付け・
+保険証. The sources' own nouns, read by Sudachi, say which kanji a run of kana stands for. A stretch of
+kana is rewritten only when
+- it spells in full the reading of a noun (or a run of up to three nouns) the sources write with kanji,
+  four kana at least (「しょう」 in 「でしょうか」 is too short to mean anything);
+- it starts and ends where the question's own words do, and does not start on a particle or an
+  auxiliary (Sudachi's reading of the question; a word Sudachi does not know may be split anywhere);
+- the sources never write that stretch in kana themselves (「マイナポータル」 stays).
+Long vowels (ショー/ショウ) and ヅ/ズ, ヂ/ジ are read alike.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+
+_RUN = re.compile(r"[ぁ-ゖァ-ヺー]{4,}")
+_KANJI = re.compile(r"[\u4e00-\u9fff々]")
+MIN_KANA = 4
+_MAX_NOUNS = 3
+_FUNCTION = ("助詞", "助動詞", "補助記号", "空白")
+_VOWEL = {**{c: "ア" for c in "アカガサザタダナハバパマヤャラワァ"}, **{c: "イ" for c in "イキギシジチヂニヒビピミリィ"},
+          **{c: "ウ" for c in "ウクグスズツヅヌフブプムユュルゥ"}, **{c: "イ" for c in "エケゲセゼテデネヘベペメレェ"},
+          **{c: "ウ" for c in "オコゴソゾトドノホボポモヨョロォ"}}   # ー after e/o reads as イ/ウ (セー=セイ, ショー=ショウ)
+_SAME = str.maketrans({"ヅ": "ズ", "ヂ": "ジ"})
+
+
+def katakana(text: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
+
+
+def fold(reading: str) -> str:
+    """A reading in katakana, long vowels written out, ヅ/ヂ as ズ/ジ: the same length as its input."""
+    out = []
+    for c in katakana(reading).translate(_SAME):
+        out.append(_VOWEL.get(out[-1], "ー") if c == "ー" and out else c)
+    return "".join(out)
+
+
+class KanaReader:
+    """Rewrites kana spellings of the sources' kanji nouns; built on first use from the sources' texts."""
+
+    def __init__(self, texts: Callable[[], Iterable[str]]):
+        self._texts = texts
+        self._spelled: dict[str, str] | None = None
+        self._known = ""
+
+    def _build(self) -> None:
+        from sudachipy import SplitMode
+
+        from assistant.index.lexical import _tokenizer
+        tok, seen = _tokenizer(), defaultdict(Counter)
+        lines = [line for text in self._texts() for line in text.split("\n") if line.strip()]
+        for line in lines:
+            nouns: list[tuple[str, str]] = []
+            for m in [*tok.tokenize(line[:5000], SplitMode.C), None]:
+                if m is not None and m.part_of_speech()[0] in ("名詞", "接尾辞") and m.reading_form():
+                    nouns.append((m.surface(), m.reading_form()))
+                    continue
+                for i in range(len(nouns)):
+                    for j in range(i + 1, min(i + _MAX_NOUNS, len(nouns)) + 1):
+                        surface = "".join(s for s, _ in nouns[i:j])
+                        reading = fold("".join(r for _, r in nouns[i:j]))
+                        if _KANJI.search(surface) and len(reading) >= MIN_KANA:
+                            seen[reading][surface] += 1
+                nouns = []
+        self._spelled = {r: c.most_common(1)[0][0] for r, c in seen.items()}
+        self._known = "\n".join(lines)
+
+    def rewrite(self, question: str) -> str:
+        runs = list(_RUN.finditer(question))
+        if not runs:
+            return question
+        if self._spelled is None:
+            self._build()
+        starts, ends = self._boundaries(question)
+        out, at = [], 0
+        for run in runs:
+            i = run.start()
+            while i < run.end():
+                found = self._longest(question, i, run.end(), starts, ends)
+                if found is None:
+                    i += 1
+                    continue
+                j, kanji = found
+                out += [question[at:i], kanji]
+                at = i = j
+        return "".join(out) + question[at:]
+
+    def _longest(self, q: str, i: int, stop: int, starts: set[int], ends: set[int]) -> tuple[int, str] | None:
+        if i not in starts:
+            return None
+        for j in range(stop, i + MIN_KANA - 1, -1):
+            if j in ends and q[i:j] not in self._known:
+                kanji = self._spelled.get(fold(q[i:j]))
+                if kanji:
+                    return j, kanji
+        return None
+
+    @staticmethod
+    def _boundaries(q: str) -> tuple[set[int], set[int]]:
+        """Where a rewritten stretch may start (a content word's start) and end (any word's end)."""
+        from sudachipy import SplitMode
+
+        from assistant.index.lexical import _tokenizer
+        starts, ends, at = set(), {0}, 0
+        for m in _tokenizer().tokenize(q, SplitMode.C):
+            a, b = m.begin(), m.end()
+            inner = range(a, b + 1) if m.is_oov() else (a, b)
+            ends.update(inner)
+            if m.part_of_speech()[0] not in _FUNCTION:
+                starts.update(inner if m.is_oov() else (a,))
+            at = b
+        ends.add(at)
+        return starts, ends
