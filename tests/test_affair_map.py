@@ -88,6 +88,8 @@ def test_a_new_incident_document_answers_with_no_code_change(with_synthetic):
     figures = with_synthetic.ask("介護保険の誤登録は何件あったのか", audit=False)
     first, *rest = figures.summary.split("。")
     assert "5件" in first and "最新" in first and "9件" not in first
+    # the measure and its value read as one phrase, as the sources put it; when and who in brackets after
+    assert first.startswith("架空の介護保険の誤登録は5件です（最新の")
     assert "報道による" in figures.summary and "公式発表ではありません" in figures.summary
     # about this city's own facts: nothing local in the sources, the national figure, and how the city
     # checks its own records — in the sentence the front matter names (affair.local_evidence)

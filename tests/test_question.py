@@ -8,6 +8,7 @@ from assistant.compose.proposition import IMPLEMENTER, asserts, blames, evidence
 from assistant.compose.question import ASKS, QuestionClassifier, elliptical, load_examples
 from assistant.embed import FakeEmbeddings
 from assistant.index.affairs import AffairRow, RoleRow
+from assistant.normalize import normalize
 
 EXAMPLES = load_examples()
 
@@ -848,7 +849,6 @@ def test_donata_asks_who_as_dare_does():
 
 def test_a_story_told_before_the_question_ends_where_the_asker_sums_it_up():
     from assistant.compose.question import asking_clause
-    from assistant.normalize import normalize
     q = ("先日、地元の会合で年配の方から市の責任だと言われまして、帰りの車でも考えておったのですが、"
          "要するに、あの紐付けの誤りはカードの不具合だったのか、どう説明すればよいのでしょうか。")
     assert asking_clause(q) == normalize("あの紐付けの誤りはカードの不具合だったのか、どう説明すればよいのでしょうか。")
@@ -856,3 +856,11 @@ def test_a_story_told_before_the_question_ends_where_the_asker_sums_it_up():
     q = "水道料金の誤請求が相次いでいますが、これは市の事務処理ミスではないんですか。"
     assert "水道料金" in asking_clause(q)
     assert asking_clause("つまり、誰？") == normalize("つまり、誰？")   # too little left to be the question on its own
+
+
+def test_a_noun_made_from_a_verb_the_sources_use_is_no_new_topic():
+    from assistant.compose.question import unknown_topics
+    known = normalize("市区町村は窓口で登録を手伝った。")
+    q = "市役所の手伝いと銀行の受付は、法律の上でどう違うのか。"
+    assert "銀行" in unknown_topics(q, known) and "手伝い" not in unknown_topics(q, known)   # 手伝う's noun
+    assert "手伝い" in unknown_topics(q, normalize("市区町村は窓口で登録を支援した。"))

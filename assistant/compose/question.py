@@ -400,9 +400,17 @@ def _asked_compounds(question: str, known_text: str, marked) -> list[tuple[str, 
     for m, nxt in zip(morphs, morphs[1:]):
         pos, word = m.part_of_speech(), m.surface()
         if (pos[0] == "名詞" and pos[1] in ("普通名詞", "固有名詞") and len(word) > 1 and not _WH.match(word)
-                and nxt.surface() in marked and word not in known_text):
+                and nxt.surface() in marked and word not in known_text and not _verb_known(word, known_text)):
             out.append((word, [x.normalized_form().lower() for x in m.split(SplitMode.A)] or [m.normalized_form().lower()]))
     return out
+
+
+def _verb_known(word: str, known_text: str) -> bool:
+    """「手伝い」「取り扱い」: a noun made from a verb the sources use (「手伝った」) is not a new thing."""
+    return len(word) >= 3 and word[-1] in _I_ROW and word[:-1] in known_text
+
+
+_I_ROW = set("いきぎしじちにひびぴみり")
 
 
 def unknown_topics(question: str, known_text: str, known_words=None, marked=THEME + ("の",)) -> list[str]:

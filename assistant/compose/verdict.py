@@ -224,7 +224,7 @@ def _figure_sentence(f: FigureRow) -> str:
         return f"{f.measure}は{f.value}と報じられています（{when}時点、報道による数字で公式発表ではありません）。"
     kind = "中間報告" if f.status == "interim" else "公式発表"
     if f.latest:
-        return f"{f.measure}は、最新の{kind}で{f.value}です（{f.issuer}、{when}）。"
+        return f"{f.measure}は{f.value}です（最新の{kind}、{f.issuer}、{when}）。"
     return f"それ以前の{kind}では{f.value}でした（{f.issuer}、{when}）。"
 
 
