@@ -864,3 +864,13 @@ def test_a_noun_made_from_a_verb_the_sources_use_is_no_new_topic():
     q = "市役所の手伝いと銀行の受付は、法律の上でどう違うのか。"
     assert "銀行" in unknown_topics(q, known) and "手伝い" not in unknown_topics(q, known)   # 手伝う's noun
     assert "手伝い" in unknown_topics(q, normalize("市区町村は窓口で登録を支援した。"))
+
+
+def test_a_phrase_set_aside_takes_its_head_party_with_it_and_a_cleft_names_the_party_asserted():
+    from assistant.compose.proposition import parties_named
+    q = "行政指導を受けたのは、窓口の市区町村ではなくデジタル庁だった、ということでよろしいですか。"
+    assert "municipality" not in parties_named(q)          # 「窓口の市区町村ではなく」: 窓口 set aside too
+    assert subject(q) == "prime_minister"                   # the cleft's focus, not the first party named
+    assert subject("個人情報保護委員会の検査を受けたのは、デジタル庁なのか") == "prime_minister"
+    assert subject("番号を登録したのは保険者なのか") == "health_insurer"
+    assert "municipality" in parties_named("市の窓口で誤登録が起きたのか")

@@ -116,7 +116,12 @@ _SET_ASIDE_CLAUSE = re.compile(rf"[^、。？?]*?(?:{_SET_ASIDE.pattern})[、,]?
 def _mentions(q: str) -> list[tuple[int, int, str]]:
     """(start, end, party) of each party named, less those set aside (「国ではなく…」)."""
     return [(m.start(), m.end(), a) for a, rx in _PARTY_RE.items() for m in rx.finditer(q)
-            if not _SET_ASIDE.match(q, m.end())]
+            if not (_SET_ASIDE.match(q, m.end()) or _SET_ASIDE_PHRASE.match(q, m.end()))]
+
+
+_FOCUS = re.compile(r"のは[、,]?(?:[^、。？?]{0,10}?(?:では|じゃ|で)なく[、,]?)?$")
+# 「窓口の市区町村ではなく」「市の窓口ではなく」: the whole phrase is set aside, the party that heads it too
+_SET_ASIDE_PHRASE = re.compile(rf"の[^、。？?はがを]{{1,8}}?(?:{_SET_ASIDE.pattern})")
 
 
 def parties_named(question: str) -> list[str]:
@@ -132,6 +137,9 @@ def subject(question: str) -> str | None:
     blamed = blamed_party(q)
     if blamed:
         return blamed
+    focus = [a for start, _end, a in sorted(_mentions(q)) if _FOCUS.search(q[:start])]
+    if focus:   # 「指導を受けたのは、デジタル庁だった」: the party a cleft puts in focus
+        return focus[0]
     named = parties_named(q)
     if "municipality" in named:
         return "municipality"
