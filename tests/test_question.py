@@ -5,7 +5,7 @@ import pytest
 from sklearn.model_selection import StratifiedKFold
 
 from assistant.compose.proposition import IMPLEMENTER, asserts, blames, evidence_verdict, judge, proposition, subject
-from assistant.compose.question import ASKS, QuestionClassifier, elliptical, load_examples
+from assistant.compose.question import ASKS, QuestionClassifier, asks_with_wh, elliptical, load_examples
 from assistant.embed import FakeEmbeddings
 from assistant.index.affairs import AffairRow, RoleRow
 from assistant.normalize import normalize
@@ -265,6 +265,9 @@ def test_a_count_asked_about_the_city_is_a_local_fact_whatever_the_question_type
     ("連携はいつまでに再開されるのか", ["date"]),
     ("何人もの住民が被害を受けたのに謝らないのか", []),   # many people: no head count asked
     ("誤りは何千件あったのか", ["count"]),
+    ("カードを申請してから受け取るまで、どのくらいの期間がかかるのか", ["duration"]),
+    ("連携は何か月止まっていたのか", ["duration"]),
+    ("誤った登録は何年間も気付かれなかったのか", []),   # for years: no length asked
 ])
 def test_the_kind_of_fact_a_question_asks_for(q, kinds):
     from assistant.compose import answer_type
@@ -280,6 +283,18 @@ def test_the_kind_of_fact_a_question_asks_for(q, kinds):
 def test_a_date_or_a_schedule_answers_when(sentence, answers):
     from assistant.compose import answer_type
     assert answer_type.answers("date", sentence) == answers
+
+
+@pytest.mark.parametrize("sentence, answers", [
+    ("誤った登録は5年ほど運用されていた。", True),
+    ("連携は2023年6月20日から止められている。", True),   # the dates that bound it
+    ("交付には通常1か月程度かかる。", True),
+    ("カードは市区町村の窓口で受け取る。", False),
+])
+def test_a_length_of_time_or_its_dates_answer_how_long(sentence, answers):
+    from assistant.compose import answer_type
+    assert answer_type.answers("duration", sentence) == answers
+    assert asks_with_wh("総点検は何か月かかったのか") and not asks_with_wh("何か問題があったのか")
 
 
 def test_a_term_shared_only_by_rows_of_one_party_still_names_the_affair():

@@ -19,11 +19,14 @@ TYPES: dict[str, tuple[re.Pattern, re.Pattern]] = {
                         r"|毎(?:年|月|週|日)|[月火水木金土日]曜日")),   # a schedule answers 「いつ」 too
     "people": (re.compile(r"何[千百万十]*(?:人|名)(?!も)|人数"), re.compile(_NUM + r"(?:人|名)")),   # 「何人もの」: many
     "count": (re.compile(r"何[千百万十]*件(?!も)|件数"), re.compile(_NUM + r"件")),
+    # 「どのくらいの期間かかるのか」: a length of time, or the dates that bound it
+    "duration": (re.compile(r"(?:どの|どれ)(?:くらい|ぐらい|程度)の(?:期間|日数|時間)|何(?:日間|週間|か月|ヶ月|カ月|年間)(?!も)|何(?:日|年)(?:くらい|ぐらい|ほど|かかる)"),
+                 re.compile(_NUM + r"(?:日|週間|か月|ヶ月|カ月|年|時間)(?:間|ほど|程度|以内|後)?|(?:19|20)[0-9]{2}年")),
     "rate": (re.compile(r"何割|何パーセント|何％|何%|利用率|割合|比率"), re.compile(_NUM + r"(?:%|％|割)")),
 }
 
 
-NAMES = {"amount": "金額", "date": "日付", "people": "人数", "count": "件数", "rate": "割合"}   # as a summary names them
+NAMES = {"amount": "金額", "date": "日付", "people": "人数", "count": "件数", "duration": "期間", "rate": "割合"}   # as a summary names them
 COUNTS = ("count", "people")   # a count of this city's cases has a national count in the sources to set beside it
 
 

@@ -414,7 +414,7 @@ class ExtractiveComposer:
         """The verdict and the map's answer for the question type; [] when the map has none."""
         rows, ask, scope = turn.scope.rows, turn.ask, turn.scope
         overview = self.scope.overview()
-        if answer_type.expected(turn.q) == ["date"] and not turn.yesno and not turn.local:
+        if answer_type.expected(turn.q) in (["date"], ["duration"]) and not turn.yesno and not turn.local:
             return [], None   # 「いつ」: the sentence that states the date answers, not the map's parties or counts
         if turn.local and rows:
             # the errors as a whole (「総点検で、うちの市が関わる誤りは何件か」): the overview's figures
