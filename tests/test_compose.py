@@ -522,3 +522,15 @@ def test_what_to_say_about_an_apology_ranks_support_by_who_apologises(briefing, 
     assert ans.verdict is None and seen[-1] is not None and seen[-1].frame == "apology"
     briefing.ask("公金受取口座の誤登録はなぜ起きたのか")
     assert seen[-1] is None   # nothing to judge: no proposition
+
+
+def test_whether_the_city_needs_to_do_something_is_advice_not_this_citys_fact(briefing):
+    """「本市の…は…する必要はない、と考えてよいか」 asks what is needed — the same in every city — while
+    「本市でも…起きていたのか」 asks what happened here."""
+    from assistant.compose.question import normative
+    for need in ("本市の窓口は住民票で本人を確かめられるので、J-LISへの照会に頼る必要はほとんどない、と考えてよいか。",
+                 "本市でも障害者手帳の番号を本人から取り直すべきなのか。",
+                 "本市の窓口では、公金受取口座の登録のたびに本人確認をやり直す必要があるのか。"):
+        assert normative(need) and briefing.ask(need).coverage == "full", need
+    happened = "本市の窓口でも、公金受取口座の誤登録は起きていたのですか"
+    assert not normative(happened) and briefing.ask(happened).coverage == "partial"

@@ -26,8 +26,9 @@ from .evidence import (Candidate, candidates, content_nouns, content_tokens, cov
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, parties_named, proposition
 from .kana import KanaReader
-from .question import (THEME, about_the_series, asking_clause, asking_parts, asks_to_conclude, asks_who, asks_with_wh, defined_term, load_examples, names_this_city, only_requests, quoted_question,
-                       unknown_topics, wholly_new_topics, yes_no_part)
+from .question import (THEME, about_the_series, asking_clause, asking_parts, asks_to_conclude, asks_who, asks_with_wh, defined_term,
+                       load_examples, names_this_city, normative, only_requests, quoted_question, unknown_topics,
+                       wholly_new_topics, yes_no_part)
 from .scope import Scope, ScopeMatcher
 from .support import BASIS_KINDS, lower, row_hits, select
 from .turn import Turn, cause_for, responsibility_for, trained_classifier
@@ -121,7 +122,7 @@ class ExtractiveComposer:
         quoted = quoted_question(q) if turn.ask == "explain" and not turn.yesno else None
         if quoted:   # 「会見で『カードは危ないのか』と聞かれたら何と答えるか」: what to say answers the quoted question
             turn.prop = proposition(quoted, self._classify(quoted).ask)
-        if turn.yesno and turn.prop.frame == "factual" and names_this_city(q):
+        if turn.yesno and turn.prop.frame == "factual" and names_this_city(q) and not normative(q):
             turn.local = True   # 「本市でも…まだ止まったままなのか」: whether it happened here, not whose fault
         elif self._asks_this_citys_facts(q, qtype):
             turn.local = True   # 「…誤登録は本市でも起きていたのか」「…誰が負うのか。また、本市の国保で誤りは見つかったのか」
@@ -199,7 +200,7 @@ class ExtractiveComposer:
         # who-question by the examples' majority); whether something happened or was done here (「うちの国保は
         # その点検を終えているのか」) is this city's fact
         return any((t.local or (t.yesno and proposition(p, t.ask).frame == "factual" and names_this_city(p)))
-                   and t.ask not in ("explain", "remedy") and not (t.ask == "who" and t.confidence >= self.params.share_confidence)
+                   and t.ask not in ("explain", "remedy") and not (t.yesno and normative(p)) and not (t.ask == "who" and t.confidence >= self.params.share_confidence)
                    for p, t in zip(parts, types))
 
     def _basis_hits(self, turn: Turn, filters: Filters | None) -> list:

@@ -337,6 +337,15 @@ _MAY_CONCLUDE = re.compile(r"(?:考え|言っ|理解し|思っ|判断し)て(?:�
                            r"(?:理解|認識)で(?:よい|良い|いい|よろしい|合って)|大丈夫|安心して(?:よい|良い|いい)")
 
 
+# 「…照会に頼る必要はほとんどない」「…本人から取るべきだ」: what is needed or right, the same in every city
+_NORMATIVE = re.compile(r"必要(?:が|は|も)|不要|べき|(?:なければ|ねば|なくては)(?:ならない|いけない)")
+
+
+def normative(question: str) -> bool:
+    """The yes/no asks what is needed or right (advice the sources give any city), not what happened."""
+    return bool(_NORMATIVE.search(yes_no_part(question)))
+
+
 def asks_to_conclude(question: str) -> bool:
     """The yes/no asks whether a conclusion may be drawn (「本市の国保では誤りは起きていない、と考えて
     よいか」), not whether something happened (「本市でも起きていたのか」)."""
