@@ -93,10 +93,9 @@ class KanaReader:
         if i not in starts:
             return None
         for j in range(stop, i + MIN_KANA - 1, -1):
-            if j in ends and q[i:j] not in self._known:
-                kanji = self._spelled.get(fold(q[i:j]))
-                if kanji:
-                    return j, kanji
+            kanji = self._spelled.get(fold(q[i:j])) if j in ends else None
+            if kanji and q[i:j] not in self._known:
+                return j, kanji
         return None
 
     @staticmethod
