@@ -889,3 +889,13 @@ def test_a_phrase_set_aside_takes_its_head_party_with_it_and_a_cleft_names_the_p
     assert subject("個人情報保護委員会の検査を受けたのは、デジタル庁なのか") == "prime_minister"
     assert subject("番号を登録したのは保険者なのか") == "health_insurer"
     assert "municipality" in parties_named("市の窓口で誤登録が起きたのか")
+
+
+@pytest.mark.parametrize("q, yesno", [
+    ("障害者手帳の紐付け間違いって、同名の別人と取り違えたケースもあったってほんと？", True),   # 本当 in kana
+    ("国保って起きにくかったって本当？", True),
+    ("じゃあ共済組合のほうと？", False),    # 「…と？」: what about
+])
+def test_ttehonto_asks_yes_or_no(clf, q, yesno):
+    c, emb = clf
+    assert c.classify(q, emb.embed_query(q)).yesno is yesno

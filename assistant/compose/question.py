@@ -45,8 +45,8 @@ _ASKING_CLAUSE = r"(?:のか|ないか|るか|ますか|ですか|よいか|い�
 _WHETHER = re.compile(r"か(?:どうか|否か)")
 _EITHER = re.compile(rf"それとも|か[、,](?!{_AND_ALSO})[^。？?、]{{1,25}}か[。？?]?\s*$")
 # 「原因は？」「件数は？」「保険証の場合は？」: an elliptical what-about question, not a yes/no one.
-# (「…のでは？」「…んでは？」 is a rhetorical yes/no, not a what-about)
-_ELLIPSIS = re.compile(r"(?:(?<!ので)(?<!んで)は|って|とは|(?<!の)(?<!ん)では|だと|なら|場合は|ついては|(?<!こ)と)[？?]\s*$"
+# (「…のでは？」「…んでは？」 is a rhetorical yes/no, not a what-about; so is 「…ってほんと？」, 本当 in kana)
+_ELLIPSIS = re.compile(r"(?:(?<!ので)(?<!んで)は|って|とは|(?<!の)(?<!ん)では|だと|なら|場合は|ついては|(?<!こ)(?<!ほん)と)[？?]\s*$"
                        r"|(?:は|って|では|なら)どう(?:なの|です|でしょう)?(?:か|だ)?[？?。]?\s*$")
 # 「気を付けることはありますか」「学べることはあるか」: asks what there is, not whether — unlike
 # 「…が原因になったことはありますか」 (whether it ever happened) and 「責任を問われることはあるか」
