@@ -66,8 +66,8 @@ class KanaReader:
                         if _KANJI.search(surface) and len(reading) >= MIN_KANA:
                             seen[reading][surface] += 1
                 nouns = []
+        self._known = "\n".join(lines)   # before _spelled, which tells another thread the reader is built
         self._spelled = {r: c.most_common(1)[0][0] for r, c in seen.items()}
-        self._known = "\n".join(lines)
 
     def rewrite(self, question: str) -> str:
         runs = list(_RUN.finditer(question))

@@ -119,6 +119,7 @@ def _mentions(q: str) -> list[tuple[int, int, str]]:
             if not (_SET_ASIDE.match(q, m.end()) or _SET_ASIDE_PHRASE.match(q, m.end()))]
 
 
+# 「受けたのは、(窓口の市区町村ではなく)デジタル庁だった」: a cleft's focus, what the question asserts
 _FOCUS = re.compile(r"のは[、,]?(?:[^、。？?]{0,10}?(?:では|じゃ|で)なく[、,]?)?$")
 # 「窓口の市区町村ではなく」「市の窓口ではなく」: the whole phrase is set aside, the party that heads it too
 _SET_ASIDE_PHRASE = re.compile(rf"の[^、。？?はがを]{{1,8}}?(?:{_SET_ASIDE.pattern})")
