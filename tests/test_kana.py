@@ -6,7 +6,7 @@ SOURCES = ["障害者手帳の紐付け誤りの責任は都道府県にある�
 
 
 def reader() -> KanaReader:
-    return KanaReader(lambda: SOURCES)
+    return KanaReader(lambda: SOURCES, "\n".join(SOURCES))
 
 
 def test_hiragana_spellings_of_the_sources_nouns_become_their_kanji():
@@ -30,7 +30,7 @@ def test_function_words_short_kana_and_what_the_sources_write_in_kana_are_left_a
 
 def test_the_sources_are_read_only_when_a_question_has_kana_to_read():
     calls = []
-    r = KanaReader(lambda: calls.append(1) or SOURCES)
+    r = KanaReader(lambda: calls.append(1) or SOURCES, "\n".join(SOURCES))
     assert r.rewrite("障害者手帳の責任は誰か") == "障害者手帳の責任は誰か" and calls == []   # no run of 4 kana
     r.rewrite("てちょうのせきにん")
     r.rewrite("ほけんしょうのせきにん")

@@ -70,7 +70,7 @@ class ExtractiveComposer:
         self.known_text = normalize("\n".join([*(f"{c.context}\n{c.text}" for c in store.chunks.values()), *asked]))
         self.scope = ScopeMatcher(self.map, store, self.idf, params)
         self.classifier = trained_classifier(store, params)
-        self.kana = KanaReader(lambda: (c.text for c in self.chunks.values()))
+        self.kana = KanaReader(lambda: (c.text for c in self.chunks.values()), self.known_text)
 
     # ---- public
     def ask(self, question: str, history: list[str] | None = None, filters: Filters | None = None) -> Answer:

@@ -13,6 +13,7 @@ Long vowels (ショー/ショウ) and ヅ/ズ, ヂ/ジ are read alike.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 
@@ -21,10 +22,14 @@ _KANJI = re.compile(r"[\u4e00-\u9fff々]")
 MIN_KANA = 4
 _MAX_NOUNS = 3
 _FUNCTION = ("助詞", "助動詞", "補助記号", "空白")
-_VOWEL = {**{c: "ア" for c in "アカガサザタダナハバパマヤャラワァ"}, **{c: "イ" for c in "イキギシジチヂニヒビピミリィ"},
-          **{c: "ウ" for c in "ウクグスズツヅヌフブプムユュルゥ"}, **{c: "イ" for c in "エケゲセゼテデネヘベペメレェ"},
-          **{c: "ウ" for c in "オコゴソゾトドノホボポモヨョロォ"}}   # ー after e/o reads as イ/ウ (セー=セイ, ショー=ショウ)
+_LONG = {"A": "ア", "I": "イ", "U": "ウ", "E": "イ", "O": "ウ"}   # ー after e/o reads as イ/ウ (セー=セイ, ショー=ショウ)
 _SAME = str.maketrans({"ヅ": "ズ", "ヂ": "ジ"})
+
+
+def vowel(kana: str) -> str:
+    """The vowel a kana ends on, from its Unicode name (「ョ」→ O, 「き」→ I); "" for ン, ー and the rest."""
+    last = unicodedata.name(kana, "").rsplit(" ", 1)[-1][-1:]
+    return last if last in _LONG else ""
 
 
 def katakana(text: str) -> str:
@@ -35,25 +40,24 @@ def fold(reading: str) -> str:
     """A reading in katakana, long vowels written out, ヅ/ヂ as ズ/ジ: the same length as its input."""
     out = []
     for c in katakana(reading).translate(_SAME):
-        out.append(_VOWEL.get(out[-1], "ー") if c == "ー" and out else c)
+        out.append(_LONG.get(vowel(out[-1]), "ー") if c == "ー" and out else c)
     return "".join(out)
 
 
 class KanaReader:
     """Rewrites kana spellings of the sources' kanji nouns; built on first use from the sources' texts."""
 
-    def __init__(self, texts: Callable[[], Iterable[str]]):
+    def __init__(self, texts: Callable[[], Iterable[str]], known_text: str):
         self._texts = texts
         self._spelled: dict[str, str] | None = None
-        self._known = ""
+        self._known = known_text   # the sources' own text (a stretch written there in kana stays)
 
     def _build(self) -> None:
         from sudachipy import SplitMode
 
         from assistant.index.lexical import _tokenizer
         tok, seen = _tokenizer(), defaultdict(Counter)
-        lines = [line for text in self._texts() for line in text.split("\n") if line.strip()]
-        for line in lines:
+        for line in (line for text in self._texts() for line in text.split("\n") if line.strip()):
             nouns: list[tuple[str, str]] = []
             for m in [*tok.tokenize(line[:5000], SplitMode.C), None]:
                 if m is not None and m.part_of_speech()[0] in ("名詞", "接尾辞") and m.reading_form():
@@ -66,7 +70,6 @@ class KanaReader:
                         if _KANJI.search(surface) and len(reading) >= MIN_KANA:
                             seen[reading][surface] += 1
                 nouns = []
-        self._known = "\n".join(lines)   # before _spelled, which tells another thread the reader is built
         self._spelled = {r: c.most_common(1)[0][0] for r, c in seen.items()}
 
     def rewrite(self, question: str) -> str:

@@ -19,6 +19,7 @@ import yaml
 from assistant.normalize import normalize
 
 from . import answer_type
+from .kana import vowel
 from .params import DEFAULT, ComposerParams
 from .proposition import _REQUEST, blames, predicates_of
 
@@ -416,10 +417,7 @@ def _asked_compounds(question: str, known_text: str, marked) -> list[tuple[str, 
 
 def _verb_known(word: str, known_text: str) -> bool:
     """「手伝い」「取り扱い」: a noun made from a verb the sources use (「手伝った」) is not a new thing."""
-    return len(word) >= 3 and word[-1] in _I_ROW and word[:-1] in known_text
-
-
-_I_ROW = set("いきぎしじちにひびぴみり")
+    return len(word) >= 3 and "ぁ" <= word[-1] <= "ゖ" and vowel(word[-1]) == "I" and word[:-1] in known_text
 
 
 def unknown_topics(question: str, known_text: str, known_words=None, marked=THEME + ("の",)) -> list[str]:
