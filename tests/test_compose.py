@@ -534,3 +534,14 @@ def test_whether_the_city_needs_to_do_something_is_advice_not_this_citys_fact(br
         assert normative(need) and briefing.ask(need).coverage == "full", need
     happened = "本市の窓口でも、公金受取口座の誤登録は起きていたのですか"
     assert not normative(happened) and briefing.ask(happened).coverage == "partial"
+
+
+def test_a_follow_up_asking_only_for_the_citys_share_leads_with_it(briefing):
+    # the who-answer already gave the city's share; 「市の分は？」 asks for that share and nothing else,
+    # so it leads (alone, not the whole earlier summary again) and new material follows
+    first = "公金受取口座の窓口での誤登録は誰の責任か"
+    who = briefing.ask(first)
+    share = briefing.ask("では市の分は？", history=[first])
+    assert share.summary != who.summary
+    assert share.summary.startswith("市区町村")
+    assert "支援" in share.summary.split("。")[0]

@@ -354,8 +354,12 @@ class ExtractiveComposer:
         claims += self._further_parts(turn, text, claims)
         prev_claims = [s.text for s in prev[1].sections[0].sentences] if prev and prev[1].sections else []
         repeated = bool(claims) and [_unprefixed(c.text) for c in claims] == [_unprefixed(t) for t in prev_claims[:len(claims)]]
-        if repeated:
-            kept, claims = claims, []   # a follow-up never repeats the previous answer: lead with new material
+        if repeated:   # a follow-up never repeats the previous answer: lead with new material …
+            # … after the one sentence on the party it names, when it asks nothing else (「では市の責任は？」:
+            # the city's share; 「うちは中核市だけど…」 asks about 中核市, which new material answers)
+            bare = all(n in normalize(claims[0].text).lower() for n in content_nouns(turn.q, True))
+            focus = claims[:1] if len(claims) > 1 and bare and turn.prop.party in parties_named(turn.q) else []
+            kept, claims = claims, focus
         summary_keys = {(q.chunk_id, q.start, q.end) for c in claims for q in c.quotes}
         exclude = summary_keys | (prev[0].used if prev else set())
         rows = turn.scope.rows
