@@ -545,3 +545,13 @@ def test_a_follow_up_asking_only_for_the_citys_share_leads_with_it(briefing):
     assert share.summary != who.summary
     assert share.summary.startswith("市区町村")
     assert "支援" in share.summary.split("。")[0]
+
+
+def test_a_follow_up_asking_for_a_thing_of_its_own_is_not_the_earlier_yes_no_again(briefing):
+    # 「障害者手帳の場合は？」 asks the earlier yes/no again of another affair; 「その場合の根拠は？」 asks
+    # for the basis: no はい／いいえ／一部 in front of it
+    asked = "公金受取口座の窓口での誤登録は市の責任ですか"
+    assert briefing.ask(asked).verdict is not None
+    basis = briefing.ask("その場合の根拠は？", history=[asked])
+    assert basis.verdict is None
+    assert not basis.summary.startswith(("はい", "いいえ", "一部"))

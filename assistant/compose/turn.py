@@ -14,7 +14,8 @@ from assistant.values import ACTORS
 
 from .answer import Cause, Responsibility
 from .params import ComposerParams
-from .proposition import Proposition
+from .evidence import content_nouns
+from .proposition import Proposition, parties_named
 from .question import (DIFFERENT, EXAMPLES, SAME, UNANSWERABLE, QuestionClassifier, QuestionType, asks_to_conclude, asks_with_wh,
                        embed_queries, follows_on, load_examples, yes_no_part)
 from .scope import Scope
@@ -58,7 +59,10 @@ class Turn:
             # keeps the earlier type and proposition. 「では市の責任は？」 has a type of its own.
             # 「うちの国保のほうは大丈夫なの？」 asks something of its own: whether a conclusion may be drawn
             if qtype.confidence < params.inherit_confidence and not asks_with_wh(q) and not asks_to_conclude(q):
-                turn.ask, turn.yesno, turn.prop_text = prev.ask, prev.yesno or qtype.yesno, prev.prop_text + q
+                # … but 「その場合の根拠は？」 names a thing of its own, not an affair or party to ask the
+                # earlier yes/no of again: it asks for that thing
+                again = names_affair or bool(parties_named(q)) or not content_nouns(q)
+                turn.ask, turn.yesno, turn.prop_text = prev.ask, (prev.yesno and again) or qtype.yesno, prev.prop_text + q
                 turn.local = prev.local or qtype.local
         return turn
 
