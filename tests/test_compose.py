@@ -555,3 +555,16 @@ def test_a_follow_up_asking_for_a_thing_of_its_own_is_not_the_earlier_yes_no_aga
     basis = briefing.ask("その場合の根拠は？", history=[asked])
     assert basis.verdict is None
     assert not basis.summary.startswith(("はい", "いいえ", "一部"))
+
+
+
+def test_a_premise_of_figures_does_not_turn_a_technical_fault_question_into_a_count(briefing, monkeypatch):
+    # learned as a figures question (the premise's count), the yes/no still asserts a fault of the card
+    # (a count question naming the card still gets a count: test_a_count_of_something_no_counted_…)
+    from dataclasses import replace as with_
+    real = briefing.composer.classifier.classify
+    monkeypatch.setattr(briefing.composer.classifier, "classify", lambda q, v: with_(real(q, v), ask="figures"))
+    q = "保険証の誤りが7,000件を超えた。それだけ出たのは、カードの仕組みに欠陥があったからではないですか。"
+    turn = briefing.composer.understand(q, None, None)
+    assert turn.ask == "figures" and turn.yesno and turn.prop.frame == "technical"
+    assert briefing.ask(q).verdict == "no"

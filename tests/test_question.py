@@ -900,11 +900,3 @@ def test_ttehonto_asks_yes_or_no(clf, q, yesno):
     c, emb = clf
     assert c.classify(q, emb.embed_query(q)).yesno is yesno
 
-
-def test_a_premise_of_figures_does_not_turn_a_technical_fault_question_into_a_count():
-    # learned as a figures question (the premise's counts), the yes/no still asserts a fault of the card
-    hoken = AffairRow(id="h", label="保険証", roles=[RoleRow(actor="health_insurer", label="")], cause="operational")
-    q = "点検で3,000件を超える誤りが出た。それだけ出たのは、カードの仕組みに欠陥があったからではないですか。"
-    p = proposition(q, "figures")
-    assert p.frame == "technical"
-    assert judge(p, [hoken]) == "no"

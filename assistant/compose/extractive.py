@@ -118,7 +118,9 @@ class ExtractiveComposer:
             # 「…これまでの給付も間違っていた可能性があるのか」: read as a who-question, but it asks for no
             # party, names none and speaks of no fault — the next most likely type
             turn.ask = max((a for a in qtype.scores if a != "who"), key=qtype.scores.get, default="what")
-        turn.prop = proposition(turn.prop_text, turn.ask)
+        # a yes/no judges a claim, not a count: one learned as a figures question (its premise's counts —
+        # 「8,351件の誤りが見つかった。カードそのものに欠陥があったのでは」) is judged as a statement
+        turn.prop = proposition(turn.prop_text, "what" if turn.yesno and turn.ask == "figures" else turn.ask)
         quoted = quoted_question(q) if turn.ask == "explain" and not turn.yesno else None
         if quoted:   # 「会見で『カードは危ないのか』と聞かれたら何と答えるか」: what to say answers the quoted question
             turn.prop = proposition(quoted, self._classify(quoted).ask)

@@ -209,9 +209,7 @@ def proposition(question: str, ask: str) -> Proposition:
     # … and, whatever its learned type, a question setting the two kinds of cause against each other with no
     # party named (「カードの欠陥ではなく、登録した機関の手作業のミスと理解してよいか」)
     rest = _SET_ASIDE_CLAUSE.sub("", whole)   # less what it sets aside (「国ではなく」「不具合というより」)
-    # (a premise full of figures — 「8,351件の誤りが見つかった。カードそのものに欠陥があったのでは」 — does not
-    # make a question about a technical fault one about counts)
-    if ask == "tech_ops" or (ask in ("why", "what", "figures") and tech) or (tech and ops and not parties_named(whole)):
+    if ask == "tech_ops" or (ask in ("why", "what") and tech) or (tech and ops and not parties_named(whole)):
         # 「システムの不具合というより運用の問題か」: the kind the question keeps once the one it sets aside
         # is taken off; with both still there, 「システムの欠陥ではない運用の問題か」 is the technical reading, denied
         k_tech, k_ops = bool(_TECHNICAL.search(rest)), bool(_OPERATIONAL.search(rest))
