@@ -568,3 +568,23 @@ def test_a_premise_of_figures_does_not_turn_a_technical_fault_question_into_a_co
     turn = briefing.composer.understand(q, None, None)
     assert turn.ask == "figures" and turn.yesno and turn.prop.frame == "technical"
     assert briefing.ask(q).verdict == "no"
+
+
+
+def test_a_council_question_asking_also_for_the_legal_basis_gets_it_in_the_summary(fixture_corpus, tmp_path):
+    # 「…はなぜ起きたのか。その法令上の根拠もあわせて示されたい」: the second part has no wh-word, yet it
+    # asks for the basis of the role, which the map holds
+    import shutil
+    corpus = tmp_path / "corpus"
+    shutil.copytree(fixture_corpus, corpus)
+    kokin = corpus / "fx-kokin.md"
+    kokin.write_text(kokin.read_text(encoding="utf-8").replace(
+        "    scope: 公金受取口座の登録事務\n", "    scope: 公金受取口座の登録事務\n    basis: 公金受取口座登録法第1条\n", 1),
+        encoding="utf-8")
+    b = Briefing()
+    try:
+        b.index([corpus], progress=False)
+        ans = b.ask("公金受取口座の窓口での誤登録はなぜ起きたのか。その法令上の根拠もあわせて示されたい。")
+        assert "根拠は公金受取口座登録法第1条" in ans.summary
+    finally:
+        b.close()

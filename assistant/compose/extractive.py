@@ -504,10 +504,10 @@ class ExtractiveComposer:
         parts = [p for p in parts if not names_this_city(p)] if turn.local else parts[1:]
         said, seen, out = {c.text for c in claims}, {turn.ask}, []
         for part in parts:
-            if not asks_with_wh(part):   # a part that says itself what it asks (何件・なぜ・誰・どのように)
-                continue
+            # a part that says itself what it asks (何件・なぜ・誰・どのように), or asks for the legal basis
+            # (「その法令上の拠り所もあわせて示されたい」)
             ask = self._classify(part).ask
-            if ask in seen or ask not in ("who", "why", "figures"):
+            if ask in seen or ask not in ("who", "why", "figures", "basis") or not (asks_with_wh(part) or ask == "basis"):
                 continue
             seen.add(ask)
             more, _ = self._summary_claims(replace(turn, ask=ask, yesno=False, local=False), text)
