@@ -900,3 +900,12 @@ def test_ttehonto_asks_yes_or_no(clf, q, yesno):
     c, emb = clf
     assert c.classify(q, emb.embed_query(q)).yesno is yesno
 
+
+
+@pytest.mark.parametrize("q, wh", [
+    ("講演者は標準化を「諦めの産物」と言ったんでしょ？それってどういう意味なの？", True),   # a tag, then the question
+    ("保険証の件は保険者の責任ですよね？なぜ市が説明するのですか。", True),
+    ("保険証の件は保険者の責任ですか？なぜですか？", False),   # a question of its own first: it leads
+])
+def test_a_tag_confirming_the_premise_gives_way_to_the_question_after_it(q, wh):
+    assert asks_with_wh(q) == wh

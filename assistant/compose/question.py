@@ -314,6 +314,9 @@ def elliptical(question: str) -> bool:
     return len(q) <= 20 and bool(_ELLIPSIS.search(q))
 
 
+_TAG = re.compile(r"(?:でしょ|でしょう|だろ|だろう|ですよね|よね)[？?]\s*$")
+
+
 def _question_sentence(q: str) -> str:
     """The sentence that asks (the last one ending in ？ or か/の), for the grammatical signals:
     「本人から取らないといけないの？J-LISに聞けば早いのに。」 asks in its first sentence."""
@@ -327,6 +330,10 @@ def _question_sentence(q: str) -> str:
     # of several questions, the first leads — unless it only names what comes next
     # (「では家族名義の口座のほうは？原因も窓口の件と同じか。」 asks its second)
     if len(asking) > 1 and _ELLIPSIS.search(asking[0]) and len(asking[0]) <= 20:
+        asking = asking[1:]
+    # (「『諦めの産物』って言ったんでしょ？それってどういう意味？」: a tag that confirms the premise, then the
+    # question — the wh-question that follows leads)
+    elif len(asking) > 1 and _TAG.search(asking[0]) and _WH.search(asking[1]):
         asking = asking[1:]
     sentence = (asking[:1] or parts[-1:] or [q])[0]
     first = _SECOND_QUESTION.match(sentence)   # 「責任はあるのか、また…どう対策をとるのか」
