@@ -588,3 +588,56 @@ def test_a_council_question_asking_also_for_the_legal_basis_gets_it_in_the_summa
         assert "根拠は公金受取口座登録法第1条" in ans.summary
     finally:
         b.close()
+
+
+TECHO_WITH_CITY_CHECK = """---
+id: fx-techo
+kind: incident
+title: 障害者手帳の紐付け誤り（テスト用）
+issuer: テスト
+date: 2023-06-20
+source: https://example.invalid/techo
+topics: [disability_certificate]
+actors: [prefecture]
+affair:
+  id: fx-techo
+  label: 障害者手帳の紐付け誤り
+  terms: [障害者手帳, 手帳]
+  city_share: none
+  city_share_evidence: [一般の市町村は手帳の交付者ではない]
+  local_evidence: [申請を受け付ける市町村の窓口でも]
+roles:
+  - actor: prefecture
+    role: 個人番号利用事務実施者
+    scope: 手帳の交付事務
+    evidence: [紐付け誤りの責任は都道府県にある]
+cause: operational
+---
+
+## 概要
+障害者手帳の紐付け誤りは、都道府県が氏名と生年月日だけでJ-LISに照会した結果として生じた。
+
+## 責任の所在
+障害者手帳の事務の実施者は都道府県であり、紐付け誤りの責任は都道府県にある。
+一般の市町村は手帳の交付者ではない。
+申請を受け付ける市町村の窓口でも、生年月日だけで番号を探していなかったかを点検するとよい。
+"""
+
+
+def test_asked_about_the_city_in_an_affair_it_does_not_carry_the_summary_says_what_it_still_checks(fixture_corpus, tmp_path):
+    # the map's row says the city has no share; its front matter names the sentence on what the city
+    # still checks (`local_evidence`), and a question about the city's part gets it after the verdict
+    import shutil
+    corpus = tmp_path / "corpus"
+    shutil.copytree(fixture_corpus, corpus)
+    (corpus / "fx-techo.md").write_text(TECHO_WITH_CITY_CHECK, encoding="utf-8")
+    b = Briefing()
+    try:
+        b.index([corpus], progress=False)
+        first = "障害者手帳の紐付け誤りは誰の責任か"
+        for ans in (b.ask("障害者手帳の紐付け誤りは市の責任なのか"), b.ask("じゃあ市は？", history=[first])):
+            assert ans.affairs == ["fx-techo"]
+            assert "生年月日だけで番号を探していなかったかを点検" in ans.summary
+        assert "点検" not in b.ask(first).summary   # asked who, not about the city
+    finally:
+        b.close()

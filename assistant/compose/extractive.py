@@ -473,6 +473,10 @@ class ExtractiveComposer:
                           and (turn.yesno or "municipality" in parties_named(turn.q)))
             claims = (words.fault_verdict(verdict, turn.prop.party, row, text) if fault or about_city
                       else words.who(row, text=text))
+            if about_city and row.city_share == "none":
+                # 「じゃあ市は？」 of an affair the city does not carry: what its own part still is, in the
+                # sources' sentence on what this city checks (「一般の市町村でも、手帳の申請を受け付ける窓口で…」)
+                claims += words.local_check(row, text)
             if ask == "why":
                 claims += words.why(row, text)[1:]
             elif self.params.who_mechanism:   # how the failure came about, in the sources' own sentence
