@@ -130,3 +130,18 @@ def test_the_fitting_command_reports_and_writes_weights_the_composer_loads(index
     assert ranking.Ranker.from_dict(written).weights and written["fitted"]["on"] == ["dev_fixture.yaml"]
     with pytest.raises(SystemExit):
         fit.main(["--sets", str(ROOT / "evals" / "holdout.yaml"), "--store", str(indexed_store)])
+
+
+def test_the_leading_documents_conclusion_joins_the_support_in_place_of_its_weakest_sentence():
+    from assistant.compose.support import _with_conclusion
+    marks = ["早く公表", "謝罪すべき"]
+    lead, apology, other, weak = (_cand(t, conclusions=marks, score=s) for t, s in [
+        ("窓口の誤登録は国の事務である。", 3.0), ("まず国が謝罪すべきだと述べた。", 1.0),
+        ("市は経緯を紹介した。", 0.9), ("市長は会議に出席した。", 0.5)])
+    publish = _cand("情報を早く公表することが重要だと述べた。", conclusions=marks, score=0.2)
+    pool = [lead, apology, other, weak, publish]
+    out = _with_conclusion([lead, apology, weak, other], pool, said=("責任は国にある。",))
+    assert publish in out and weak not in out and apology in out   # a conclusion sentence is never the one dropped
+    assert _with_conclusion([lead, apology, weak, other], pool, said=()) == [lead, apology, weak, other]   # no summary
+    stated = _with_conclusion([lead, apology, weak, other], pool, said=("早く公表すべきだ。",))   # said already
+    assert publish not in stated

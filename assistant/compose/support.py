@@ -83,9 +83,29 @@ def select(hits: list[Hit], extra: list[Hit], query: str, ask: str, rows: list[A
     if sentence_index is not None:
         vectors = sentence_index.vectors_for([(c.hit.chunk.id, c.start, c.end) for c in chosen])
         said_vectors = sentence_index.vectors_for(list(said_keys)) if said_keys else None
-    return mmr(chosen, k=k, lam=params.mmr_lambda, max_sim=params.mmr_max_sim, said=said,
-               vectors=vectors, said_vectors=said_vectors, max_cos=params.mmr_max_cos,
-               cos_base=params.mmr_cos_base, same_chunk=params.mmr_same_chunk)
+    out = mmr(chosen, k=k, lam=params.mmr_lambda, max_sim=params.mmr_max_sim, said=said,
+              vectors=vectors, said_vectors=said_vectors, max_cos=params.mmr_max_cos,
+              cos_base=params.mmr_cos_base, same_chunk=params.mmr_same_chunk)
+    return _with_conclusion(out, chosen, said)
+
+
+def _with_conclusion(out: list[Candidate], pool: list[Candidate], said) -> list[Candidate]:
+    """The leading document's conclusion (front matter `conclusions`) among the supporting sentences
+    of an answer whose summary came from the map: when none of its conclusion sentences made the cut,
+    the first one takes the place of the weakest sentence that states no conclusion (「早く公表する
+    ことが重要」 beside 「まず総理大臣が謝罪すべき」). Without a summary the best sentence leads, so nothing changes."""
+    if not out or not said:
+        return out
+    top = out[0].hit.chunk
+    marks = top.meta.conclusions
+    have = {c.text for c in out} | set(said)
+    missing = [c for c in pool if c.hit.chunk.doc_id == top.doc_id and c.text not in have and any(p in c.text for p in marks)]
+    if not missing or any(p in t for t in have for p in marks if p in missing[0].text):
+        return out
+    weakest = min((c for c in out[1:] if not any(p in c.text for p in marks)), key=lambda c: c.score, default=None)
+    if weakest is None:
+        return out
+    return [c for c in out if c is not weakest] + [missing[0]]
 
 
 def cell_sentences(rows: list[AffairRow]) -> set[tuple[str, int, int]]:
