@@ -21,6 +21,15 @@ def test_katakana_the_tokenizer_does_not_know_is_read_through_and_long_vowels_re
     assert fold("ショー") == fold("しょう") == "ショウ" and fold("ヒモズケ") == fold("ひもづけ")
 
 
+def test_half_width_kana_is_read_as_full_width_and_katakana_grammar_is_written_in_hiragana():
+    # 「ﾀﾞﾚﾉ」 left in katakana would hide the wh-word 誰 and leave a noun no source uses
+    assert reader().rewrite("ｼｮｳｶﾞｲｼｬﾃﾁｮｳﾉﾋﾓﾂﾞｹﾐｽ ﾀﾞﾚﾉｾｷﾆﾝ?") == "障害者手帳の紐付けミス だれの責任?"
+    assert reader().rewrite("ナゼ手帳の紐付けで誤りが起きたのか") == "なぜ手帳の紐付けで誤りが起きたのか"
+    # a katakana word that reads as a noun or verb stays; so does what the sources write in katakana
+    for q in ("ミスはダメ", "マイナポータルからログアウトしなかったのか", "カードリーダーで読む"):
+        assert reader().rewrite(q) == q, q
+
+
 def test_function_words_short_kana_and_what_the_sources_write_in_kana_are_left_alone():
     r = reader()
     for q in ("責任は都道府県にあるのでしょうか", "マイナポータルからログアウトしなかったのか",

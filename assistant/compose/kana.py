@@ -8,7 +8,9 @@ kana is rewritten only when
 - it starts and ends where the question's own words do, and does not start on a particle or an
   auxiliary (Sudachi's reading of the question; a word Sudachi does not know may be split anywhere);
 - the sources never write that stretch in kana themselves (「マイナポータル」 stays).
-Long vowels (ショー/ショウ) and ヅ/ズ, ヂ/ジ are read alike.
+Long vowels (ショー/ショウ) and ヅ/ズ, ヂ/ジ are read alike. Half-width kana (ｼｮｳｶﾞｲｼｬ) is read as full-width.
+What is left in katakana and reads, in hiragana, as nothing but particles, pronouns and adverbs
+(「ダレノ」「ナゼ」「ノ」) is written in hiragana: 「…手帳ノ紐付けミス ダレノ責任?」 asks 誰の責任.
 """
 from __future__ import annotations
 
@@ -18,6 +20,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 
 _RUN = re.compile(r"[ぁ-ゖァ-ヺー]{4,}")
+_HALF = re.compile(r"[\uff61-\uff9f]+")
+_KATA = re.compile(r"[ァ-ヺー]+")
+_GRAMMAR = ("助詞", "助動詞", "代名詞", "副詞")   # read in hiragana, these words ask or join: nothing the sources name
 _KANJI = re.compile(r"[\u4e00-\u9fff々]")
 MIN_KANA = 4
 _MAX_NOUNS = 3
@@ -73,6 +78,10 @@ class KanaReader:
         self._spelled = {r: c.most_common(1)[0][0] for r, c in seen.items()}
 
     def rewrite(self, question: str) -> str:
+        question = _HALF.sub(lambda m: unicodedata.normalize("NFKC", m.group()), question)
+        return self._grammar_in_hiragana(self._kanji(question))
+
+    def _kanji(self, question: str) -> str:
         runs = list(_RUN.finditer(question))
         if not runs:
             return question
@@ -100,6 +109,22 @@ class KanaReader:
             if kanji and q[i:j] not in self._known:
                 return j, kanji
         return None
+
+    def _grammar_in_hiragana(self, q: str) -> str:
+        """Katakana the sources do not write that reads, in hiragana, as grammar only (「ダレノ」→「だれの」)."""
+        from sudachipy import SplitMode
+
+        from assistant.index.lexical import _tokenizer
+
+        def hiragana(m: re.Match) -> str:
+            run = m.group()
+            if run in self._known or "ー" in run:
+                return run
+            soft = "".join(chr(ord(c) - 0x60) for c in run)
+            words = _tokenizer().tokenize(soft, SplitMode.C)
+            grammar = all(w.part_of_speech()[0] in _GRAMMAR and not w.is_oov() for w in words)
+            return soft if grammar and len(words) else run
+        return _KATA.sub(hiragana, q)
 
     @staticmethod
     def _boundaries(q: str) -> tuple[set[int], set[int]]:
