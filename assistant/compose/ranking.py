@@ -11,6 +11,10 @@ a positive) and reports leave-one-set-out. On 2026-12-06 the fitted weights rais
 four newest blind dev sets (dev_fresh11 .595 → .690, fresh12 .604 → .656, fresh13 .536 → .584) but
 lowered them on four older ones (dev_fresh2 .839 → .796, fresh7 .886 → .848, fresh8 .876 → .838,
 dev_scope .770 → .738) and on the holdout below its regression gate, so they were not shipped.
+On 2026-12-07, with 22 dev sets, a true leave-one-set-out run (fit on 21 sets, `briefing eval` on the
+22nd, each in turn) raised key points 1951 → 1985 of 2555 and the newest blind set, dev_fresh20,
+fitted on none of them, .51 → .53; but cases.yaml fell .855 → .841, below its floor, and no
+weighting of cases.yaml in the fit brought it back, so the hand-set weights stay.
 """
 from __future__ import annotations
 
