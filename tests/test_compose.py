@@ -641,3 +641,14 @@ def test_asked_about_the_city_in_an_affair_it_does_not_carry_the_summary_says_wh
         assert "点検" not in b.ask(first).summary   # asked who, not about the city
     finally:
         b.close()
+
+
+def test_a_yes_no_blaming_a_party_that_carries_no_affair_names_that_party_first(cross_affair):
+    # J-LIS carries none of the map's affairs: the list of each affair's party alone never answers
+    # 「それはJ-LISの責任でしょう？」; the sources' sentence naming J-LIS does, after the verdict
+    ans = cross_affair.ask("J-LISに照会して誤った番号が登録されたのなら、それはJ-LISの責任でしょう？")
+    first = ans.sections[0].sentences[0].text
+    assert ans.verdict and first.startswith(("はい。", "いいえ。", "一部です。")) and "J-LIS" in first
+    assert first.count("。") == 2 and "事務ごとに異なります" not in first   # one verdict, then the one sentence
+    assert any(name in ans.summary for name in ("医療保険者", "都道府県"))     # each affair's party follows
+    assert ans.sections[0].sentences[0].citations                                 # and the sentence is cited

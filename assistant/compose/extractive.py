@@ -372,6 +372,7 @@ class ExtractiveComposer:
                          exclude, self.params.max_support + (0 if claims else 1), self.params,
                          said=tuple(c.text for c in claims), said_keys=tuple(summary_keys),
                          prop=turn.prop if turn.yesno or turn.prop.frame == "apology" else None)
+        claims = _party_first(turn, claims, support)
         if not claims and support:   # nothing from the map: the best sentence is the answer
             lead = self._lead_sentence(support, turn)
             support.remove(lead)
@@ -561,6 +562,26 @@ class ExtractiveComposer:
         return Answer(question=turn.q, abstained=True, coverage="none", answer="\n".join(lines),
                       coverage_note="登録されている資料には、この質問に答える記述がありません。",
                       summary=reason or "登録されている資料にはこの質問に答える記述がないため、回答を控えます。")
+
+
+def _party_first(turn: Turn, claims: list, support: list[Candidate]) -> list:
+    """A yes/no judged across affairs that puts the fault on a party carrying none of them (「それは
+    J-LISの責任でしょう？」): the map's list names only each affair's party, so the supporting sentence
+    that names the party asked about comes first (「J-LIS は照会に応じて…返す立場にあり…当事者ではない」),
+    the verdict in front of it and the list after it."""
+    party = turn.prop.party
+    if not (turn.yesno and claims and turn.scope.kind in ("several", "general") and party and party != "municipality"):
+        return claims
+    if any(r.primary and r.primary.actor == party for r in turn.scope.rows):
+        return claims
+    naming = [c for c in support if party in parties_named(c.text)]
+    if not naming:
+        return claims
+    best = max(naming, key=lambda c: c.score)
+    support.remove(best)
+    first = claims[0]
+    rest = [words.Claim(_unprefixed(first.text).removeprefix("事務ごとに異なります。"), first.quotes, first.candidate)]
+    return [words.Claim(best.text, [], candidate=best)] + rest + claims[1:]
 
 
 def _unprefixed(text: str) -> str:
