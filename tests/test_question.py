@@ -318,6 +318,23 @@ def test_a_term_shared_only_by_rows_of_one_party_still_names_the_affair():
     assert labelled("国保の番号登録は誰の責任か")["kokuho"] > 0.0
 
 
+def test_the_asking_sentence_picks_between_rows_of_one_party_that_the_story_before_it_named():
+    from types import SimpleNamespace
+
+    from assistant.compose.scope import ScopeMatcher
+    from assistant.index.affairs import ResponsibilityMap
+    pm = RoleRow(actor="prime_minister", label="")
+    amap = ResponsibilityMap(rows=[
+        AffairRow(id="counter", label="窓口", terms=["公金受取口座", "口座登録", "共用端末"], roles=[pm], docs=["a", "b"]),
+        AffairRow(id="family", label="家族名義", terms=["公金受取口座", "口座登録", "家族名義"], roles=[pm], docs=["c"])])
+    m = ScopeMatcher(amap, SimpleNamespace(sentences=None), {})
+    q = "共用端末での誤登録ばかりが報じられました。家族名義の口座登録は、何が原因ですか。"
+    assert [r.id for r in m.match(q, None, [], asked="家族名義の口座登録は、何が原因ですか。").rows] == ["family"]
+    # without the asking sentence, or when it names neither apart, the usual reading (more documents) stays
+    assert [r.id for r in m.match(q, None, []).rows] == ["counter"]
+    assert [r.id for r in m.match(q, None, [], asked="口座登録は、何が原因ですか。").rows] == ["counter"]
+
+
 def test_a_question_that_points_back_follows_on_and_a_who_word_says_who(clf):
     from assistant.compose.question import QuestionType, follows_on
     plain = QuestionType(ask="tech_ops", yesno=True, local=False, followup=False, confidence=0.9)

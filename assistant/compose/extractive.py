@@ -105,7 +105,9 @@ class ExtractiveComposer:
         named = any(v >= self.params.affair_named for v in lex.values())
         turn = Turn.start(q, qtype, qvec, prev[0] if prev else None, named, self.params)
         turn.hits, turn.filters = self.searcher.search(turn.rq, k=self.params.k, filters=filters), filters
-        scope = self.scope.match(q, qvec, turn.hits, qtype.affair_hint, lex)
+        clause = asking_clause(q)
+        scope = self.scope.match(q, qvec, turn.hits, qtype.affair_hint, lex,
+                                 asked=clause if clause != q else None)
         turn.settle(scope, prev[0] if prev else None, self.scope.overview())
         if self._about_the_whole(turn):
             turn.scope, turn.whole = Scope("general", self.scope.affair_rows(), scope.scores), True

@@ -127,7 +127,7 @@ class ScopeMatcher:
 
     # ---- decision
     def match(self, question: str, qvec, hits: list[Hit], hint: str = "none",
-              lex: dict[str, float] | None = None) -> Scope:
+              lex: dict[str, float] | None = None, asked: str | None = None) -> Scope:
         p = self.params
         if not self.rows:
             return Scope("none")
@@ -150,6 +150,12 @@ class ScopeMatcher:
                 by_party.setdefault(r.primary.actor if r.primary else r.id, []).append(r)
             chosen = []
             for rows in by_party.values():
+                # the one the asking sentence names, when the story before it named its sibling too
+                # (「…窓口の共用端末での誤登録ばかりが報じられた…家族名義の口座登録は、何が原因で…」)
+                in_ask = self._named_apart(rows, asked) if asked and len(rows) > 1 else []
+                if len(in_ask) == 1:
+                    chosen.append(in_ask[0])
+                    continue
                 usual = max(rows, key=lambda r: (lex[r.id], len(r.docs)))
                 closer = max(rows, key=lambda r: scores[r.id])
                 chosen.append(closer if scores[closer.id] - scores[usual.id] >= p.affair_margin else usual)
@@ -168,6 +174,12 @@ class ScopeMatcher:
         if hint == "general" or best.overview:
             return Scope("general", self.affair_rows(), scores)
         return Scope("none", [], scores)
+
+    def _named_apart(self, rows: list[AffairRow], text: str) -> list[AffairRow]:
+        """The rows `text` names by a term none of the other `rows` has (家族名義, not 公金受取口座)."""
+        hits = self._term_hits(normalize(text))
+        return [r for r in rows
+                if set(hits.get(r.id, ())) - {t for o in rows if o is not r for t in self._terms[o.id]}]
 
     def affair_rows(self) -> list[AffairRow]:
         """Every row with a responsible party, the most documented first."""
