@@ -357,7 +357,7 @@ class ExtractiveComposer:
         claims, verdict = self._summary_claims(turn, text)
         claims += self._further_parts(turn, text, claims)
         prev_claims = [s.text for s in prev[1].sections[0].sentences] if prev and prev[1].sections else []
-        repeated = bool(claims) and [_unprefixed(c.text) for c in claims] == [_unprefixed(t) for t in prev_claims[:len(claims)]]
+        repeated = bool(claims) and [words.unprefixed(c.text) for c in claims] == [words.unprefixed(t) for t in prev_claims[:len(claims)]]
         if repeated:   # a follow-up never repeats the previous answer: lead with new material …
             # … after the one sentence on the party it names, when it asks nothing else (「では市の責任は？」:
             # the city's share; 「うちは中核市だけど…」 asks about 中核市, which new material answers)
@@ -582,15 +582,8 @@ def _party_first(turn: Turn, claims: list, support: list[Candidate]) -> list:
     best = max(naming, key=lambda c: c.score)
     support.remove(best)
     first = claims[0]
-    rest = [words.Claim(_unprefixed(first.text).removeprefix("事務ごとに異なります。"), first.quotes, first.candidate)]
+    rest = [words.Claim(words.unprefixed(first.text), first.quotes, first.candidate)]
     return [words.Claim(best.text, [], candidate=best)] + rest + claims[1:]
-
-
-def _unprefixed(text: str) -> str:
-    for w in words.VERDICT_WORDS.values():
-        if text.startswith(w):
-            return text[len(w):]
-    return text
 
 
 def _bucket(c: Candidate) -> str:

@@ -17,6 +17,7 @@ from .answer_type import TYPES, expected
 from .evidence import content_nouns
 
 VERDICT_WORDS = {"yes": "はい。", "no": "いいえ。", "partial": "一部です。"}
+BY_AFFAIR = "事務ごとに異なります。"   # after 一部です, where the verdicts differ by affair
 CAUSE_WORDING = {
     "operational": "技術的な欠陥ではなく、運用の問題（事務処理の誤り）です",
     "technical": "技術的な問題（システムや本人確認の方式の問題）です",
@@ -36,6 +37,14 @@ class Claim:
     text: str
     quotes: list[Quote] = field(default_factory=list)
     candidate: object = None   # a quoted sentence (evidence.Candidate) instead of map cells
+
+
+def unprefixed(text: str) -> str:
+    """The sentence without the verdict that `lead_with` or `cross` put in front of it."""
+    for w in VERDICT_WORDS.values():
+        if text.startswith(w):
+            return text[len(w):].removeprefix(BY_AFFAIR)
+    return text
 
 
 def lead_with(verdict: str | None, claims: list[Claim]) -> list[Claim]:
@@ -258,6 +267,6 @@ def cross(rows: list[AffairRow], verdict: str | None = None, limit: int = 5) -> 
                  "none": "市の分担なし"}[row.city_share]
         out.append(Claim(f"{row.label}の責任は{lies_with(p.actor, share)}。", p.quotes + row.city_quotes[:1]))
     if out and verdict:   # 「事務ごとに異なります」 only where the verdicts differ by affair
-        out[0] = Claim(VERDICT_WORDS[verdict] + ("事務ごとに異なります。" if verdict == "partial" else "") + out[0].text,
+        out[0] = Claim(VERDICT_WORDS[verdict] + (BY_AFFAIR if verdict == "partial" else "") + out[0].text,
                        out[0].quotes)
     return out
