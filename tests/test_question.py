@@ -104,6 +104,12 @@ def clf():
     ("何千件も誤りがあったのは市のせいではないのか。", True),
     ("どうやら市の責任のようだが、そうなのか。", True),
     ("なぜか市だけが批判されているのはおかしくないか。", True),   # 「なぜか」: somehow
+    # a council member states a claim and asks the mayor's view of it (no wh-word in the claim)
+    ("共済の番号誤りは組合の問題であり、市が謝罪する必要はないと考えるが、市長の見解を伺う。", True),
+    ("保険者は加入時に本人から番号を得るべきであったと考えるが、いかがか。", True),
+    ("手帳の交付などの場面で県がJ-LISに頼ったのは問題であると考えるが、市長の認識を伺う。", True),   # 「などの」 is no どの
+    ("今後どのように対応すべきと考えるか、市長の見解を伺う。", False),   # a wh-word: asks how
+    ("紐付け誤りへの対応について、市長の見解を伺う。", False),          # no claim put: asks the view
 ])
 def test_yes_no_questions_are_read_from_grammar(clf, q, yesno):
     c, emb = clf
@@ -141,6 +147,8 @@ def test_questions_about_the_citys_own_data_are_local(clf):
     ("窓口職員のミスではなく制度の問題だ、と説明してよいか", "municipality", True),   # no second party: denied
     ("国保の誤りは市の責任で間違いないか", "municipality", False),   # 「間違いない」 affirms
     ("国保の誤りは市の責任ではないと考えて差し支えないか", "municipality", True),
+    ("手帳の番号誤りで、県の責任は免れないのではないか", "prefecture", False),   # 「免れない」 asserts the fault
+    ("共済組合は責任を逃れられないと考えるが、いかがか", "health_insurer", False),
 ])
 def test_what_a_yes_no_question_asserts(q, party, negated):
     p = proposition(q, "who")

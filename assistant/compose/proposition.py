@@ -57,7 +57,7 @@ _NEGATION = re.compile(rf"(?:{_BLAME}|誤り|非|関係|関わ[っら]?|問題|�
                        r"|わけ(?:では|じゃ)(?:ない|なく|なかっ|ありません)")   # 「壊れていたわけではない」: whatever it denies
 # Putting blame elsewhere (「国のせいにして逃げている」「責任を押しつけた」): the question accuses its
 # subject of evading, which holds only where the affair is the subject's own.
-_SHIFT = re.compile(r"せいに(?:する|して|した|しよう)|責任逃れ|転嫁|押し付け|押しつけ|言い逃れ|逃げ(?:て|る|た)|(?:責任|責め)を免れ")
+_SHIFT = re.compile(r"せいに(?:する|して|した|しよう)|責任逃れ|転嫁|押し付け|押しつけ|言い逃れ|逃げ(?:て|る|た)|(?:責任|責め)を免れ(?!ない|ず|ません|得ない|られない)")
 # Apologising (「市が先に謝るべきか」「頭を下げるべきなのか」): the party that holds the affair apologises;
 # one that only helped with it does not, in the talk's view, apologise first or alone.
 _APOLOGY = re.compile(r"謝|詫び|わび|頭を下げ")
@@ -68,7 +68,9 @@ _OPERATIONAL = re.compile(r"運用|人為|事務処理|手作業|ヒューマン
 
 
 # 「…の責任で間違いないか」「…に相違ない」「…と考えて差し支えないか」: a negative word that affirms
-_AFFIRMING = re.compile(r"(?:で|に|と)?(?:間違い|まちがい|相違|差し支え|差支え)(?:は|が|も)?(?:ない|無い|ありません|ございません)|に違いない")
+# — and 「県の責任は免れない」「責めを逃れられない」, which assert the fault they seem to deny
+_AFFIRMING = re.compile(r"(?:で|に|と)?(?:間違い|まちがい|相違|差し支え|差支え)(?:は|が|も)?(?:ない|無い|ありません|ございません)|に違いない"
+                        r"|(?<=責任|責め)(?:は|を|から)?(?:免れ|逃れ(?:られ)?)(?:ない|ず|ません|得ない)")
 
 
 def _negated(text: str) -> bool:

@@ -34,8 +34,9 @@ _CONCESSIVE = r"(?!まで?も|も|[^。、？?]{0,6}?(?:ても|でも))"
 # asks nothing either (「責任者は誰か。」「誰か、」 still ask who); nor do 「何とか」「どうにか」「どうせ」「どうやら」
 # 「どのみち」「なんでも」, or 「何度も」「何千件も」 (many times, thousands)
 _INDEFINITE = r"(?!か(?!月|所|国)(?:[^。？?\s、,とら]|とい|と言))"   # (「いつから」「どこから」「何か月」「何か所」 still ask)
-_WH = re.compile(rf"(?:誰|だれ|どなた|何(?!か(?!月|所|国)[^。？?\sら]|も|ら|とか|の[^。？?、]{{1,8}}?も|[千百万十]*[度回年人件]も)|なに|どこ|どちら|どっち|どの(?!みち)|どれ|いつ|どう(?!して|にか|せ|やら)"
+_WH = re.compile(rf"(?:誰|だれ|どなた|何(?!か(?!月|所|国)[^。？?\sら]|も|ら|とか|の[^。？?、]{{1,8}}?も|[千百万十]*[度回年人件]も)|なに|(?<!な)(?:どこ|どちら|どっち|どの(?!みち)|どれ)|いつ|どう(?!して|にか|せ|やら)"
                  rf"){_INDEFINITE}{_CONCESSIVE}|なぜ(?!か[^。？?\s、,])|何故|なんで(?!す|しょ|も)|どうして(?!も(?!っと))|いくつ|いくら|どんな|いかなる|如何なる")
+# (「更新などの機会に」「窓口などで」: など followed by の・で is no どの・どこ)
 # 「登録したのはどこなのか」「入れたのは、どこの組織か」「どこがしくじったのか」「どこの責任か」: どこ naming a
 # body asks who as 誰 does
 # (「手続のどこがおかしいのか」 asks which part, 「どこに穴が」「どこで」「どこまで」 where or how far)
@@ -57,6 +58,17 @@ _PASSIVE_THING = re.compile(r"れること")
 _YESNO_END = re.compile(r"(?:か|の|かな|よね|ですね|のね|でしょう?|だろう|ある|ない|(?:の|ん|はず)では)[？?。！!]?\s*$|[？?]\s*$")   # 「…のでは。」 asks too
 # 「…カードの欠陥なのでしょうか、どうなのでしょうか」: the question put, then pressed
 _PRESSED = re.compile(r"か[、,]\s*(?:どう|いかが)(?:なの|なん)?(?:です|でしょう|だ)?か?[？?。]?\s*$")
+# 「…本市には一切の責任がないと考えるが、市長の見解を伺う」「…見直しを求めるべきと考えるが、いかがか」: a
+# council member states a claim and asks whether the mayor agrees — the interpellation's yes/no form
+_CLAIM_PUT = re.compile(r"(?:と(?:考える|考えます|思う|思います|判断する)|べきである|べきだ)(?:が|けれども|けど)[、,]?"
+                        r"[^。？?、,]{0,12}?(?:(?:見解|認識|所見|考え)(?:を|について)?)?"
+                        r"(?:伺う|伺います|伺いたい|問う|問います|お聞きします|お尋ねします|求める|求めます|いかがか|いかがですか|いかがでしょうか)[。？?]?\s*$")
+
+
+def puts_a_claim(asked: str) -> bool:
+    """The asking sentence states a claim (no wh-word in it) and asks the mayor's view of it."""
+    m = _CLAIM_PUT.search(asked)
+    return bool(m) and not _WH.search(asked[:m.start()])
 # first person + the municipality, or + one of its own bodies (「うちの国保」「わが町の窓口」)
 _OURS = r"(?:本|当|うちの|ウチの|わが|我が|私たちの|わたしたちの)"
 _LOCAL = re.compile(rf"{_OURS}(?:市|町|村|区|自治体|県)|(?:市|町|区|村)内|"
@@ -212,7 +224,7 @@ class QuestionClassifier:
             ask = "figures"   # 「何件あったのか」「何人か」: the question word asks for a number
         yes = self._proba("yesno", X).get(True, 0.0)
         # Grammar first: with no wh-word, a question ending in か・の・？ asks for a judgement.
-        if _PRESSED.search(asked) or either_way(asked) or confirms_hearsay(q):
+        if _PRESSED.search(asked) or either_way(asked) or confirms_hearsay(q) or puts_a_claim(asked):
             yes = 1.0   # 「…なのでしょうか、どうなのでしょうか」「認めるんですか、認めないんですか」
         elif _EITHER.search(q) or _EITHER.search(asked) or _ELLIPSIS.search(asked) or (_ANYTHING.search(asked) and not _blame_may_land(asked)):
             yes = 0.0
