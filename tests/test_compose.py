@@ -652,3 +652,21 @@ def test_a_yes_no_blaming_a_party_that_carries_no_affair_names_that_party_first(
     assert first.count("。") == 2 and "事務ごとに異なります" not in first   # one verdict, then the one sentence
     assert any(name in ans.summary for name in ("医療保険者", "都道府県"))     # each affair's party follows
     assert ans.sections[0].sentences[0].citations                                 # and the sentence is cited
+
+
+def test_across_affairs_the_cause_is_the_kind_most_of_them_share():
+    from assistant.compose.question import QuestionType
+    from assistant.compose.scope import Scope
+    from assistant.compose.turn import Turn, cause_for
+    from assistant.index.affairs import AffairRow
+
+    def cause(kind, *causes):
+        rows = [AffairRow(id=f"r{i}", label=f"l{i}", cause=c) for i, c in enumerate(causes)]
+        turn = Turn(q="", qtype=QuestionType(ask="why"), rq="", ask="why", yesno=False, local=False,
+                    followup=False, prop_text="", scope=Scope(kind, rows))
+        return cause_for(turn, None, {}, str).type
+
+    assert cause("several", "operational", "operational", "mixed") == "operational"   # 保険証・手帳 and the counter
+    assert cause("several", "operational", "mixed") == "mixed"                         # no majority: both kinds
+    assert cause("general", "operational", "mixed", "institutional") == "operational"  # the errors as a whole
+    assert cause("one", "institutional") == "institutional"

@@ -2,6 +2,8 @@
 follow-up inherits from the turn before; the responsibility and cause fields built from the map."""
 from __future__ import annotations
 
+from collections import Counter
+
 import hashlib
 import logging
 import threading
@@ -102,8 +104,11 @@ def cause_for(turn: Turn, cites, chunks, text) -> Cause:
     rows = [r for r in turn.scope.rows if r.cause != "none"]
     if not rows:
         return Cause(type="none")
-    types = {r.cause for r in rows}
-    ctype = types.pop() if len(types) == 1 else "operational" if turn.scope.kind == "general" else "mixed"
+    # across affairs, the kind of cause most of them share (保険証・口座・手帳: two operational, one mixed →
+    # operational); with no majority, the errors as a whole are operational and a few named ones mixed
+    counts = Counter(r.cause for r in rows)
+    top, n = counts.most_common(1)[0]
+    ctype = top if 2 * n > len(rows) else "operational" if turn.scope.kind == "general" else "mixed"
     row = next((r for r in rows if r.cause == ctype), rows[0])
     quotes = (row.mechanism or row.cause_quotes)[:1]
     if not quotes or quotes[0].chunk_id not in chunks:
