@@ -670,3 +670,32 @@ def test_across_affairs_the_cause_is_the_kind_most_of_them_share():
     assert cause("several", "operational", "mixed") == "mixed"                         # no majority: both kinds
     assert cause("general", "operational", "mixed", "institutional") == "operational"  # the errors as a whole
     assert cause("one", "institutional") == "institutional"
+
+
+def test_numbered_parts_the_map_answers_follow_a_lead_sentence_on_the_named_affair(briefing, monkeypatch):
+    """「(1) 誤りが起きた理由、(2) 窓口でどう案内すべきか」: the advice the map has no cell for leads with
+    the best sentence, and the cause the map does have follows it in the summary — once."""
+    from assistant.compose.question import QuestionType
+    composer = briefing.composer
+    advice = QuestionType(ask="remedy", scores={"remedy": 0.6, "why": 0.4})
+    monkeypatch.setattr(composer.classifier, "classify", lambda q, v: advice)
+    monkeypatch.setattr(composer, "_classify", lambda t: QuestionType(ask="why" if "理由" in t else "remedy"))
+    q = "障害者手帳の件で、(1) 誤りが起きた理由、(2) 窓口で住民にどう案内すべきかについて伺う。"
+    ans = briefing.ask(q)
+    concl = [s.text for s in ans.sections[0].sentences]
+    assert len(concl) >= 2 and "運用の問題" in "".join(concl[1:]) and "運用の問題" not in concl[0]
+    shown = [s.text for sec in ans.sections[1:] for s in sec.sentences]
+    assert not set(concl) & set(shown)   # no sentence twice
+    # without the numbered cause the summary is the lead sentence alone
+    alone = briefing.ask("障害者手帳の件で、窓口で住民にどう案内すべきかについて伺う。")
+    assert [s.text for s in alone.sections[0].sentences] == concl[:1]
+
+
+def test_a_cause_named_answers_why_and_technical_or_operational_alike(briefing, monkeypatch):
+    from assistant.compose.question import QuestionType
+    composer = briefing.composer
+    monkeypatch.setattr(composer.classifier, "classify", lambda q, v: QuestionType(ask="tech_ops", scores={"tech_ops": 0.6}))
+    monkeypatch.setattr(composer, "_classify", lambda t: QuestionType(ask="why" if "原因" in t else "tech_ops"))
+    ans = briefing.ask("障害者手帳の誤りは技術の問題だったのか。また、その原因を伺う。")
+    concl = "".join(s.text for s in ans.sections[0].sentences)
+    assert concl.count("運用の問題") == 1, concl   # the why part adds no second wording of the same cause

@@ -5,7 +5,7 @@ import pytest
 from sklearn.model_selection import StratifiedKFold
 
 from assistant.compose.proposition import IMPLEMENTER, asserts, blames, evidence_verdict, judge, proposition, subject
-from assistant.compose.question import ASKS, QuestionClassifier, asks_with_wh, elliptical, load_examples
+from assistant.compose.question import ASKS, QuestionClassifier, asking_parts, asks_with_wh, elliptical, load_examples
 from assistant.embed import FakeEmbeddings
 from assistant.index.affairs import AffairRow, RoleRow
 from assistant.normalize import normalize
@@ -341,6 +341,45 @@ def test_the_asking_sentence_picks_between_rows_of_one_party_that_the_story_befo
     # without the asking sentence, or when it names neither apart, the usual reading (more documents) stays
     assert [r.id for r in m.match(q, None, []).rows] == ["counter"]
     assert [r.id for r in m.match(q, None, [], asked="口座登録は、何が原因ですか。").rows] == ["counter"]
+
+
+
+def test_a_shorter_term_that_points_back_to_a_sibling_named_before_does_not_name_its_own_row():
+    from types import SimpleNamespace
+
+    from assistant.compose.scope import ScopeMatcher
+    from assistant.index.affairs import ResponsibilityMap
+    pref = RoleRow(actor="prefecture", label="")
+    amap = ResponsibilityMap(rows=[
+        AffairRow(id="techo", label="障害者手帳", terms=["障害者手帳", "手帳"], roles=[pref], docs=["a"]),
+        AffairRow(id="seishin", label="精神手帳", terms=["精神障害者保健福祉手帳"], roles=[pref], docs=["b", "c"])])
+    m = ScopeMatcher(amap, SimpleNamespace(sentences=None), {})
+    # 「この手帳」 is the 精神障害者保健福祉手帳 just named, not the other row's bare 「手帳」
+    q = "精神障害者保健福祉手帳の連携が止まったと聞く。この手帳の番号は、いずれの機関が登録したのか。"
+    assert [r.id for r in m.match(q, None, [], asked="この手帳の番号は、いずれの機関が登録したのか。").rows] == ["seishin"]
+    # a term of its own that is no part of the sibling's still picks its row
+    q = "精神障害者保健福祉手帳のことはわかった。では障害者手帳の番号は誰が登録したのか。"
+    assert [r.id for r in m.match(q, None, [], asked="では障害者手帳の番号は誰が登録したのか。").rows] == ["techo"]
+
+
+@pytest.mark.parametrize("q, parts", [
+    ("情報連携が止まったと聞く。(1) 停止に至った理由、(2) 窓口でどう案内すべきかについて伺う。",
+     ["(1) 停止に至った理由について伺う。", "(2) 窓口でどう案内すべきかについて伺う。"]),
+    ("本市の国保について、①誤登録の件数、②その原因、③再発防止策を伺う。",   # NFKC would make ① a bare 1
+     ["本市の国保について、(1)誤登録の件数を伺う。", "(2)その原因を伺う。", "(3)再発防止策を伺う。"]),
+    ("保険証の誤りについて伺う。原因は何か。", ["保険証の誤りについて伺う。", "原因は何か。"]),   # no numbering: sentences
+])
+def test_numbered_items_are_each_a_question_asking_what_the_last_one_requests(q, parts):
+    assert asking_parts(q) == parts
+
+
+def test_a_request_that_names_what_it_wants_says_what_it_asks():
+    from assistant.compose.question import says_what_it_asks
+    assert says_what_it_asks("停止に至った理由について伺う。")
+    assert says_what_it_asks("その原因を示されたい。")
+    assert says_what_it_asks("誰の責任か。")
+    assert not says_what_it_asks("都道府県と市町村の内訳も知りたいです。")
+    assert not says_what_it_asks("市長の見解を伺う。")
 
 
 def test_a_question_that_points_back_follows_on_and_a_who_word_says_who(clf):

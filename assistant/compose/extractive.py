@@ -26,7 +26,7 @@ from .evidence import (Candidate, candidates, content_nouns, content_tokens, cov
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, parties_named, proposition
 from .kana import KanaReader
-from .question import (THEME, about_the_series, asking_clause, asking_parts, asks_to_conclude, asks_who, asks_with_wh, defined_term,
+from .question import (THEME, about_the_series, asking_clause, asking_parts, asks_to_conclude, asks_who, asks_with_wh, defined_term, says_what_it_asks,
                        load_examples, names_this_city, normative, only_requests, quoted_question, unknown_topics,
                        wholly_new_topics, yes_no_part)
 from .scope import Scope, ScopeMatcher
@@ -379,6 +379,13 @@ class ExtractiveComposer:
             lead = self._lead_sentence(support, turn)
             support.remove(lead)
             claims = [words.Claim(lead.text, [], candidate=lead)]
+            # … and, when the question names its one affair, the further parts the map answers follow it
+            # (「(1) 停止に至った理由、(2) 窓口でどう対応すべきか」: the advice leads, the cause follows)
+            more = self._further_parts(turn, text, claims) if turn.scope.kind == "one" and turn.scope.named else []
+            keys = {(q.chunk_id, q.start, q.end) for c in more for q in c.quotes}
+            support = [c for c in support if (c.hit.chunk.id, c.start, c.end) not in keys and c.text not in {m.text for m in more}]
+            claims += more
+            summary_keys |= keys
         elif not claims and repeated:
             claims = kept   # nothing new to say: the same conclusion rather than none
         basis = "map" if verdict else ""
@@ -508,13 +515,15 @@ class ExtractiveComposer:
         parts = asking_parts(turn.q)
         # asked about this city, the summary answered the city's part: the parts not about it follow
         # (「(1) 本市で何件確認されたのか。(2) 原因をどう分析しているのか」)
-        parts = [p for p in parts if not names_this_city(p)] if turn.local else parts[1:]
-        said, seen, out = {c.text for c in claims}, {turn.ask}, []
+        # (every part: the first may ask something other than the whole question's type — 「(1) 理由、(2) 対応」)
+        parts = [p for p in parts if not names_this_city(p)] if turn.local else parts
+        # a cause named answers why it happened and whether it was technical alike
+        said, seen, out = {c.text for c in claims}, {turn.ask} | ({"why", "tech_ops"} if turn.ask in ("why", "tech_ops") else set()), []
         for part in parts:
             # a part that says itself what it asks (何件・なぜ・誰・どのように), or asks for the legal basis
             # (「その法令上の拠り所もあわせて示されたい」)
             ask = self._classify(part).ask
-            if ask in seen or ask not in ("who", "why", "figures", "basis") or not (asks_with_wh(part) or ask == "basis"):
+            if ask in seen or ask not in ("who", "why", "figures", "basis") or not (says_what_it_asks(part) or ask == "basis"):
                 continue
             seen.add(ask)
             more, _ = self._summary_claims(replace(turn, ask=ask, yesno=False, local=False), text)

@@ -386,12 +386,32 @@ _WH_THEN = re.compile(r"((?:何件|何人|何割|何年|誰|いつ|どこ|どれ
 def asking_parts(question: str) -> list[str]:
     """Each question a long one asks (「…該当者はいたのか。あわせて、原因と責任の所在を示されたい」):
     its sentences, and the clauses of a sentence that asks 「…のか、…」 twice."""
-    q = normalize(question)
+    q = normalize(re.sub(r"[①-⑳]", lambda m: f"({ord(m.group()) - 0x245F})", question))   # NFKC makes ① a bare 1
     out = []
     for sentence in (x.strip() for x in re.split(r"(?<=[。？?！!])", q)):
+        sentence = _enumerated(sentence)
         sentence = _WH_THEN.sub(r"\1" + _CUT, sentence)   # 「最終結果は何件で、原因はどこに…」: two questions
         out += [x for x in re.split(r"(?<=[かの])[、,]|" + _CUT, sentence) if x.strip()]
     return [x for x in out if (_YESNO_END.search(x) or _WH.search(x) or _REQUEST.search(x)) and not _STATEMENT.search(x)]
+
+
+# 「(1) 停止に至った理由、(2) 窓口でどう対応すべきかについて伺う」「①…、②…」: items numbered within one sentence
+_ITEM = re.compile(r"[(]\s*[0-9]{1,2}\s*[)]")
+_TAIL_REQUEST = re.compile(r"(?:について|に関して|を)?(?:伺|お示し|お聞き|示されたい|明らかにされたい|お答え)[^、,]*$")
+
+
+def _enumerated(sentence: str) -> str:
+    """A sentence that numbers its items is one question per item; the request the last item ends
+    with (「…について伺う。」) is what each earlier item asks too."""
+    marks = list(_ITEM.finditer(sentence))
+    if len(marks) < 2:
+        return sentence
+    items = [sentence[a.start():b.start()].rstrip("、, ") for a, b in zip(marks, marks[1:])] + [sentence[marks[-1].start():]]
+    tail = _TAIL_REQUEST.search(items[-1])
+    if tail:
+        ask = tail.group(0) if tail.group(0).startswith(("について", "に関して", "を")) else "について" + tail.group(0)
+        items = [i if (_YESNO_END.search(i) or _WH.search(i) or _REQUEST.search(i)) else i + ask for i in items[:-1]] + [items[-1]]
+    return sentence[:marks[0].start()] + _CUT.join(items)
 
 
 def only_requests(part: str) -> bool:
@@ -484,6 +504,16 @@ def follows_on(question: str, qtype: QuestionType, names_an_affair: bool) -> boo
 def asks_who(question: str) -> bool:
     """「誰がするのか」: the asking sentence asks for a party."""
     return bool(_WHO.search(_question_sentence(normalize(question))))
+
+
+# 「停止に至った理由について伺う」「その原因を示されたい」「責任の所在を伺う」: a request that names the kind of
+# answer it wants says what it asks as a wh-word does
+_NAMED_REQUEST = re.compile(r"(?:理由|原因|根拠|件数|経緯|責任の所在)(?:について|に関して|を|は|も)[^。？?、,]{0,6}?(?:" + _REQUEST.pattern + ")")
+
+
+def says_what_it_asks(part: str) -> bool:
+    """A part of a question that says itself what it asks for: a wh-word, or a request naming it."""
+    return asks_with_wh(part) or bool(_NAMED_REQUEST.search(normalize(part)))
 
 
 def asks_with_wh(question: str) -> bool:

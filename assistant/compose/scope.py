@@ -152,7 +152,7 @@ class ScopeMatcher:
             for rows in by_party.values():
                 # the one the asking sentence names, when the story before it named its sibling too
                 # (「…窓口の共用端末での誤登録ばかりが報じられた…家族名義の口座登録は、何が原因で…」)
-                in_ask = self._named_apart(rows, asked) if asked and len(rows) > 1 else []
+                in_ask = self._named_apart(rows, asked, question) if asked and len(rows) > 1 else []
                 if len(in_ask) == 1:
                     chosen.append(in_ask[0])
                     continue
@@ -175,11 +175,19 @@ class ScopeMatcher:
             return Scope("general", self.affair_rows(), scores)
         return Scope("none", [], scores)
 
-    def _named_apart(self, rows: list[AffairRow], text: str) -> list[AffairRow]:
-        """The rows `text` names by a term none of the other `rows` has (家族名義, not 公金受取口座)."""
-        hits = self._term_hits(normalize(text))
-        return [r for r in rows
-                if set(hits.get(r.id, ())) - {t for o in rows if o is not r for t in self._terms[o.id]}]
+    def _named_apart(self, rows: list[AffairRow], text: str, whole: str) -> list[AffairRow]:
+        """The rows `text` names by a term none of the other `rows` has (家族名義, not 公金受取口座) — nor
+        is part of a sibling's term the whole question used (「精神障害者保健福祉手帳の…。この手帳への番号は」:
+        「手帳」 points back to the sibling named before)."""
+        hits, before = self._term_hits(normalize(text)), self._term_hits(normalize(whole))
+        out = []
+        for r in rows:
+            others = [o for o in rows if o is not r]
+            used = [t for o in others for t in before.get(o.id, ())]
+            own = {t for t in hits.get(r.id, ()) if not any(t in u for u in used)}
+            if own - {t for o in others for t in self._terms[o.id]}:
+                out.append(r)
+        return out
 
     def affair_rows(self) -> list[AffairRow]:
         """Every row with a responsible party, the most documented first."""
