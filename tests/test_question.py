@@ -973,3 +973,15 @@ def test_ttehonto_asks_yes_or_no(clf, q, yesno):
 ])
 def test_a_tag_confirming_the_premise_gives_way_to_the_question_after_it(q, wh):
     assert asks_with_wh(q) == wh
+
+
+@pytest.mark.parametrize("q, negated", [
+    ("システム自体は、ちゃんと動いてたんだよね？", True),          # said to work: no technical fault
+    ("カードのシステムは正常に機能していたのか", True),
+    ("システムは正常に動いていなかったのではないか", False),      # said not to work: a fault
+    ("システムそのものが誤作動したからですか", False),            # 誤作動 is a fault
+    ("システムが壊れていたのか", False),
+])
+def test_a_system_said_to_work_denies_a_technical_fault(q, negated):
+    p = proposition(q, "tech_ops")
+    assert (p.frame, p.negated) == ("technical", negated)

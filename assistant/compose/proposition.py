@@ -65,6 +65,15 @@ _APOLOGY = re.compile(r"謝|詫び|わび|頭を下げ")
 _HOLDS = re.compile(r"保管|保有|(?:情報|データ|記録|口座)[^。、？?]{0,8}(?:持って|管理して|預かって)")
 _TECHNICAL = re.compile(r"技術|システム|カード|機械|不具合|欠陥|バグ|プログラム|設計|端末|機器|仕組み")
 _OPERATIONAL = re.compile(r"運用|人為|事務処理|手作業|ヒューマン|人的|職員|作業")
+# … and a system said to work as it should (「正常に動いていた」「ちゃんと機能していた」)
+# (not 「誤作動した」, nor 「正常に動いていなかった」)
+_WORKED = re.compile(r"(?:(?:動い|機能し|(?<!誤)作動し|稼働し)(?:て|た)|正常(?:だ|で|に|な))[^。？?、]{0,8}")
+_NOT_WORKED = re.compile(r"(?:ない|なかっ|ません|ず)")
+
+
+def _says_it_worked(text: str) -> bool:
+    m = _WORKED.search(text)
+    return bool(m) and not _NOT_WORKED.search(m.group(0))
 
 
 # 「…の責任で間違いないか」「…に相違ない」「…と考えて差し支えないか」: a negative word that affirms
@@ -216,7 +225,9 @@ def proposition(question: str, ask: str) -> Proposition:
         # is taken off; with both still there, 「システムの欠陥ではない運用の問題か」 is the technical reading, denied
         k_tech, k_ops = bool(_TECHNICAL.search(rest)), bool(_OPERATIONAL.search(rest))
         if k_tech != k_ops:
-            return Proposition("technical" if k_tech else "operational", negated=_negated(rest),
+            # 「システム自体はちゃんと動いていたのか」: a system said to work is a technical fault denied
+            worked = k_tech and _says_it_worked(rest)
+            return Proposition("technical" if k_tech else "operational", negated=_negated(rest) != worked,
                                only=bool(_ONLY.search(rest)))
         return Proposition("operational" if ops and not tech else "technical", negated=_negated(whole),
                            only=bool(_ONLY.search(whole)))
