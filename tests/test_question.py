@@ -989,3 +989,16 @@ def test_a_tag_confirming_the_premise_gives_way_to_the_question_after_it(q, wh):
 def test_a_system_said_to_work_denies_a_technical_fault(q, negated):
     p = proposition(q, "tech_ops")
     assert (p.frame, p.negated) == ("technical", negated)
+
+
+def test_a_council_claim_is_judged_on_the_sentence_that_states_it():
+    from assistant.compose.question import claim_put
+    q = ("市長はこれまで、共済の誤りは組合の問題であって本市の所管外であると答弁してきた。"
+         "しかし、本市が保険者である国保で誤りがあれば、その責任は市長自身が負うべきと考えるが、いかがか。")
+    claim = claim_put(q)
+    assert claim and claim.startswith("しかし")
+    p = proposition(claim, "who")
+    assert (p.party, p.negated) == ("municipality", False)   # the premise's 「所管外」 denies nothing here
+    assert proposition(q, "who").negated                      # … read whole, it would
+    assert claim_put("国保の責任は市にあると考えるが、いかがか。") is None   # one sentence: nothing to set apart
+    assert claim_put("国保の件で伺う。誰の責任か。") is None

@@ -26,7 +26,7 @@ from .evidence import (Candidate, candidates, content_nouns, content_tokens, cov
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, parties_named, proposition
 from .kana import KanaReader
-from .question import (THEME, about_the_series, asking_clause, asking_parts, asks_to_conclude, asks_who, asks_with_wh, defined_term, says_what_it_asks,
+from .question import (THEME, about_the_series, asking_clause, asking_parts, claim_put, asks_to_conclude, asks_who, asks_with_wh, defined_term, says_what_it_asks,
                        load_examples, names_this_city, normative, only_requests, quoted_question, unknown_topics,
                        wholly_new_topics, yes_no_part)
 from .scope import Scope, ScopeMatcher
@@ -122,7 +122,9 @@ class ExtractiveComposer:
             turn.ask = max((a for a in qtype.scores if a != "who"), key=qtype.scores.get, default="what")
         # a yes/no judges a claim, not a count: one learned as a figures question (its premise's counts —
         # 「8,351件の誤りが見つかった。カードそのものに欠陥があったのでは」) is judged as a statement
-        turn.prop = proposition(turn.prop_text, "what" if turn.yesno and turn.ask == "figures" else turn.ask)
+        # (a council member's claim is judged on the sentence that states it, not on the premises before it)
+        judged = (not turn.followup and claim_put(turn.prop_text)) or turn.prop_text
+        turn.prop = proposition(judged, "what" if turn.yesno and turn.ask == "figures" else turn.ask)
         quoted = quoted_question(q) if turn.ask == "explain" and not turn.yesno else None
         if quoted:   # 「会見で『カードは危ないのか』と聞かれたら何と答えるか」: what to say answers the quoted question
             turn.prop = proposition(quoted, self._classify(quoted).ask)

@@ -69,6 +69,14 @@ def puts_a_claim(asked: str) -> bool:
     """The asking sentence states a claim (no wh-word in it) and asks the mayor's view of it."""
     m = _CLAIM_PUT.search(asked)
     return bool(m) and not _WH.search(asked[:m.start()])
+
+
+def claim_put(question: str) -> str | None:
+    """The sentence of a council question that states the claim it asks the mayor's view of — what a
+    yes/no verdict judges, without the premises stated before it (「市長はこれまで…所管外であると答弁
+    してこられた。しかし、…責任は市長自身が負うべきものと考えるが、いかがか」)."""
+    sentences = [x.strip() for x in re.split(r"(?<=[。？?！!])", normalize(question)) if x.strip()]
+    return sentences[-1] if len(sentences) > 1 and puts_a_claim(sentences[-1]) else None
 # first person + the municipality, or + one of its own bodies (「うちの国保」「わが町の窓口」)
 _OURS = r"(?:本|当|うちの|ウチの|わが|我が|私たちの|わたしたちの)"
 _LOCAL = re.compile(rf"{_OURS}(?:市|町|村|区|自治体|県)|(?:市|町|区|村)内|"
