@@ -110,6 +110,9 @@ def clf():
     ("手帳の交付などの場面で県がJ-LISに頼ったのは問題であると考えるが、市長の認識を伺う。", True),   # 「などの」 is no どの
     ("今後どのように対応すべきと考えるか、市長の見解を伺う。", False),   # a wh-word: asks how
     ("紐付け誤りへの対応について、市長の見解を伺う。", False),          # no claim put: asks the view
+    # the asker doubting themselves is no second alternative: one claim, put as a yes/no
+    ("共済の誤りは旧姓で照会したからでしょうか、それとも私の思い違いでしょうか。", True),
+    ("共済の誤りは旧姓で照会したからでしょうか、それとも住所で照会したからでしょうか。", False),   # a real either-or
 ])
 def test_yes_no_questions_are_read_from_grammar(clf, q, yesno):
     c, emb = clf
@@ -998,3 +1001,9 @@ def test_a_council_claim_is_judged_on_the_sentence_that_states_it():
     assert proposition(q, "who").negated                      # … read whole, it would
     assert claim_put("国保の責任は市にあると考えるが、いかがか。") is None   # one sentence: nothing to set apart
     assert claim_put("国保の件で伺う。誰の責任か。") is None
+
+
+def test_self_doubt_after_a_claim_is_not_part_of_what_it_asserts():
+    from assistant.compose.proposition import unrhetorical
+    q = "手帳の連携が止まったのは県の照会のせいでしょうか、それとも私の勘違いでしょうか。"
+    assert unrhetorical(q) == "手帳の連携が止まったのは県の照会のせいでしょうか"

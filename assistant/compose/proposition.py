@@ -181,10 +181,16 @@ def marked_subject(question: str) -> str | None:
     return min(marked)[1] if marked else None
 
 
+# 「…からでしょうか、それとも私の思い違いでしょうか」: the asker doubting themselves, not a second alternative
+SELF_DOUBT = re.compile(r"[、,]?\s*それとも(?:私|わたし|僕|自分)?の?(?:思い違い|勘違い|誤解|記憶違い|考えすぎ|考え過ぎ)"
+                        r"(?:です|でしょう|なの|なん)?(?:でしょう)?か?[。？?]?\s*$")
+
+
 def unrhetorical(q: str) -> str:
     """The question with each sentence's rhetorical ending taken off, not only the last one's
-    (「…自治体側の責任ではないのか。また、なぜ…か」 asserts the city's fault)."""
-    return "".join(_RHETORICAL.sub("", part) for part in re.split(r"(?<=[。？?])", q))
+    (「…自治体側の責任ではないのか。また、なぜ…か」 asserts the city's fault), and the asker's
+    self-doubt after it (「…それとも私の思い違いでしょうか」)."""
+    return "".join(_RHETORICAL.sub("", SELF_DOUBT.sub("", part)) for part in re.split(r"(?<=[。？?])", q))
 
 
 _CLEFT = re.compile(rf"(?:{_APOLOGY.pattern})[^。、？?]*?の(?:は|が)")   # 「謝るべきなのは」

@@ -21,7 +21,7 @@ from assistant.normalize import normalize
 from . import answer_type
 from .kana import vowel
 from .params import DEFAULT, ComposerParams
-from .proposition import _REQUEST, blames, predicates_of
+from .proposition import _REQUEST, SELF_DOUBT, blames, predicates_of
 
 EXAMPLES = Path(__file__).with_name("question_examples.yaml")
 UNANSWERABLE = Path(__file__).with_name("scope_examples.yaml")   # questions the sources cannot answer
@@ -232,7 +232,7 @@ class QuestionClassifier:
             ask = "figures"   # 「何件あったのか」「何人か」: the question word asks for a number
         yes = self._proba("yesno", X).get(True, 0.0)
         # Grammar first: with no wh-word, a question ending in か・の・？ asks for a judgement.
-        if _PRESSED.search(asked) or either_way(asked) or confirms_hearsay(q) or puts_a_claim(asked):
+        if _PRESSED.search(asked) or either_way(asked) or confirms_hearsay(q) or puts_a_claim(asked) or SELF_DOUBT.search(asked):
             yes = 1.0   # 「…なのでしょうか、どうなのでしょうか」「認めるんですか、認めないんですか」
         elif _EITHER.search(q) or _EITHER.search(asked) or _ELLIPSIS.search(asked) or (_ANYTHING.search(asked) and not _blame_may_land(asked)):
             yes = 0.0
