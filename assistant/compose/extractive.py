@@ -26,9 +26,9 @@ from .evidence import (Candidate, candidates, content_nouns, content_tokens, cov
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, parties_named, proposition
 from .kana import KanaReader
-from .question import (THEME, about_the_series, asking_clause, asking_parts, claim_put, asks_to_conclude, asks_who, asks_with_wh, defined_term, says_what_it_asks,
-                       load_examples, names_this_city, normative, only_requests, quoted_question, unknown_topics,
-                       wholly_new_topics, yes_no_part)
+from .question import (THEME, about_the_series, asking_clause, asking_parts, asks_to_conclude, asks_who, asks_with_wh, claim_put,
+                       defined_term, load_examples, names_this_city, normative, only_requests, quoted_question,
+                       says_what_it_asks, unknown_topics, wholly_new_topics, yes_no_part)
 from .scope import Scope, ScopeMatcher
 from .support import BASIS_KINDS, lower, row_hits, select
 from .turn import Turn, cause_for, responsibility_for, trained_classifier
@@ -384,8 +384,8 @@ class ExtractiveComposer:
             # … and, when the question names its one affair, the further parts the map answers follow it
             # (「(1) 停止に至った理由、(2) 窓口でどう対応すべきか」: the advice leads, the cause follows)
             more = self._further_parts(turn, text, claims) if turn.scope.kind == "one" and turn.scope.named else []
-            keys = {(q.chunk_id, q.start, q.end) for c in more for q in c.quotes}
-            support = [c for c in support if (c.hit.chunk.id, c.start, c.end) not in keys and c.text not in {m.text for m in more}]
+            keys, texts = {(q.chunk_id, q.start, q.end) for c in more for q in c.quotes}, {c.text for c in more}
+            support = [c for c in support if (c.hit.chunk.id, c.start, c.end) not in keys and c.text not in texts]
             claims += more
             summary_keys |= keys
         elif not claims and repeated:

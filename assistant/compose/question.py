@@ -60,9 +60,9 @@ _YESNO_END = re.compile(r"(?:か|の|かな|よね|ですね|のね|でしょう
 _PRESSED = re.compile(r"か[、,]\s*(?:どう|いかが)(?:なの|なん)?(?:です|でしょう|だ)?か?[？?。]?\s*$")
 # 「…本市には一切の責任がないと考えるが、市長の見解を伺う」「…見直しを求めるべきと考えるが、いかがか」: a
 # council member states a claim and asks whether the mayor agrees — the interpellation's yes/no form
-_CLAIM_PUT = re.compile(r"(?:と(?:考える|考えます|思う|思います|判断する)|べきである|べきだ)(?:が|けれども|けど)[、,]?"
-                        r"[^。？?、,]{0,12}?(?:(?:見解|認識|所見|考え)(?:を|について)?)?"
-                        r"(?:伺う|伺います|伺いたい|問う|問います|お聞きします|お尋ねします|求める|求めます|いかがか|いかがですか|いかがでしょうか)[。？?]?\s*$")
+# (the request is the one 「…について伺う」 makes anywhere — proposition._REQUEST — or the council's 問う・いかが)
+_CLAIM_PUT = re.compile(r"(?:と(?:考え(?:る|ます)|思(?:う|います)|判断する)|べきである|べきだ)(?:が|けれども|けど)[、,]?[^。？?、,]{0,16}?"
+                        rf"(?:{_REQUEST.pattern}|お聞き|お尋ね|問う|問い|いかが)[^。？?、,]{{0,6}}[。？?]?\s*$")
 
 
 def puts_a_claim(asked: str) -> bool:
@@ -77,6 +77,8 @@ def claim_put(question: str) -> str | None:
     してこられた。しかし、…責任は市長自身が負うべきものと考えるが、いかがか」)."""
     sentences = [x.strip() for x in re.split(r"(?<=[。？?！!])", normalize(question)) if x.strip()]
     return sentences[-1] if len(sentences) > 1 and puts_a_claim(sentences[-1]) else None
+
+
 # first person + the municipality, or + one of its own bodies (「うちの国保」「わが町の窓口」)
 _OURS = r"(?:本|当|うちの|ウチの|わが|我が|私たちの|わたしたちの)"
 _LOCAL = re.compile(rf"{_OURS}(?:市|町|村|区|自治体|県)|(?:市|町|区|村)内|"
@@ -405,7 +407,7 @@ def asking_parts(question: str) -> list[str]:
 
 # 「(1) 停止に至った理由、(2) 窓口でどう対応すべきかについて伺う」「①…、②…」: items numbered within one sentence
 _ITEM = re.compile(r"[(]\s*[0-9]{1,2}\s*[)]")
-_TAIL_REQUEST = re.compile(r"(?:について|に関して|を)?(?:伺|お示し|お聞き|示されたい|明らかにされたい|お答え)[^、,]*$")
+_TAIL_REQUEST = re.compile(rf"(?:について|に関して|を)?(?:{_REQUEST.pattern}|お聞き)[^、,]*$")
 
 
 def _enumerated(sentence: str) -> str:

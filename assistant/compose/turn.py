@@ -2,11 +2,10 @@
 follow-up inherits from the turn before; the responsibility and cause fields built from the map."""
 from __future__ import annotations
 
-from collections import Counter
-
 import hashlib
 import logging
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
