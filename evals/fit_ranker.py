@@ -26,7 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.compose import ranking  # noqa: E402
+from assistant.compose import ranking, recall  # noqa: E402
 from assistant.compose.evidence import mmr  # noqa: E402
 from assistant.compose.params import DEFAULT  # noqa: E402
 from assistant.normalize import normalize  # noqa: E402
@@ -49,8 +49,12 @@ def dev_sets(root: Path = ROOT) -> list[Path]:
 
 def record(briefing, files: list[Path]) -> list[Pool]:
     from assistant.evaluate.cases import load_cases
+    from assistant.compose.turn import answer_recall
     pools = []
     for f in files:
+        # the recalled statements of a set's own questions are its key points: leave the set out
+        with recall.left_out(f.stem):
+            briefing.composer.recall = answer_recall(briefing.store)
         for case in load_cases(f):
             if case.out_of_scope or not case.expect or not case.expect.key_points:
                 continue

@@ -31,7 +31,7 @@ from .question import (THEME, about_the_series, asking_clause, asking_parts, ask
                        says_what_it_asks, unknown_topics, wholly_new_topics, yes_no_part)
 from .scope import Scope, ScopeMatcher
 from .support import BASIS_KINDS, lower, row_hits, select
-from .turn import Turn, cause_for, responsibility_for, trained_classifier
+from .turn import Turn, answer_recall, cause_for, responsibility_for, trained_classifier
 
 log = logging.getLogger(__name__)
 CONCLUSION, REASON, BASIS, MUNICIPAL = "結論", "理由", "根拠（法令・通知）", "自治体としての留意点"
@@ -70,6 +70,7 @@ class ExtractiveComposer:
         self.known_text = normalize("\n".join([*(f"{c.context}\n{c.text}" for c in store.chunks.values()), *asked]))
         self.scope = ScopeMatcher(self.map, store, self.idf, params)
         self.classifier = trained_classifier(store, params)
+        self.recall = answer_recall(store)
         self.kana = KanaReader(lambda: (c.text for c in self.chunks.values()), self.known_text)
 
     # ---- public
@@ -371,11 +372,13 @@ class ExtractiveComposer:
         rows = turn.scope.rows
         extra = turn.basis_hits + row_hits(rows, self.chunks, turn.hits, docs_per_row=self.params.row_docs)
         # the proposition a yes/no judges — and an apology asked about in any form (「公表や謝罪をどう考えるか」)
+        rvec = self.searcher.query_vector(dense_text(turn.rq))
         support = select(turn.hits, extra, f"{turn.rq} {turn.q}", turn.ask, rows, self.map, self.idf,
-                         self.searcher.store.sentences, self.searcher.query_vector(dense_text(turn.rq)),
+                         self.searcher.store.sentences, rvec,
                          exclude, self.params.max_support + (0 if claims else 1), self.params,
                          said=tuple(c.text for c in claims), said_keys=tuple(summary_keys),
-                         prop=turn.prop if turn.yesno or turn.prop.frame == "apology" else None)
+                         prop=turn.prop if turn.yesno or turn.prop.frame == "apology" else None,
+                         recalled=self.recall.near(rvec, self.params.recall_k, self.params.recall_base))
         claims = _party_first(turn, claims, support)
         if not claims and support:   # nothing from the map: the best sentence is the answer
             lead = self._lead_sentence(support, turn)

@@ -39,6 +39,8 @@ class ComposerParams:
     # sentence selection: a linear model over named features (ranking.py), weights in ranker.json — the
     # hand-set ones; evals/fit_ranker.py reports what weights fitted on the dev sets' key points would do
     ranker: dict = field(default_factory=lambda: _shipped_ranker())
+    recall_k: int = 5                # nearest labelled questions (answer_examples.yaml) whose statements a sentence may state …
+    recall_base: float = 0.8         # … each weighted by its cosine above this
     row_docs: int = 8                # documents of the affair (defining one first) whose sentences are always candidates
     settled_weight: float = 0.0      # weight of the affair's own terms in overlap once the affair is known (1: as any word)
     max_support: int = 6             # supporting sentences after the summary

@@ -65,12 +65,12 @@ def row_hits(rows: list[AffairRow], chunks: dict, hits: list[Hit], per_row: int 
 def select(hits: list[Hit], extra: list[Hit], query: str, ask: str, rows: list[AffairRow], amap: ResponsibilityMap,
            idf: dict, sentence_index, qvec, exclude: set[tuple[str, int, int]], k: int,
            params: ComposerParams = DEFAULT, said: tuple[str, ...] = (),
-           said_keys: tuple = (), prop=None) -> list[Candidate]:
+           said_keys: tuple = (), prop=None, recalled: ranking.Recalled = ranking.Recalled()) -> list[Candidate]:
     cands = candidates(hits + extra, sentence_index, qvec)
     settled = frozenset(t for r in rows for w in (*r.terms, r.label) for t in content_tokens(w))
     overlap(cands, query, idf, settled, params.settled_weight)
     ctx = ranking.Context(ask=ask, headings=HEADINGS.get(ask, ()), wanted=tuple(answer_type.expected(query)),
-                          cells=frozenset(cell_sentences(rows)), prop=prop)
+                          cells=frozenset(cell_sentences(rows)), prop=prop, recalled=recalled)
     ranking.rank(cands, ctx, ranking.Ranker.from_dict(params.ranker))
     pool = [c for c in cands if (c.hit.chunk.id, c.start, c.end) not in exclude and on_affair(c, rows, amap)]
     # the same sentence reached through two overlapping chunks counts once

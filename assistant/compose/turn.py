@@ -17,6 +17,8 @@ from .answer import Cause, Responsibility
 from .params import ComposerParams
 from .evidence import content_nouns
 from .proposition import Proposition, parties_named
+from . import recall
+from .recall import Recall
 from .question import (DIFFERENT, EXAMPLES, SAME, UNANSWERABLE, QuestionClassifier, QuestionType, asks_to_conclude, asks_with_wh,
                        embed_queries, follows_on, load_examples, yes_no_part)
 from .scope import Scope
@@ -134,29 +136,40 @@ def trained_classifier(store, params: ComposerParams) -> QuestionClassifier:
     return clf
 
 
+def answer_recall(store) -> Recall:
+    """The labelled questions of answer_examples.yaml with their vectors (less a dev set left out for
+    a leave-one-set-out run)."""
+    examples = recall.load(recall.ANSWER_EXAMPLES, recall.excluded())
+    return Recall(examples, cached_query_vectors(store, "answers", [e.q for e in examples]))
+
+
 def example_vectors(store) -> np.ndarray:
     """The labelled examples' vectors: computed once per embedder and examples file, kept beside
     the index (outside its generations) so a restart does not embed them again."""
-    digest = hashlib.sha1(EXAMPLES.read_bytes() + (UNANSWERABLE.read_bytes() if UNANSWERABLE.is_file() else b"")
-                          ).hexdigest()[:12]
+    return cached_query_vectors(store, "questions", [e.q for e in load_examples()])
+
+
+def cached_query_vectors(store, name: str, texts: list[str]) -> np.ndarray:
+    """Query-side vectors of labelled texts, once per embedder and text list, cached in the store's folder."""
+    digest = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:12]
     key = (store.embedder.name, digest)
     if key in _VECTORS:
         return _VECTORS[key]
-    path = store.folder / "cache" / f"questions-{store.embedder.name}-{digest}.npy"
+    path = store.folder / "cache" / f"{name}-{store.embedder.name}-{digest}.npy"
     vec = None
     if path.is_file():
         try:
             vec = np.load(path)
         except (OSError, ValueError):
             vec = None
-    if vec is None or len(vec) != len(load_examples()):
-        vec = embed_queries(store.embedder, [e.q for e in load_examples()])
+    if vec is None or len(vec) != len(texts):
+        vec = embed_queries(store.embedder, texts)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp.npy")
             np.save(tmp, vec)
             tmp.replace(path)
         except OSError as exc:   # a read-only store still answers; it just embeds again next time
-            log.info("could not cache the example vectors in %s: %s", path.parent, exc)
+            log.info("could not cache the %s vectors in %s: %s", name, path.parent, exc)
     _VECTORS[key] = vec
     return vec

@@ -44,6 +44,7 @@ def _load(store: str, embedder: str, corpus: tuple[str, ...], site: str) -> Brie
     b = Briefing()
     try:
         b.ensure_index(corpus_dirs())  # records and BM25 load now: the first question is quick
+        b.composer   # … and the labelled questions' vectors (embedded once per embedder, then cached in the store)
     except BaseException:
         b.close()
         raise

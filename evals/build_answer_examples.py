@@ -1,0 +1,49 @@
+"""Write assistant/compose/answer_examples.yaml: the blind-written dev sets' questions, each with the
+statements (key points) its answer has to carry — the labelled data the supporting-sentence ranker
+recalls from (assistant/compose/recall.py).
+
+    .venv/bin/python evals/build_answer_examples.py
+
+Taken from evals/dev_*.yaml only: evals/cases.yaml (the gated dev set) and evals/holdout.yaml stay
+out, so neither is scored on questions it was built from. Out-of-scope cases carry no key points.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "assistant" / "compose" / "answer_examples.yaml"
+HEADER = """\
+# Labelled questions with the statements their answers must carry (the key points of the
+# blind-written dev sets evals/dev_*.yaml), written by evals/build_answer_examples.py — do not edit.
+# The supporting-sentence ranker (assistant/compose/recall.py) raises a sentence that states what the
+# answers to the nearest of these questions had to say. evals/cases.yaml and evals/holdout.yaml are
+# not drawn on. Keys: q (the question; a follow-up carries the turn before it), points (each a list of
+# alternative phrasings), set (the dev set it comes from, for leave-one-set-out runs).
+"""
+
+
+def examples(folder: Path = ROOT / "evals") -> list[dict]:
+    out = []
+    for path in sorted(folder.glob("dev_*.yaml")):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            points = (case.get("expect") or {}).get("key_points") or []
+            if case.get("out_of_scope") or not points:
+                continue
+            history = [h for h in case.get("history") or [] if isinstance(h, str)][-1:]
+            out.append({"q": " ".join([*history, case["question"]]), "points": points, "set": path.stem})
+    return out
+
+
+def main() -> int:
+    items = examples()
+    OUT.write_text(HEADER + yaml.safe_dump(items, allow_unicode=True, sort_keys=False, width=200), encoding="utf-8")
+    print(f"{len(items)} examples → {OUT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
