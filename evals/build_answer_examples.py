@@ -5,7 +5,8 @@ recalls from (assistant/compose/recall.py).
     .venv/bin/python evals/build_answer_examples.py
 
 Taken from evals/dev_*.yaml only: evals/cases.yaml (the gated dev set) and evals/holdout.yaml stay
-out, so neither is scored on questions it was built from. Out-of-scope cases carry no key points.
+out, so neither is scored on questions it was built from. Out-of-scope cases carry no key points; they
+and the in-scope questions that are not follow-ups also teach the scope model what the sources answer.
 """
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ HEADER = """\
 # The supporting-sentence ranker (assistant/compose/recall.py) raises a sentence that states what the
 # answers to the nearest of these questions had to say. evals/cases.yaml and evals/holdout.yaml are
 # not drawn on. Keys: q (the question; a follow-up carries the turn before it), points (each a list of
-# alternative phrasings), set (the dev set it comes from, for leave-one-set-out runs).
+# alternative phrasings), set (the dev set it comes from, for leave-one-set-out runs), followup (q joins
+# the turn before), out_of_scope (a question the sources cannot answer). The scope model (question.py)
+# also learns from the questions that are not follow-ups: answerable or not.
 """
 
 
@@ -30,11 +33,14 @@ def examples(folder: Path = ROOT / "evals") -> list[dict]:
     out = []
     for path in sorted(folder.glob("dev_*.yaml")):
         for case in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
-            points = (case.get("expect") or {}).get("key_points") or []
-            if case.get("out_of_scope") or not points:
-                continue
             history = [h for h in case.get("history") or [] if isinstance(h, str)][-1:]
-            out.append({"q": " ".join([*history, case["question"]]), "points": points, "set": path.stem})
+            if case.get("out_of_scope"):   # the scope model learns from it; recall has nothing to recall
+                if not history:
+                    out.append({"q": case["question"], "points": [], "set": path.stem, "out_of_scope": True})
+                continue
+            points = (case.get("expect") or {}).get("key_points") or []
+            item = {"q": " ".join([*history, case["question"]]), "points": points, "set": path.stem}
+            out.append({**item, "followup": True} if history else item)
     return out
 
 

@@ -49,12 +49,13 @@ def dev_sets(root: Path = ROOT) -> list[Path]:
 
 def record(briefing, files: list[Path]) -> list[Pool]:
     from assistant.evaluate.cases import load_cases
-    from assistant.compose.turn import answer_recall
+    from assistant.compose.turn import answer_recall, trained_classifier
     pools = []
     for f in files:
         # the recalled statements of a set's own questions are its key points: leave the set out
         with recall.left_out(f.stem):
             briefing.composer.recall = answer_recall(briefing.store)
+            briefing.composer.classifier = trained_classifier(briefing.store, briefing.composer.params)
         for case in load_cases(f):
             if case.out_of_scope or not case.expect or not case.expect.key_points:
                 continue

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.compose import ranking, recall  # noqa: E402
-from assistant.compose.turn import answer_recall  # noqa: E402
+from assistant.compose.turn import answer_recall, trained_classifier  # noqa: E402
 from assistant.evaluate.cases import load_cases  # noqa: E402
 from assistant.evaluate.harness import evaluate  # noqa: E402
 from assistant.evaluate.metrics import aggregate  # noqa: E402
@@ -35,8 +35,9 @@ def run(briefing, path: Path, weight: float | None) -> dict:
     if weight is not None:
         ranker["weights"]["recalled"] = weight
     composer.params = dataclasses.replace(composer.params, ranker=ranker)
-    with recall.left_out(name):
+    with recall.left_out(name):   # neither the ranker nor the scope model has seen the set
         composer.recall = answer_recall(briefing.store)
+        composer.classifier = trained_classifier(briefing.store, composer.params)
     results = evaluate(briefing, load_cases(path))
     hit = sum(r.key_points_hit for r in results)
     total = sum(r.key_points_total for r in results)

@@ -83,7 +83,7 @@ def test_the_shipped_examples_are_the_dev_sets_key_points_and_never_the_gated_se
         for c in yaml.safe_load((ROOT / "evals" / name).read_text(encoding="utf-8")):
             gated |= {c["question"], " ".join([*(c.get("history") or [])[-1:], c["question"]])}
     assert not any(e["q"] in gated for e in shipped)
-    assert all(e["points"] for e in shipped)
+    assert all(e["points"] or e.get("out_of_scope") or "followup" not in e for e in shipped)
 
 
 def test_the_builder_skips_out_of_scope_cases_and_carries_the_last_earlier_turn(tmp_path):
@@ -96,7 +96,15 @@ def test_the_builder_skips_out_of_scope_cases_and_carries_the_last_earlier_turn(
     (tmp_path / "cases.yaml").write_text(yaml.safe_dump([
         {"id": "d", "question": "公金口座は？", "expect": {"key_points": [["内閣総理大臣"]]}}], allow_unicode=True), encoding="utf-8")
     got = _builder().examples(tmp_path)
-    assert got == [{"q": "市の責任は？ 障害者手帳の場合は？", "points": [["都道府県"]], "set": "dev_x"}]
+    assert got == [{"q": "市の責任は？ 障害者手帳の場合は？", "points": [["都道府県"]], "set": "dev_x", "followup": True},
+                   {"q": "市立病院の赤字の原因は？", "points": [], "set": "dev_x", "out_of_scope": True},
+                   {"q": "誰の責任？", "points": [], "set": "dev_x"}]
+    path = tmp_path / "answer_examples.yaml"
+    path.write_text(yaml.safe_dump(got, allow_unicode=True), encoding="utf-8")
+    assert [e.q for e in recall.load(path)] == ["市の責任は？ 障害者手帳の場合は？"]     # only what has points is recalled
+    # the scope model learns from the questions that are not follow-ups, answerable or not
+    assert recall.scope_examples(path) == (("市立病院の赤字の原因は？", False), ("誰の責任？", True))
+    assert recall.scope_examples(path, "dev_x") == ()
 
 
 def test_a_left_out_set_is_not_recalled(tmp_path):
@@ -157,3 +165,24 @@ def test_the_builder_writes_the_examples_file_it_is_checked_against(tmp_path, mo
     assert mod.main() == 0
     text = (tmp_path / "answer_examples.yaml").read_text(encoding="utf-8")
     assert text.startswith("# Labelled questions") and yaml.safe_load(text) == mod.examples()
+
+
+def test_dev_questions_teach_the_scope_model_and_nothing_else(briefing, monkeypatch):
+    """The classifier in use learns scope from the dev questions (scope_only examples), and a dev set
+    left out is left out of it too; the question-type models are trained on the labelled examples alone."""
+    from assistant.compose.question import load_examples
+    from assistant.compose.turn import trained_classifier
+    monkeypatch.delenv(recall.EXCLUDE_ENV, raising=False)
+    clf = trained_classifier(briefing.store, briefing.composer.params)
+    extra = [e for e in clf.examples if e.scope_only]
+    assert len(clf.examples) == len(load_examples()) + len(extra) and len(clf.vectors) == len(clf.examples)
+    assert {e.answerable for e in extra} == {True, False}
+    sets = {e["set"] for e in yaml.safe_load(recall.ANSWER_EXAMPLES.read_text(encoding="utf-8"))}
+    some = sorted(sets)[0]
+    with recall.left_out(some):
+        fewer = trained_classifier(briefing.store, briefing.composer.params)
+    assert len([e for e in fewer.examples if e.scope_only]) < len(extra)
+    # the ask model is the same whether or not the dev questions are there
+    q = "公金受取口座の誤登録は誰の責任か"
+    vec = briefing.composer.searcher.query_vector(q)
+    assert clf.classify(q, vec).scores == fewer.classify(q, vec).scores

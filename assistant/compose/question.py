@@ -112,6 +112,7 @@ class Example:
     affair: str = "none"
     followup: bool = False
     answerable: bool = True   # False: a question of scope_examples.yaml (trains only the scope model)
+    scope_only: bool = False  # a dev question of answer_examples.yaml: trains only the scope model, answerable or not
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,7 @@ class QuestionClassifier:
         rows = list(range(len(self.examples))) if rows is None else rows
         every = [self.examples[i] for i in rows]
         self._models = None
-        keep = [i for i, e in enumerate(every) if e.answerable]
+        keep = [i for i, e in enumerate(every) if e.answerable and not e.scope_only]
         ex = [every[i] for i in keep]
         # two n-gram vocabularies: the question types are learnt from the answerable questions alone, so
         # adding unanswerable examples (scope_examples.yaml) moves the scope model and nothing else

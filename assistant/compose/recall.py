@@ -43,6 +43,17 @@ def load(path: Path = ANSWER_EXAMPLES, exclude: str = "") -> tuple[AnswerExample
     return tuple(out)
 
 
+@lru_cache(maxsize=4)
+def scope_examples(path: Path = ANSWER_EXAMPLES, exclude: str = "") -> tuple[tuple[str, bool], ...]:
+    """(question, whether the sources answer it) for the questions that are not follow-ups: more
+    labelled data for the scope model (question.py), the left-out set excepted."""
+    if not Path(path).is_file():
+        return ()
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    return tuple((str(i["q"]), not i.get("out_of_scope")) for i in raw
+                 if i.get("q") and not i.get("followup") and i.get("set") != exclude)
+
+
 def excluded() -> str:
     return os.environ.get(EXCLUDE_ENV, "")
 

@@ -19,7 +19,7 @@ from .evidence import content_nouns
 from .proposition import Proposition, parties_named
 from . import recall
 from .recall import Recall
-from .question import (DIFFERENT, EXAMPLES, SAME, UNANSWERABLE, QuestionClassifier, QuestionType, asks_to_conclude, asks_with_wh,
+from .question import (DIFFERENT, EXAMPLES, SAME, UNANSWERABLE, Example, QuestionClassifier, QuestionType, asks_to_conclude, asks_with_wh,
                        embed_queries, follows_on, load_examples, yes_no_part)
 from .scope import Scope
 
@@ -124,15 +124,20 @@ _LOCK = threading.Lock()
 
 
 def trained_classifier(store, params: ComposerParams) -> QuestionClassifier:
-    """The question classifier, trained once per process for an embedder, examples file and
-    parameters (composers are rebuilt after every re-index; the examples do not change then)."""
-    vectors = example_vectors(store)
-    key = (store.embedder.name, EXAMPLES.stat().st_mtime_ns, params.classifier_c,
-           UNANSWERABLE.stat().st_mtime_ns if UNANSWERABLE.is_file() else 0)
+    """The question classifier, trained once per process for an embedder, examples files, left-out dev
+    set and parameters (composers are rebuilt after every re-index; the examples do not change then).
+    Its scope model also learns from the dev sets' questions (answer_examples.yaml), answerable or not."""
+    left_out = recall.excluded()
+    extra = recall.scope_examples(recall.ANSWER_EXAMPLES, left_out)
+    examples = load_examples() + tuple(Example(q=q, ask="what", answerable=ok, scope_only=True) for q, ok in extra)
+    vectors = np.vstack([example_vectors(store), cached_query_vectors(store, "scope", [q for q, _ in extra])])
+    key = (store.embedder.name, EXAMPLES.stat().st_mtime_ns, params.classifier_c, left_out,
+           UNANSWERABLE.stat().st_mtime_ns if UNANSWERABLE.is_file() else 0,
+           recall.ANSWER_EXAMPLES.stat().st_mtime_ns if recall.ANSWER_EXAMPLES.is_file() else 0)
     with _LOCK:
         clf = _CLASSIFIERS.get(key)
         if clf is None:
-            clf = _CLASSIFIERS[key] = QuestionClassifier(store.embedder, params, vectors=vectors).fit()
+            clf = _CLASSIFIERS[key] = QuestionClassifier(store.embedder, params, examples=examples, vectors=vectors).fit()
     return clf
 
 
