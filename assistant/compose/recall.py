@@ -31,12 +31,22 @@ class AnswerExample:
 
 
 @lru_cache(maxsize=4)
-def load(path: Path = ANSWER_EXAMPLES, exclude: str = "") -> tuple[AnswerExample, ...]:
+def _items(path: Path) -> tuple[dict, ...]:
+    """The file's entries, parsed once (the recall and the scope model both read them)."""
     if not Path(path).is_file():
         return ()
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    return tuple(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or [])
+
+
+def questions(path: Path = ANSWER_EXAMPLES) -> list[str]:
+    """Every question of the file, in order: embedded once for both the recall and the scope model."""
+    return [str(i["q"]) for i in _items(Path(path)) if i.get("q")]
+
+
+@lru_cache(maxsize=4)
+def load(path: Path = ANSWER_EXAMPLES, exclude: str = "") -> tuple[AnswerExample, ...]:
     out = []
-    for item in raw:
+    for item in _items(Path(path)):
         points = tuple(tuple(normalize(str(p)) for p in kp if str(p).strip()) for kp in item.get("points") or [])
         if item.get("set") != exclude and item.get("q") and any(points):
             out.append(AnswerExample(q=str(item["q"]), points=tuple(p for p in points if p), set=str(item.get("set") or "")))
@@ -47,10 +57,7 @@ def load(path: Path = ANSWER_EXAMPLES, exclude: str = "") -> tuple[AnswerExample
 def scope_examples(path: Path = ANSWER_EXAMPLES, exclude: str = "") -> tuple[tuple[str, bool], ...]:
     """(question, whether the sources answer it) for the questions that are not follow-ups: more
     labelled data for the scope model (question.py), the left-out set excepted."""
-    if not Path(path).is_file():
-        return ()
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
-    return tuple((str(i["q"]), not i.get("out_of_scope")) for i in raw
+    return tuple((str(i["q"]), not i.get("out_of_scope")) for i in _items(Path(path))
                  if i.get("q") and not i.get("followup") and i.get("set") != exclude)
 
 

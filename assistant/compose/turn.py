@@ -128,15 +128,15 @@ def trained_classifier(store, params: ComposerParams) -> QuestionClassifier:
     set and parameters (composers are rebuilt after every re-index; the examples do not change then).
     Its scope model also learns from the dev sets' questions (answer_examples.yaml), answerable or not."""
     left_out = recall.excluded()
-    extra = recall.scope_examples(recall.ANSWER_EXAMPLES, left_out)
-    examples = load_examples() + tuple(Example(q=q, ask="what", answerable=ok, scope_only=True) for q, ok in extra)
-    vectors = np.vstack([example_vectors(store), cached_query_vectors(store, "scope", [q for q, _ in extra])])
     key = (store.embedder.name, EXAMPLES.stat().st_mtime_ns, params.classifier_c, left_out,
            UNANSWERABLE.stat().st_mtime_ns if UNANSWERABLE.is_file() else 0,
            recall.ANSWER_EXAMPLES.stat().st_mtime_ns if recall.ANSWER_EXAMPLES.is_file() else 0)
     with _LOCK:
         clf = _CLASSIFIERS.get(key)
         if clf is None:
+            extra = recall.scope_examples(recall.ANSWER_EXAMPLES, left_out)
+            examples = load_examples() + tuple(Example(q=q, ask="what", answerable=ok, scope_only=True) for q, ok in extra)
+            vectors = np.vstack([example_vectors(store), answer_vectors(store, [q for q, _ in extra])])
             clf = _CLASSIFIERS[key] = QuestionClassifier(store.embedder, params, examples=examples, vectors=vectors).fit()
     return clf
 
@@ -145,7 +145,15 @@ def answer_recall(store) -> Recall:
     """The labelled questions of answer_examples.yaml with their vectors (less a dev set left out for
     a leave-one-set-out run)."""
     examples = recall.load(recall.ANSWER_EXAMPLES, recall.excluded())
-    return Recall(examples, cached_query_vectors(store, "answers", [e.q for e in examples]))
+    return Recall(examples, answer_vectors(store, [e.q for e in examples]))
+
+
+def answer_vectors(store, texts: list[str]) -> np.ndarray:
+    """Vectors of some questions of answer_examples.yaml: the whole file is embedded (and cached) once."""
+    every = recall.questions(recall.ANSWER_EXAMPLES)
+    vectors = cached_query_vectors(store, "answers", every)
+    row = {q: i for i, q in enumerate(every)}
+    return vectors[[row[t] for t in texts]] if texts else np.zeros((0, vectors.shape[1] if vectors.ndim == 2 else 0), np.float32)
 
 
 def example_vectors(store) -> np.ndarray:
