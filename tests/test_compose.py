@@ -121,6 +121,17 @@ def test_a_follow_up_carries_the_earlier_turn_and_a_first_question_does_not(brie
     assert follow.retrieval_query.startswith("公金受取口座の誤登録は何が原因か") and follow.affairs == ["fx-kokin"]
 
 
+def test_in_a_conversation_the_affair_stays_until_another_is_named(briefing):
+    first = ["障害者手帳の紐付け誤りは誰の責任か"]
+    q = "なるほど。住民からの問い合わせにはどう答えればいいですか。"   # no affair of its own, not worded as a follow-up
+    assert briefing.ask(q).affairs == []
+    kept = briefing.ask(q, history=first)
+    assert kept.affairs == ["fx-techo"] and kept.responsibility[0].actor == "prefecture"
+    assert briefing.ask("公金受取口座の場合はどう答えればいいですか。", history=first).affairs == ["fx-kokin"]
+    briefing.composer.params = replace(briefing.composer.params, inherit_unscoped=False)
+    assert briefing.ask(q, history=first).affairs == []
+
+
 def test_my_number_in_a_question_is_masked_in_the_answer(briefing):
     ans = briefing.ask("番号123456789018の人の保険証の紐付け誤りは誰の責任か")
     assert "123456789018" not in ans.model_dump_json()
