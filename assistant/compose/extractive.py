@@ -115,10 +115,12 @@ class ExtractiveComposer:
         elif not turn.scope.named and not turn.followup and about_the_series(q):
             # 「一連の紐付け誤りについて、市にはまったく落ち度がないと言えるのか」: the errors as a whole
             turn.scope = Scope("general", self.scope.affair_rows(), scope.scores)
-        elif (self.params.inherit_unscoped and prev and not turn.followup and turn.scope.kind in ("none", "one")
-                and not turn.scope.named and prev[0].scope.kind in ("one", "several")):
+        elif (prev and not turn.followup and turn.scope.kind in ("none", "one") and not turn.scope.named
+                and prev[0].scope.kind in ("one", "several")
+                and min(scope.scores.get(r.id, 0.0) for r in prev[0].scope.rows) >= self.params.inherit_min):
             # in a conversation the affair stays until another is named: 「県の事務ってことか。うちは交付してない
-            # んだよね？」「愛知だと、市町村の窓口で生年月日だけで…」 after a question on 障害者手帳
+            # んだよね？」「愛知だと、市町村の窓口で生年月日だけで…」 after a question on 障害者手帳 — as long as
+            # the question still bears on it (「ところで、ガバメントクラウドへの移行で経費は下がるのか」 does not)
             turn.scope = Scope(prev[0].scope.kind, prev[0].scope.rows, turn.scope.scores, named=prev[0].scope.named)
         if turn.ask == "what" and not turn.followup:
             turn.ask = self._leading_ask(q, turn.ask)

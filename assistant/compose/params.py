@@ -17,7 +17,7 @@ class ComposerParams:
     yesno_wh_penalty: float = 0.2    # a wh-word (誰・なぜ・どう…) makes a yes/no reading less likely
     local_marker_shift: float = 0.3  # 本市・当市・うちの市 present (+) or absent (−)
     followup_min: float = 0.4
-    inherit_unscoped: bool = True    # in a conversation, a question that concerns no affair of its own stays on the earlier one
+    inherit_min: float = 0.4         # in a conversation, a question naming no affair stays on the earlier one if it scores this on it
     share_confidence: float = 0.5    # a who-reading this sure asks the city's share (the same everywhere), not a local fact
     inherit_confidence: float = 0.5  # below this, an elliptical follow-up keeps the previous turn's type
     # A yes/no that neither the map nor an answering sentence settles (shown as 推定 in the app):
