@@ -135,7 +135,7 @@ def test_in_a_conversation_the_affair_stays_while_the_question_bears_on_it(brief
     bears["fx-techo"] = briefing.composer.params.inherit_min + 0.1
     kept = briefing.ask(q, history=first)
     assert kept.affairs == ["fx-techo"] and kept.responsibility[0].actor == "prefecture"
-    bears["fx-techo"] = briefing.composer.params.inherit_min - 0.1   # 「ところで、…」: on to something else
+    bears["fx-techo"] = briefing.composer.params.inherit_min - 0.1   # a question that no longer bears on it
     assert briefing.ask(q, history=first).affairs == [] and not briefing.ask(q, history=first).responsibility
     assert briefing.ask("公金受取口座の場合はどう答えればいいですか。", history=first).affairs == ["fx-kokin"]
     # however short, a question that turns to something else (「ところで」) does not lean on the earlier turn
