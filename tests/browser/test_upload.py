@@ -55,20 +55,20 @@ def _choose(browser, label: str, option: str) -> None:
             f".find(e => e.innerText.startsWith({json.dumps(label)}))")
     wait_for(lambda: browser.js(f"!!({find} || {{}}).querySelector && !!{find}.querySelector('button')"), 30, label)
     pick = f"[...document.querySelectorAll('[role=\"option\"]')].find(o => o.innerText.includes({json.dumps(option)}))"
-    for attempt in range(3):   # a re-render can close the list or take the focus: open it and type again
+    chosen = f"{find}.querySelector('input').value.includes({json.dumps(option)})"
+    for attempt in range(4):   # a re-render can close the list, take the focus or drop the choice: choose again
         _press(browser, f"{find}.querySelector('input')")
         browser.js(f"{find}.querySelector('input').select()")
         browser.call("Input.insertText", text=option)   # the list shows what matches the typed text
         try:
             wait_for(lambda: browser.js(f"!!{pick}"), 10, f"the option {option}")
             assert _press(browser, pick), f"the option {option} went away before the click"   # a re-render
+            wait_for(lambda: browser.js(chosen), 15, f"{label} set to {option}")
             break
         except AssertionError:
             _key(browser, "Escape", 27)
-            if attempt == 2:
+            if attempt == 3:
                 raise
-    wait_for(lambda: browser.js(f"{find}.querySelector('input').value.includes({json.dumps(option)})"), 30,
-             f"{label} set to {option}")
 
 
 def _press(browser, element: str) -> bool:
