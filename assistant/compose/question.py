@@ -98,7 +98,6 @@ _SECOND_QUESTION = re.compile(rf"(.+?{_ASKING_CLAUSE})[、,]{_AND_ALSO}")
 # confirm it — a yes/no on what was heard
 _HEARD_THEN_CONFIRM = re.compile(r"(?:と(?:聞|伺|報じられ|言われ|いわれ)|という(?:話|報道|指摘))[^。？?]{0,12}?[。、,]?"
                                  r"[^。？?]{0,15}?(?:確認|確かめ|事実|本当|真偽)")
-_TOPIC_SWITCH = re.compile(r"^(?:ところで|さて|話は変わ|話を変え|別件)")
 _FOLLOW_START = re.compile(r"^(?:では|じゃあ|じゃ|それでは|それなら|なら|で、|その|それ|この|同じ|ちなみに|一方|逆に|また|あと|"
                            r"だったら|だとすると|とすると|すると)"
                            r"|^[^。？?]{1,24}(?:なんです|です|なの|だ)(?:ね|よね)[。、]")   # 「都道府県なんですね。」 takes up the answer
@@ -505,8 +504,6 @@ def wholly_new(word: str, known_words) -> bool:
 def follows_on(question: str, qtype: QuestionType, names_an_affair: bool) -> bool:
     """Whether a question leans on the earlier turns (only asked when there are earlier turns)."""
     q = normalize(question)
-    if _TOPIC_SWITCH.search(q):   # 「ところで、…」 turns to something else, however short
-        return False
     if elliptical(q):
         return True
     if names_an_affair and not _FOLLOW_START.search(q):
