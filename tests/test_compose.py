@@ -140,6 +140,26 @@ def test_in_a_conversation_the_affair_stays_while_the_question_bears_on_it(brief
     assert briefing.ask("公金受取口座の場合はどう答えればいいですか。", history=first).affairs == ["fx-kokin"]
 
 
+def test_a_short_question_on_something_else_is_not_taken_as_a_follow_up(briefing, monkeypatch):
+    from assistant.compose.scope import Scope
+    first = ["障害者手帳の紐付け誤りは誰の責任か"]
+    q = "ふるさと納税は？"   # short, so a follow-up by its length alone; no source speaks of it
+    real, bears = briefing.composer.scope.match, {"fx-techo": 0.0}
+
+    def match(question, *args, **kwargs):   # the question read on its own: this much on 障害者手帳
+        scope = real(question, *args, **kwargs)
+        return Scope("none", [], {**scope.scores, **bears}) if question == q else scope
+    monkeypatch.setattr(briefing.composer.scope, "match", match)
+    moved = briefing.ask(q, history=first)
+    assert moved.affairs == [] and not moved.responsibility and "followup" not in moved.intents
+    bears["fx-techo"] = briefing.composer.params.inherit_min + 0.1   # read alone it still bears on 障害者手帳
+    assert "followup" in briefing.ask(q, history=first).intents
+    bears["fx-techo"] = 0.0
+    # worded to lean on the answer before, or only asking again (「原因は？」), it stays a follow-up
+    assert "followup" in briefing.ask("では、ふるさと納税は？", history=first).intents
+    assert briefing.ask("原因は？", history=first).affairs == ["fx-techo"]
+
+
 def test_my_number_in_a_question_is_masked_in_the_answer(briefing):
     ans = briefing.ask("番号123456789018の人の保険証の紐付け誤りは誰の責任か")
     assert "123456789018" not in ans.model_dump_json()

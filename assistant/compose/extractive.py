@@ -27,7 +27,7 @@ from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, parties_named, proposition
 from .kana import KanaReader
 from .question import (THEME, about_the_series, asking_clause, asking_parts, asks_to_conclude, asks_who, asks_with_wh, claim_put,
-                       defined_term, load_examples, names_this_city, normative, only_requests, quoted_question,
+                       defined_term, load_examples, names_this_city, normative, only_requests, points_back, quoted_question,
                        says_what_it_asks, unknown_topics, wholly_new_topics, yes_no_part)
 from .scope import Scope, ScopeMatcher
 from .support import BASIS_KINDS, lower, row_hits, select
@@ -105,6 +105,8 @@ class ExtractiveComposer:
         lex = self.scope.lexical(q)   # once: it decides follow-ups here and the affair below
         named = any(v >= self.params.affair_named for v in lex.values())
         turn = Turn.start(q, qtype, qvec, prev[0] if prev else None, named, self.params)
+        if turn.followup and self._leaves_the_affair(q, qvec, qtype, prev[0], named, filters):
+            turn = Turn.start(q, qtype, qvec, None, named, self.params)   # read on its own: the topic changed
         turn.hits, turn.filters = self.searcher.search(turn.rq, k=self.params.k, filters=filters), filters
         clause = asking_clause(q)
         scope = self.scope.match(q, qvec, turn.hits, qtype.affair_hint, lex,
@@ -148,6 +150,26 @@ class ExtractiveComposer:
             turn.ask = self._national_ask(q, turn.ask)
         turn.basis_hits = self._basis_hits(turn, filters)
         return turn
+
+    def _leaves_the_affair(self, q: str, qvec, qtype, earlier: Turn, named: bool, filters) -> bool:
+        """「ガバメントクラウドは？」「ところで、来年度の予算編成はどうする？」 after a question on 健康保険: a
+        follow-up by its shortness alone — it names no affair and points back at nothing (「それ」「では」) —
+        that talks of something the earlier turn's passages never mention, and that, read on its own, neither
+        bears on the earlier affair (its score for that row below inherit_min, as for any later question) nor
+        finds the affair's documents (or names something no source knows). 「原因は？」「全国で何件あったのか」
+        「数字で言うと？」「薬剤情報は見られた？」 stay on the earlier affair."""
+        if named or earlier.scope.kind not in ("one", "several") or points_back(q):
+            return False
+        context = normalize(" ".join([earlier.rq, *(h.chunk.text for h in earlier.hits)]))
+        new = [n for n in content_nouns(q) if n not in context]
+        if not new:
+            return False
+        hits = self.searcher.search(q, k=self.params.k, filters=filters)
+        scores = self.scope.match(q, qvec, hits, qtype.affair_hint).scores
+        if min(scores.get(r.id, 0.0) for r in earlier.scope.rows) >= self.params.inherit_min:
+            return False
+        docs = {d for r in earlier.scope.rows for d in r.docs}
+        return not any(h.chunk.doc_id in docs for h in hits[:5]) or any(n not in self.vocabulary for n in new)
 
     def _classify(self, text: str):
         """The question type of a part of a question (a quoted question, one of several asked)."""

@@ -512,6 +512,12 @@ def follows_on(question: str, qtype: QuestionType, names_an_affair: bool) -> boo
     return qtype.followup or bool(_FOLLOW_START.search(q) or _ANAPHORA.search(q)) or len(q) <= 20
 
 
+def points_back(question: str) -> bool:
+    """「それって…」「では市の責任は？」: worded to lean on what was just said, not merely short."""
+    q = normalize(question)
+    return bool(_FOLLOW_START.search(q) or _ANAPHORA.search(q))
+
+
 def asks_who(question: str) -> bool:
     """「誰がするのか」: the asking sentence asks for a party."""
     return bool(_WHO.search(_question_sentence(normalize(question))))
