@@ -738,3 +738,13 @@ def test_a_cause_named_answers_why_and_technical_or_operational_alike(briefing, 
     ans = briefing.ask("障害者手帳の誤りは技術の問題だったのか。また、その原因を伺う。")
     concl = "".join(s.text for s in ans.sections[0].sentences)
     assert concl.count("運用の問題") == 1, concl   # the why part adds no second wording of the same cause
+
+
+def test_naming_the_overview_in_a_follow_up_stays_on_the_affair(fixture_corpus, tmp_path):
+    # 「一斉点検」 is the overview row's term, not an affair: 「一斉点検では何件？」 after a question on
+    # 障害者手帳 still asks about 障害者手帳, while a question naming another affair moves to it
+    with indexed_with(fixture_corpus, tmp_path, OVERVIEW_DOC) as b:
+        first = ["障害者手帳の紐付け誤りは誰の責任か"]
+        follow = b.ask("一斉点検では何件？", history=first)
+        assert "followup" in follow.intents and follow.affairs == ["fx-techo"]
+        assert b.ask("公金受取口座の場合は？", history=first).affairs == ["fx-kokin"]

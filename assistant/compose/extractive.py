@@ -103,7 +103,9 @@ class ExtractiveComposer:
         qvec = self.searcher.query_vector(dense_text(q))
         qtype = self.classifier.classify(q, qvec)
         lex = self.scope.lexical(q)   # once: it decides follow-ups here and the affair below
-        named = any(v >= self.params.affair_named for v in lex.values())
+        # 「総点検」「中間報告」 name the overview of the errors, not an affair: 「8月の中間報告の時点だと何件だった？」
+        # after a question on 保険証 still asks about 保険証
+        named = any(v >= self.params.affair_named and not getattr(self.map.get(r), "overview", False) for r, v in lex.items())
         turn = Turn.start(q, qtype, qvec, prev[0] if prev else None, named, self.params)
         if turn.followup and self._leaves_the_affair(q, qvec, qtype, prev[0], named, filters):
             turn = Turn.start(q, qtype, qvec, None, named, self.params)   # read on its own: the topic changed
