@@ -138,6 +138,15 @@ def test_in_a_conversation_the_affair_stays_while_the_question_bears_on_it(brief
     bears["fx-techo"] = briefing.composer.params.inherit_min - 0.1   # a question that no longer bears on it
     assert briefing.ask(q, history=first).affairs == [] and not briefing.ask(q, history=first).responsibility
     assert briefing.ask("公金受取口座の場合はどう答えればいいですか。", history=first).affairs == ["fx-kokin"]
+    # read as about the errors as a whole only by its likeness to such questions, it stays too
+    general = lambda question, *args, **kwargs: (   # noqa: E731
+        Scope("general", briefing.composer.scope.affair_rows(), {**real(question, *args, **kwargs).scores, **bears})
+        if question == q else real(question, *args, **kwargs))
+    monkeypatch.setattr(briefing.composer.scope, "match", general)
+    bears["fx-techo"] = briefing.composer.params.inherit_min + 0.1
+    assert briefing.ask(q, history=first).affairs == ["fx-techo"]
+    bears["fx-techo"] = briefing.composer.params.inherit_min - 0.1
+    assert briefing.ask(q, history=first).affairs != ["fx-techo"]
 
 
 def test_a_short_question_on_something_else_is_not_taken_as_a_follow_up(briefing, monkeypatch):
@@ -154,6 +163,18 @@ def test_a_short_question_on_something_else_is_not_taken_as_a_follow_up(briefing
     assert moved.affairs == [] and not moved.responsibility and "followup" not in moved.intents
     bears["fx-techo"] = briefing.composer.params.inherit_min + 0.1   # read alone it still bears on 障害者手帳
     assert "followup" in briefing.ask(q, history=first).intents
+    # … unless what it finds, read on its own, is none of 障害者手帳's documents
+    real_search = briefing.composer.searcher.search
+
+    def search(query, *args, **kwargs):
+        hits = real_search(query, *args, **kwargs)
+        return [h for h in hits if h.chunk.doc_id != "fx-techo"] if query == q else hits
+    monkeypatch.setattr(briefing.composer.searcher, "search", search)
+    assert "followup" not in briefing.ask(q, history=first).intents
+    # … and, read on its own, it is not put back on 障害者手帳 by its score for that row
+    turn = briefing.composer.understand(q, briefing.composer._previous(first, None), None)
+    assert [r.id for r in turn.scope.rows] != ["fx-techo"]
+    monkeypatch.setattr(briefing.composer.searcher, "search", real_search)
     bears["fx-techo"] = 0.0
     # worded to lean on the answer before, or only asking again (「原因は？」), it stays a follow-up
     assert "followup" in briefing.ask("では、ふるさと納税は？", history=first).intents
@@ -520,6 +541,9 @@ def test_a_follow_up_asking_whether_the_citys_own_case_is_fine_asks_of_its_own(b
     assert fine.followup and fine.ask == "what" and fine.prop_text == "で、うちの窓口のほうは大丈夫なの？"
     again = Turn.start("障害者手帳の場合は？", unsure, None, prev, False, DEFAULT)   # a what-about: the who-question again
     assert again.ask == prev.ask == "who"
+    # 「根拠は？」 names what it asks, as a wh-word would: its own type, however unsure the classifier
+    basis = Turn.start("根拠は？", QuestionType(ask="basis", confidence=0.3), None, prev, False, DEFAULT)
+    assert basis.followup and basis.ask == "basis" and basis.prop_text == "根拠は？"
 
 
 def test_a_council_questions_opening_sentence_sets_the_place_of_the_parts_that_follow(briefing, monkeypatch):
@@ -748,3 +772,12 @@ def test_naming_the_overview_in_a_follow_up_stays_on_the_affair(fixture_corpus, 
         follow = b.ask("一斉点検では何件？", history=first)
         assert "followup" in follow.intents and follow.affairs == ["fx-techo"]
         assert b.ask("公金受取口座の場合は？", history=first).affairs == ["fx-kokin"]
+
+
+def test_a_count_of_the_errors_as_a_whole_is_answered_from_the_overviews_figures(fixture_corpus, tmp_path):
+    from dataclasses import replace as with_
+    with indexed_with(fixture_corpus, tmp_path, OVERVIEW_DOC) as b:
+        b.composer.params = with_(b.composer.params, answer_type_window=0)   # no sentence is close enough
+        ans = b.ask("一斉点検では全部で何件の誤りが見つかったのか")   # names the overview, no affair
+        assert not ans.abstained and "4,321件" in ans.summary
+        assert b.ask("架空手当の誤登録は何件か").abstained   # the overview's figure answers only the overview

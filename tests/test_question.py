@@ -1003,7 +1003,24 @@ def test_a_council_claim_is_judged_on_the_sentence_that_states_it():
     assert claim_put("国保の件で伺う。誰の責任か。") is None
 
 
+def test_a_claim_followed_by_a_wh_question_asks_the_wh_question():
+    from assistant.compose.question import puts_a_claim
+    assert puts_a_claim("不満を受け止めるのは市の窓口になると考えるが、見解を伺う。")
+    assert not puts_a_claim("不満を受け止めるのは市の窓口になると考えるが、市としてどう備えるのか伺う。")
+    assert not puts_a_claim("なぜ市の窓口になるのか、そうなると考えるが、いかがか。")
+
+
 def test_self_doubt_after_a_claim_is_not_part_of_what_it_asserts():
     from assistant.compose.proposition import unrhetorical
     q = "手帳の連携が止まったのは県の照会のせいでしょうか、それとも私の勘違いでしょうか。"
     assert unrhetorical(q) == "手帳の連携が止まったのは県の照会のせいでしょうか"
+
+
+def test_nouns_used_about_many_affairs_ask_about_something_rather_than_name_a_subject():
+    from assistant.compose.question import Example, broad_nouns
+    examples = [Example(q=f"{a}の根拠は？", ask="basis", affair=r) for a, r in
+                (("保険証", "health_insurance"), ("口座", "kokin_counter"), ("手帳", "disability_certificate"))]
+    examples.append(Example(q="ガバメントクラウドの根拠は？", ask="basis", affair="none"))
+    broad = broad_nouns(examples, 3)
+    assert "根拠" in broad and "ガバメント" not in broad and "手帳" not in broad
+    assert broad_nouns(examples, 5) == frozenset()

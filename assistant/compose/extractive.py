@@ -26,7 +26,7 @@ from .evidence import (Candidate, candidates, content_nouns, content_tokens, cov
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, parties_named, proposition
 from .kana import KanaReader
-from .question import (THEME, about_the_series, asking_clause, asking_parts, asks_to_conclude, asks_who, asks_with_wh, claim_put,
+from .question import (THEME, about_the_series, asking_clause, broad_nouns, asking_parts, asks_to_conclude, asks_who, asks_with_wh, claim_put,
                        defined_term, load_examples, names_this_city, normative, only_requests, points_back, quoted_question,
                        says_what_it_asks, unknown_topics, wholly_new_topics, yes_no_part)
 from .scope import Scope, ScopeMatcher
@@ -66,6 +66,9 @@ class ExtractiveComposer:
         asked = [e.q for e in load_examples() if e.answerable]
         self.vocabulary = (set(self.idf) | {n for names in ACTOR_NAMES.values() for a in names for n in content_nouns(a)}
                            | {n for q in asked for n in content_nouns(q)})
+        # the nouns the labelled questions use about three or more affairs (「根拠」「件数」「全国」「住民」): words
+        # that ask about something, not a subject of their own
+        self.asking_nouns = broad_nouns(load_examples(), 3)
         # … and the same as running text, where a compound noun (「資格確認書」) is looked up whole
         self.known_text = normalize("\n".join([*(f"{c.context}\n{c.text}" for c in store.chunks.values()), *asked]))
         self.scope = ScopeMatcher(self.map, store, self.idf, params)
@@ -105,10 +108,14 @@ class ExtractiveComposer:
         lex = self.scope.lexical(q)   # once: it decides follow-ups here and the affair below
         # 「総点検」「中間報告」 name the overview of the errors, not an affair: 「8月の中間報告の時点だと何件だった？」
         # after a question on 保険証 still asks about 保険証
-        named = any(v >= self.params.affair_named and not getattr(self.map.get(r), "overview", False) for r, v in lex.items())
+        overview = self.scope.overview()
+        named = any(v >= self.params.affair_named for r, v in lex.items() if not (overview and r == overview.id))
         turn = Turn.start(q, qtype, qvec, prev[0] if prev else None, named, self.params)
-        if turn.followup and self._leaves_the_affair(q, qvec, qtype, prev[0], named, filters):
-            turn = Turn.start(q, qtype, qvec, None, named, self.params)   # read on its own: the topic changed
+        moved = turn.followup and self._leaves_the_affair(q, qvec, qtype, prev[0], named, filters)
+        if moved:   # read on its own: the topic changed
+            turn = Turn.start(q, qtype, qvec, None, named, self.params)
+        if overview and lex.get(overview.id, 0.0) >= self.params.affair_named:
+            turn.overview = overview
         turn.hits, turn.filters = self.searcher.search(turn.rq, k=self.params.k, filters=filters), filters
         clause = asking_clause(q)
         scope = self.scope.match(q, qvec, turn.hits, qtype.affair_hint, lex,
@@ -119,8 +126,8 @@ class ExtractiveComposer:
         elif not turn.scope.named and not turn.followup and about_the_series(q):
             # 「一連の紐付け誤りについて、市にはまったく落ち度がないと言えるのか」: the errors as a whole
             turn.scope = Scope("general", self.scope.affair_rows(), scope.scores)
-        elif (prev and not turn.followup and turn.scope.kind in ("none", "one") and not turn.scope.named
-                and prev[0].scope.kind in ("one", "several")
+        elif (prev and not (turn.followup or moved or turn.scope.named) and prev[0].scope.kind in ("one", "several")
+                and (turn.scope.kind in ("none", "one") or (turn.scope.kind == "general" and not turn.overview))
                 and min(scope.scores.get(r.id, 0.0) for r in prev[0].scope.rows) >= self.params.inherit_min):
             # in a conversation the affair stays until another is named: 「県の事務ってことか。うちは交付してない
             # んだよね？」「愛知だと、市町村の窓口で生年月日だけで…」 after a question on 障害者手帳 — as long as
@@ -156,22 +163,24 @@ class ExtractiveComposer:
     def _leaves_the_affair(self, q: str, qvec, qtype, earlier: Turn, named: bool, filters) -> bool:
         """「ガバメントクラウドは？」「ところで、来年度の予算編成はどうする？」 after a question on 健康保険: a
         follow-up by its shortness alone — it names no affair and points back at nothing (「それ」「では」) —
-        that talks of something the earlier turn's passages never mention, and that, read on its own, neither
-        bears on the earlier affair (its score for that row below inherit_min, as for any later question) nor
-        finds the affair's documents (or names something no source knows). 「原因は？」「全国で何件あったのか」
-        「数字で言うと？」「薬剤情報は見られた？」 stay on the earlier affair."""
+        that talks of something the earlier turn's passages never mention (not a word the labelled questions
+        use about many affairs, like 「根拠」), and that, read on its own, finds
+        none of the affair's documents among its top five — or names something no source knows and does not
+        bear on the affair (its score for that row below inherit_min, as for any later question).
+        「原因は？」「全国で何件あったのか」「数字で言うと？」「薬剤情報は見られた？」 stay on the earlier affair."""
         if named or earlier.scope.kind not in ("one", "several") or points_back(q):
             return False
         context = normalize(" ".join([earlier.rq, *(h.chunk.text for h in earlier.hits)]))
-        new = [n for n in content_nouns(q) if n not in context]
+        new = [n for n in content_nouns(q) if n not in context and n not in self.asking_nouns]
         if not new:
             return False
         hits = self.searcher.search(q, k=self.params.k, filters=filters)
-        scores = self.scope.match(q, qvec, hits, qtype.affair_hint).scores
-        if min(scores.get(r.id, 0.0) for r in earlier.scope.rows) >= self.params.inherit_min:
-            return False
         docs = {d for r in earlier.scope.rows for d in r.docs}
-        return not any(h.chunk.doc_id in docs for h in hits[:5]) or any(n not in self.vocabulary for n in new)
+        if not any(h.chunk.doc_id in docs for h in hits[:5]):
+            return True
+        scores = self.scope.match(q, qvec, hits, qtype.affair_hint).scores
+        return (min(scores.get(r.id, 0.0) for r in earlier.scope.rows) < self.params.inherit_min
+                and any(n not in self.vocabulary for n in new))
 
     def _classify(self, text: str):
         """The question type of a part of a question (a quoted question, one of several asked)."""
@@ -269,7 +278,9 @@ class ExtractiveComposer:
         wanted = answer_type.expected(turn.q)
         close = sentences[:self.params.answer_type_window]
         # … or that the map's figures for the affair it names state (「保険証の誤りは何件か」: the row's counts)
+        # (or, for 「総点検では全部で何件調べて、何件見つかったのか」, the overview row's)
         figures = [f.value for r in turn.scope.rows for f in r.figures] if turn.scope.named else []
+        figures += [f.value for f in turn.overview.figures] if turn.overview and not turn.local else []
         # a national question's sentence must also be about what is asked (「自主返納した人は何件か」 is not
         # answered by a count of linking errors); this city's facts have their national counterpart instead, and a
         # follow-up (「それはいつ？」) is about what was just answered

@@ -66,9 +66,10 @@ _CLAIM_PUT = re.compile(r"(?:と(?:考え(?:る|ます)|思(?:う|います)|判
 
 
 def puts_a_claim(asked: str) -> bool:
-    """The asking sentence states a claim (no wh-word in it) and asks the mayor's view of it."""
+    """The asking sentence states a claim and asks the mayor's view of it — with no wh-word in it, before
+    the claim or in what is asked of it (「…市の窓口になると考えるが、市としてどう備えるのか伺う」 asks how)."""
     m = _CLAIM_PUT.search(asked)
-    return bool(m) and not _WH.search(asked[:m.start()])
+    return bool(m) and not _WH.search(asked)
 
 
 def claim_put(question: str) -> str | None:
@@ -512,6 +513,16 @@ def follows_on(question: str, qtype: QuestionType, names_an_affair: bool) -> boo
     return qtype.followup or bool(_FOLLOW_START.search(q) or _ANAPHORA.search(q)) or len(q) <= 20
 
 
+def broad_nouns(examples, min_affairs: int) -> frozenset[str]:
+    """The nouns that labelled questions use about at least `min_affairs` different affairs."""
+    from .evidence import content_nouns
+    seen: dict[str, set] = {}
+    for e in examples:
+        for n in content_nouns(e.q):
+            seen.setdefault(n, set()).add(e.affair)
+    return frozenset(n for n, affairs in seen.items() if len(affairs) >= min_affairs)
+
+
 def points_back(question: str) -> bool:
     """「それって…」「では市の責任は？」: worded to lean on what was just said, not merely short."""
     q = normalize(question)
@@ -525,7 +536,8 @@ def asks_who(question: str) -> bool:
 
 # 「停止に至った理由について伺う」「その原因を示されたい」「責任の所在を伺う」: a request that names the kind of
 # answer it wants says what it asks as a wh-word does
-_NAMED_REQUEST = re.compile(r"(?:理由|原因|根拠|件数|経緯|責任の所在)(?:について|に関して|を|は|も)[^。？?、,]{0,6}?(?:" + _REQUEST.pattern + ")")
+_NAMED_REQUEST = re.compile(r"(?:理由|原因|根拠|件数|経緯|責任の所在)(?:(?:について|に関して|を|は|も)[^。？?、,]{0,6}?(?:"
+                            + _REQUEST.pattern + r")|は[？?]?\s*$)")   # … or, put tersely, 「根拠は？」
 
 
 def says_what_it_asks(part: str) -> bool:

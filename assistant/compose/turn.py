@@ -19,8 +19,8 @@ from .evidence import content_nouns
 from .proposition import Proposition, parties_named
 from . import recall
 from .recall import Recall
-from .question import (DIFFERENT, EXAMPLES, SAME, UNANSWERABLE, Example, QuestionClassifier, QuestionType, asks_to_conclude, asks_with_wh,
-                       embed_queries, follows_on, load_examples, yes_no_part)
+from .question import (DIFFERENT, EXAMPLES, SAME, UNANSWERABLE, Example, QuestionClassifier, QuestionType, asks_to_conclude,
+                       embed_queries, follows_on, load_examples, says_what_it_asks, yes_no_part)
 from .scope import Scope
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ class Turn:
     scope: Scope = field(default_factory=lambda: Scope("none"))
     prop: Proposition | None = None
     whole: bool = False              # a question of fault about the errors as a whole (every affair)
+    overview: object = None          # the overview row (総点検), when the question names it by its terms
     # 「それって療育手帳も同じなんですか」「国保は違うのか」: the earlier turn's question asked again of this
     # affair, and whether its answer is the same (or differs) — (the earlier type of question, the affair it
     # was answered for, whether difference is asked)
@@ -61,7 +62,8 @@ class Turn:
             # no wh-word says what is asked) asks the earlier question again about something else: it
             # keeps the earlier type and proposition. 「では市の責任は？」 has a type of its own.
             # 「うちの国保のほうは大丈夫なの？」 asks something of its own: whether a conclusion may be drawn
-            if qtype.confidence < params.inherit_confidence and not asks_with_wh(q) and not asks_to_conclude(q):
+            # 「根拠は？」 names what it asks as a wh-word does: the earlier turn's question is not asked again
+            if qtype.confidence < params.inherit_confidence and not says_what_it_asks(q) and not asks_to_conclude(q):
                 # … but 「その場合の根拠は？」 names a thing of its own, not an affair or party to ask the
                 # earlier yes/no of again: it asks for that thing
                 again = names_affair or bool(parties_named(q)) or not content_nouns(q)
