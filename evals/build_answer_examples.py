@@ -23,7 +23,8 @@ HEADER = """\
 # The supporting-sentence ranker (assistant/compose/recall.py) raises a sentence that states what the
 # answers to the nearest of these questions had to say. evals/cases.yaml and evals/holdout.yaml are
 # not drawn on. Keys: q (the question; a follow-up carries the turn before it), points (each a list of
-# alternative phrasings), set (the dev set it comes from, for leave-one-set-out runs), followup (q joins
+# alternative phrasings), verdict (a yes/no's yes / no / partial), set (the dev set it comes from, for
+# leave-one-set-out runs), followup (q joins
 # the turn before), out_of_scope (a question the sources cannot answer). The scope model (question.py)
 # also learns from the questions that are not follow-ups: answerable or not.
 """
@@ -40,6 +41,8 @@ def examples(folder: Path = ROOT / "evals") -> list[dict]:
                 continue
             points = (case.get("expect") or {}).get("key_points") or []
             item = {"q": " ".join([*history, case["question"]]), "points": points, "set": path.stem}
+            if (case.get("expect") or {}).get("verdict"):   # a yes/no: the judgement its answer had to open with
+                item["verdict"] = case["expect"]["verdict"]
             out.append({**item, "followup": True} if history else item)
     return out
 

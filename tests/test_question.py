@@ -627,10 +627,28 @@ def test_a_factual_yes_no_is_settled_by_any_supporting_sentence_the_answer_shows
     filler = [SimpleNamespace(text=f"保険者が番号を登録した例{i}がある。") for i in range(4)]
     settles = SimpleNamespace(text="カードを返しても保険者のデータの誤りは直らない。")
     turn = SimpleNamespace(q="カードを返せばデータは直るんですか")
+    learned = SimpleNamespace(verdict=lambda qvec, k: None)   # no labelled yes/no near it
     verdict = lambda n: ExtractiveComposer._factual_verdict(   # noqa: E731
-        SimpleNamespace(params=replace(DEFAULT, max_support=n)), turn, [], [*filler, settles])
+        SimpleNamespace(params=replace(DEFAULT, max_support=n), recall=learned), turn, [], [*filler, settles])
     assert verdict(6) == ("no", "sentence")
     assert verdict(4) == (DEFAULT.open_verdict, "framing")
+    learned.verdict = lambda qvec, k: "yes"   # … and the nearest labelled questions, when there are some
+    assert verdict(4) == ("yes", "examples")
+    assert verdict(6) == ("no", "sentence")    # a sentence that settles it still comes first
+
+
+def test_the_nearest_labelled_yes_no_questions_vote_with_their_cosine():
+    import numpy as np
+
+    from assistant.compose.recall import AnswerExample, Recall
+    ex = (AnswerExample(q="a", points=(("x",),), verdict="yes"), AnswerExample(q="b", points=(("x",),), verdict="no"),
+          AnswerExample(q="c", points=(("x",),), verdict="no"), AnswerExample(q="d", points=(("x",),)))
+    vec = np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0], [1.0, 0.0]], dtype=np.float32)
+    r = Recall(ex, vec)
+    assert r.verdict(np.array([1.0, 0.0]), 1) == "yes"          # the nearest alone
+    assert r.verdict(np.array([1.0, 0.0]), 3) == "yes"          # 1.0 against 0.6 + 0.0
+    assert r.verdict(np.array([0.5, 1.0]), 3) == "no"
+    assert r.verdict(None, 3) is None and Recall(ex[3:], vec[3:]).verdict(np.array([1.0, 0.0]), 3) is None
 
 
 def test_one_affair_taken_for_another_is_denied_but_a_comparison_is_not_judged():

@@ -89,19 +89,21 @@ def test_the_shipped_examples_are_the_dev_sets_key_points_and_never_the_gated_se
 def test_the_builder_skips_out_of_scope_cases_and_carries_the_last_earlier_turn(tmp_path):
     (tmp_path / "dev_x.yaml").write_text(yaml.safe_dump([
         {"id": "a", "question": "障害者手帳の場合は？", "history": ["保険証は誰の責任？", "市の責任は？"],
-         "expect": {"key_points": [["都道府県"]]}},
+         "expect": {"key_points": [["都道府県"]], "verdict": "no"}},
         {"id": "b", "question": "市立病院の赤字の原因は？", "out_of_scope": True},
         {"id": "c", "question": "誰の責任？", "expect": {"key_points": []}},
     ], allow_unicode=True), encoding="utf-8")
     (tmp_path / "cases.yaml").write_text(yaml.safe_dump([
         {"id": "d", "question": "公金口座は？", "expect": {"key_points": [["内閣総理大臣"]]}}], allow_unicode=True), encoding="utf-8")
     got = _builder().examples(tmp_path)
-    assert got == [{"q": "市の責任は？ 障害者手帳の場合は？", "points": [["都道府県"]], "set": "dev_x", "followup": True},
+    assert got == [{"q": "市の責任は？ 障害者手帳の場合は？", "points": [["都道府県"]], "set": "dev_x", "verdict": "no",
+                    "followup": True},
                    {"q": "市立病院の赤字の原因は？", "points": [], "set": "dev_x", "out_of_scope": True},
                    {"q": "誰の責任？", "points": [], "set": "dev_x"}]
     path = tmp_path / "answer_examples.yaml"
     path.write_text(yaml.safe_dump(got, allow_unicode=True), encoding="utf-8")
     assert [e.q for e in recall.load(path)] == ["市の責任は？ 障害者手帳の場合は？"]     # only what has points is recalled
+    assert [e.verdict for e in recall.load(path)] == ["no"]                          # … with the judgement it opened with
     # the scope model learns from the questions that are not follow-ups, answerable or not
     assert recall.scope_examples(path) == (("市立病院の赤字の原因は？", False), ("誰の責任？", True))
     assert recall.scope_examples(path, "dev_x") == ()

@@ -65,7 +65,7 @@ class Answer(BaseModel):
     coverage: Literal["full", "partial", "none"] = "full"
     coverage_note: str = ""          # what the sources lack, when coverage is not full
     verdict: Literal["yes", "no", "partial"] | None = None   # for yes/no questions
-    verdict_basis: str = ""          # map (the responsibility map) | sentence (a quoted sentence) | framing
+    verdict_basis: str = ""          # map (the responsibility map) | sentence (a quoted sentence) | examples (similar labelled questions) | framing
     responsibility: list[Responsibility] = Field(default_factory=list)
     cause: Cause = Field(default_factory=Cause)
     citations: list[Citation] = Field(default_factory=list)

@@ -437,7 +437,7 @@ class ExtractiveComposer:
             claims = kept   # nothing new to say: the same conclusion rather than none
         basis = "map" if verdict else ""
         if turn.yesno and verdict is None and claims and not turn.local:   # local facts: the sources cannot say
-            verdict, basis = self._factual_verdict(turn, claims, support)
+            verdict, basis = self._factual_verdict(turn, claims, support, rvec)
         elif turn.yesno and verdict is None and claims and turn.local and asks_to_conclude(turn.q):
             # 「本市の国保では誤りは起きていない、と考えてよいか」: in part — the national picture speaks to it,
             # this city's own records are not in the sources
@@ -577,17 +577,21 @@ class ExtractiveComposer:
             out += [c for c in more[:2 if ask == "why" else 1] if c.text not in said]   # a cause with its mechanism
         return out[:self.params.further_parts]
 
-    def _factual_verdict(self, turn: Turn, claims, support) -> tuple[str | None, str]:
+    def _factual_verdict(self, turn: Turn, claims, support, rvec=None) -> tuple[str | None, str]:
         """A yes/no the map cannot judge: the answering sentences (the summary's and every supporting
         sentence the answer shows) decide when they share a predicate with the question (「直るのか」
-        「直らない」); otherwise a rhetorical question that asserts its premise (「…ではないか」) is
-        answered by the sources' correction of it, いいえ."""
+        「直らない」); otherwise the judgement the nearest labelled yes/no questions opened with
+        (`examples`), and without any, the question's framing: a rhetorical question that asserts its
+        premise (「…ではないか」) is answered by the sources' correction of it, いいえ."""
         texts = ([c.candidate.text for c in claims if c.candidate is not None]
                  + [c.text for c in support[:self.params.max_support]])
         for t in texts:
             v = evidence_verdict(yes_no_part(turn.q), t)
             if v:
                 return v, "sentence"
+        learned = self.recall.verdict(rvec, self.params.verdict_k)
+        if learned:
+            return learned, "examples"
         return (self.params.rhetorical_verdict if asserts(turn.q) else self.params.open_verdict), "framing"
 
     @staticmethod

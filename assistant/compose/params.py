@@ -23,6 +23,7 @@ class ComposerParams:
     # A yes/no that neither the map nor an answering sentence settles (shown as 推定 in the app):
     rhetorical_verdict: str = "no"   # 「…ではないか」 asserts a premise the sources set right
     open_verdict: str = "partial"    # a plain 「…ですか」: the sources hold a qualified answer
+    verdict_k: int = 9               # … unless the nearest labelled yes/no questions (answer_examples.yaml) say otherwise
 
     # which affair(s) the question concerns
     affair_lexical: float = 1.0      # row terms / label words found in the question
