@@ -635,6 +635,11 @@ def test_a_factual_yes_no_is_settled_by_any_supporting_sentence_the_answer_shows
     learned.verdict = lambda qvec, k: "yes"   # … and the nearest labelled questions, when there are some
     assert verdict(4) == ("yes", "examples")
     assert verdict(6) == ("no", "sentence")    # a sentence that settles it still comes first
+    # a premise the question asserts is not granted whole on its neighbours' word
+    turn.q = "療育手帳の連携まで止めるなんて、過剰反応じゃないですか"
+    assert verdict(4) == ("partial", "examples")
+    learned.verdict = lambda qvec, k: "no"
+    assert verdict(4) == ("no", "examples")
 
 
 def test_the_nearest_labelled_yes_no_questions_vote_with_their_cosine():

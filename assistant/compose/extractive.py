@@ -591,7 +591,9 @@ class ExtractiveComposer:
                 return v, "sentence"
         learned = self.recall.verdict(rvec, self.params.verdict_k)
         if learned:
-            return learned, "examples"
+            # a claim the question asserts (「…過剰反応じゃないですか」) is granted whole only on the map's or a quoted
+            # sentence's word: neighbours on the same subject agree on its facts, not on the asker's premise
+            return ("partial" if learned == "yes" and asserts(turn.q) else learned), "examples"
         return (self.params.rhetorical_verdict if asserts(turn.q) else self.params.open_verdict), "framing"
 
     @staticmethod
