@@ -111,16 +111,18 @@ class ExtractiveComposer:
         overview = self.scope.overview()
         named = any(v >= self.params.affair_named for r, v in lex.items() if not (overview and r == overview.id))
         turn = Turn.start(q, qtype, qvec, prev[0] if prev else None, named, self.params)
-        moved = turn.followup and self._leaves_the_affair(q, qvec, qtype, prev[0], named, filters)
+        alone = self._alone_if_moved(q, qvec, qtype, prev[0], named, filters) if turn.followup else None
+        moved = alone is not None
         if moved:   # read on its own: the topic changed
             turn = Turn.start(q, qtype, qvec, None, named, self.params)
         if overview and lex.get(overview.id, 0.0) >= self.params.affair_named:
             turn.overview = overview
-        turn.hits, turn.filters = self.searcher.search(turn.rq, k=self.params.k, filters=filters), filters
+        turn.hits = alone if moved else self.searcher.search(turn.rq, k=self.params.k, filters=filters)
+        turn.filters = filters
         clause = asking_clause(q)
         scope = self.scope.match(q, qvec, turn.hits, qtype.affair_hint, lex,
                                  asked=clause if clause != q else None)
-        turn.settle(scope, prev[0] if prev else None, self.scope.overview())
+        turn.settle(scope, prev[0] if prev else None, overview)
         if self._about_the_whole(turn):
             turn.scope, turn.whole = Scope("general", self.scope.affair_rows(), scope.scores), True
         elif not turn.scope.named and not turn.followup and about_the_series(q):
@@ -160,27 +162,29 @@ class ExtractiveComposer:
         turn.basis_hits = self._basis_hits(turn, filters)
         return turn
 
-    def _leaves_the_affair(self, q: str, qvec, qtype, earlier: Turn, named: bool, filters) -> bool:
+    def _alone_if_moved(self, q: str, qvec, qtype, earlier: Turn, named: bool, filters) -> list | None:
         """「ガバメントクラウドは？」「ところで、来年度の予算編成はどうする？」 after a question on 健康保険: a
         follow-up by its shortness alone — it names no affair and points back at nothing (「それ」「では」) —
         that talks of something the earlier turn's passages never mention (not a word the labelled questions
         use about many affairs, like 「根拠」), and that, read on its own, finds
         none of the affair's documents among its top five — or names something no source knows and does not
         bear on the affair (its score for that row below inherit_min, as for any later question).
-        「原因は？」「全国で何件あったのか」「数字で言うと？」「薬剤情報は見られた？」 stay on the earlier affair."""
+        「原因は？」「全国で何件あったのか」「数字で言うと？」「薬剤情報は見られた？」 stay on the earlier affair.
+        Returns the question's own passages when it moved (the turn reads them), None when it stays."""
         if named or earlier.scope.kind not in ("one", "several") or points_back(q):
-            return False
+            return None
         context = normalize(" ".join([earlier.rq, *(h.chunk.text for h in earlier.hits)]))
         new = [n for n in content_nouns(q) if n not in context and n not in self.asking_nouns]
         if not new:
-            return False
+            return None
         hits = self.searcher.search(q, k=self.params.k, filters=filters)
         docs = {d for r in earlier.scope.rows for d in r.docs}
         if not any(h.chunk.doc_id in docs for h in hits[:5]):
-            return True
+            return hits
         scores = self.scope.match(q, qvec, hits, qtype.affair_hint).scores
-        return (min(scores.get(r.id, 0.0) for r in earlier.scope.rows) < self.params.inherit_min
-                and any(n not in self.vocabulary for n in new))
+        moved = (min(scores.get(r.id, 0.0) for r in earlier.scope.rows) < self.params.inherit_min
+                 and any(n not in self.vocabulary for n in new))
+        return hits if moved else None
 
     def _classify(self, text: str):
         """The question type of a part of a question (a quoted question, one of several asked)."""

@@ -97,6 +97,7 @@ class Recalled:
 class Recall:
     def __init__(self, examples: tuple[AnswerExample, ...], vectors: np.ndarray):
         self.examples, self.vectors = examples, vectors
+        self._judged = [i for i, e in enumerate(examples) if e.verdict]   # the yes/no questions, for verdict()
 
     def near(self, qvec, k: int, base: float) -> Recalled:
         """The k nearest examples, each weighted by how far its cosine rises above `base`; a statement
@@ -123,7 +124,7 @@ class Recall:
         """The judgement the k nearest labelled yes/no questions opened with, each vote weighted by its
         cosine: for a yes/no neither the map nor a quoted sentence settles (leave one dev set out, 58 such
         dev questions: 35 right against 13 for a fixed 一部 / いいえ by the question's framing)."""
-        judged = [i for i, e in enumerate(self.examples) if e.verdict]
+        judged = self._judged
         if not judged or qvec is None or k <= 0:
             return None
         q = np.asarray(qvec, dtype=np.float32)
