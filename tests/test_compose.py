@@ -629,7 +629,7 @@ def test_a_premise_of_figures_does_not_turn_a_technical_fault_question_into_a_co
     monkeypatch.setattr(briefing.composer.classifier, "classify", lambda q, v: with_(real(q, v), ask="figures"))
     q = "保険証の誤りが7,000件を超えた。それだけ出たのは、カードの仕組みに欠陥があったからではないですか。"
     turn = briefing.composer.understand(q, None, None)
-    assert turn.ask == "figures" and turn.yesno and turn.prop.frame == "technical"
+    assert turn.ask != "figures" and turn.yesno and turn.prop.frame == "technical"   # the count is the premise
     assert briefing.ask(q).verdict == "no"
 
 
@@ -781,3 +781,29 @@ def test_a_count_of_the_errors_as_a_whole_is_answered_from_the_overviews_figures
         ans = b.ask("一斉点検では全部で何件の誤りが見つかったのか")   # names the overview, no affair
         assert not ans.abstained and "4,321件" in ans.summary
         assert b.ask("架空手当の誤登録は何件か").abstained   # the overview's figure answers only the overview
+
+
+def test_the_citys_course_of_action_across_all_affairs_is_not_judged_as_fault(briefing, monkeypatch):
+    from assistant.compose.scope import Scope
+    real, classify = briefing.composer.scope.match, briefing.composer.classifier.classify
+    monkeypatch.setattr(briefing.composer.scope, "match", lambda question, *a, **k: Scope(
+        "general", briefing.composer.scope.affair_rows(), real(question, *a, **k).scores))
+    # read (as the real model reads such council questions) as asking the city's view, about every affair
+    monkeypatch.setattr(briefing.composer.classifier, "classify",
+                        lambda q, v: replace(classify(q, v), ask="explain", yesno=True))
+    policy = briefing.ask("市としても、カードの返納を市民に勧めるべきではないか。")
+    # no word of fault: who carries each affair does not answer it, so the map gives no verdict
+    assert not policy.abstained and policy.verdict_basis != "map"
+    assert not re.search(r"の責任は[^。]+にある（", policy.summary)
+    fault = briefing.ask("市にも責任があるのではないか。")
+    assert fault.verdict_basis == "map" and len(re.findall(r"の責任は[^。]+にある（", fault.summary)) >= 2
+
+
+def test_a_count_in_the_premise_does_not_make_a_yes_no_a_figures_question(briefing, monkeypatch):
+    classify = briefing.composer.classifier.classify
+    monkeypatch.setattr(briefing.composer.classifier, "classify",
+                        lambda q, v: replace(classify(q, v), ask="figures", yesno=True))
+    premise = briefing.composer.understand("紐付け誤りは累計8,441件に増えた。これは市には関係のない話だと言い切れるか。", None, None)
+    assert premise.ask != "figures"
+    # a count in the asking sentence keeps the figures reading
+    assert briefing.composer.understand("8,441件というのは多いのですか。", None, None).ask == "figures"

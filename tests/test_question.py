@@ -5,7 +5,8 @@ import pytest
 from sklearn.model_selection import StratifiedKFold
 
 from assistant.compose.proposition import IMPLEMENTER, asserts, blames, evidence_verdict, judge, proposition, subject
-from assistant.compose.question import ASKS, QuestionClassifier, asking_parts, asks_with_wh, elliptical, load_examples
+from assistant.compose.question import (ASKS, QuestionClassifier, asking_clause, asking_parts, asks_with_wh, elliptical, load_examples,
+                                       points_back)
 from assistant.embed import FakeEmbeddings
 from assistant.index.affairs import AffairRow, RoleRow
 from assistant.normalize import normalize
@@ -247,6 +248,25 @@ def test_a_factual_yes_no_is_judged_by_the_answering_sentence():
     assert evidence_verdict("意味はあるのか", "経費が増えたとの報告がある。") is None
     # a サ変 verb is its noun: 「特定したのか」 against 「特定しなかった」
     assert evidence_verdict("住所で本人を特定したのか", "その後も適切な方法で本人を特定しなかった。") == "no"
+    # what 「Xではなく」 denies is X's head noun, not every word of a clause
+    assert evidence_verdict("国が点検ツールを作って配れば、総点検より確実なのではないか。",
+                            "点検ツールの提供は単なる技術の問題ではなく、制度の設計思想に関わる問題である。") is None
+    assert evidence_verdict("国が点検ツールを作って配れば、総点検より確実なのではないか。",
+                            "国が総点検というアナログな号令を出すのではなく、点検ツールを提供すべきだ。") is None
+
+
+def test_rhetorical_and_double_negative_forms():
+    kokin = AffairRow(id="k", label="公金", roles=[RoleRow(actor="prime_minister", label=""),
+                                                   RoleRow(actor="municipality", label="")],
+                      city_share="support", cause="mixed")
+    # 「…とまでは言えない」 denies the denial as 「…とは言えない」 does: some share, はい where the city has one
+    some = proposition("市に全く責任がないとまでは言えないのでは？", "who")
+    assert (some.negated, some.some) == (False, True) and judge(some, [kokin]) == "yes"
+    assert judge(proposition("市に全く責任がないと言えるのか", "who"), [kokin]) == "no"
+    # 「…ということはないですか」 asks after X expecting it, as 「…ではないか」 does
+    assert asserts("J-LISのデータのほうが間違っていた、ということはないですか。")
+    assert asserts("カードが壊れてたってことはない？")
+    assert not asserts("心配することはないですか。")   # 「…することはない」: no need to, not a premise put
 
 
 def test_elliptical_follow_ups_and_subjects():
@@ -1047,3 +1067,12 @@ def test_nouns_used_about_many_affairs_ask_about_something_rather_than_name_a_su
     broad = broad_nouns(examples, 3)
     assert "根拠" in broad and "ガバメント" not in broad and "手帳" not in broad
     assert broad_nouns(examples, 5) == frozenset()
+
+
+def test_a_stated_premise_is_not_what_is_asked_and_a_comparison_points_back():
+    q = "職員の書類を共済組合に出しているのは本市の人事課であり、本市にも番号登録の責任の一端があるのではないか。"
+    assert asking_clause(q) == "本市にも番号登録の責任の一端があるのではないか。"
+    assert asking_clause("ニュースが怖いので、保険証はどうなるのか。") == "保険証はどうなるのか。"
+    # 「…も同じ手口？」 sets something beside what was just answered: it leans on it, however short
+    assert points_back("共済のほうも同じ手口？") and points_back("国保は違うの？")
+    assert not points_back("ガバメントクラウドは？")

@@ -7,6 +7,7 @@ from the sources → the answer JSON of contract §2. Every sentence carries the
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import Counter
 from dataclasses import replace
@@ -141,6 +142,11 @@ class ExtractiveComposer:
             # 「…これまでの給付も間違っていた可能性があるのか」: read as a who-question, but it asks for no
             # party, names none and speaks of no fault — the next most likely type
             turn.ask = max((a for a in qtype.scores if a != "who"), key=qtype.scores.get, default="what")
+        elif (turn.yesno and turn.ask == "figures" and not turn.followup and not answer_type.expected(clause)
+              and not re.search(r"\d|件", clause)):
+            # 「…累計8,441件に増えました。…市にはまったく関係のない話だと言い切れますか」: the count is the premise,
+            # and the asking sentence speaks of none (「8,351件というのは多いのか」 does) — the next most likely type
+            turn.ask = max((a for a in qtype.scores if a != "figures"), key=qtype.scores.get, default="what")
         # a yes/no judges a claim, not a count: one learned as a figures question (its premise's counts —
         # 「8,351件の誤りが見つかった。カードそのものに欠陥があったのでは」) is judged as a statement
         # (a council member's claim is judged on the sentence that states it, not on the premises before it)
@@ -507,10 +513,14 @@ class ExtractiveComposer:
                 verdict = judge(turn.prop, [overview]) if turn.yesno else None
                 claims = words.tech(verdict, overview, text) if ask == "tech_ops" or verdict else words.why(overview, text)
                 return claims, verdict
-            judged = turn.yesno and turn.prop.frame != "factual"   # 「…8,351件も出たのは自治体が雑だったからでしょ」
+            # 「市としても返納を選択肢として示すべきではないか」: about every affair, the city's own course of action
+            # with no word of fault is not a question of who carries which affair — the sources' sentences judge it
+            policy = (scope.kind == "general" and turn.prop.frame == "fault" and not turn.prop.faulted
+                      and turn.prop.party == "municipality")
+            judged = turn.yesno and turn.prop.frame != "factual" and not policy   # 「…8,351件も出たのは自治体が雑だったからでしょ」
             if ask == "figures" and about_all and not judged:
                 return words.figures(overview, question=turn.q), None
-            verdict = judge(turn.prop, rows) if turn.yesno else None
+            verdict = judge(turn.prop, rows) if turn.yesno and not policy else None
             # 「『市のミスだろう』と詰められたらどう返す」: what to say about fault is who carries each affair
             if ask == "who" or verdict or (ask == "explain" and (blames(turn.q) or asks_who(turn.q))):
                 claims = words.cross(rows, verdict)

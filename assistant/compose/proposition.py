@@ -29,7 +29,9 @@ _PARTY_RE = {a: re.compile("|".join([*dict.fromkeys(re.escape(normalize(n)) for 
 _SUBJECT = re.compile(r"^(?:は|が|って|も|として|側)")
 # 「…ではないか」「…じゃないの」: a rhetorical question that asserts its content.
 _RHETORICAL = re.compile(r"(?:の|ん)?(?:では|じゃ)(?:ない|ありません)(?:の|ん)?(?:です)?(?:か|でしょうか|だろうか)?[。？?！!]*\s*$"
-                         r"|(?:の|ん|はず)(?:では|じゃ)[。？?！!]*\s*$")   # 「…限らないのでは。」「…はずでは」: the same, cut short
+                         r"|(?:の|ん|はず)(?:では|じゃ)[。？?！!]*\s*$"   # 「…限らないのでは。」「…はずでは」: the same, cut short
+                         # 「…が間違っていた、ということはないですか」: asks after X expecting it, as 「…ではないか」 does
+                         r"|[、,]?(?:という|って)ことは(?:ない|ありません)(?:の|ん)?(?:です)?(?:か|でしょうか|だろうか)?[。？?！!]*\s*$")
 # … and 「…でしょう」, which asserts too
 _ASSERTING = re.compile(_RHETORICAL.pattern + r"|(?:でしょう?|だろう)[。？?！!]*\s*$")
 # Words that put blame on a party: the subject is the party named just before one of them.
@@ -38,9 +40,9 @@ _FAULT = re.compile(_BLAME + r"|非が|謝|押し付け|押しつけ")
 # 「責任は全部市が負うべき」: all of it on one party (not 「すべての市町村」)
 _ENTIRE = re.compile(r"全責任|(?:全部|すべて|全て|全面的に|丸ごと|一手に)(?!の)")
 # Negation of the fault itself (「責任はない」「悪くない」「無関係」), not of an action (「確認しなかった」).
-# 「無関係とは言えない」「責任がないとは限らない」「関係ないわけではない」 assert a share
+# 「無関係とは言えない」「責任がないとまでは言えない」「関係ないわけではない」 assert a share
 # (the outer denial only: what it denies is read for negation on its own)
-_DOUBLE_NEGATION = re.compile(r"(?:とは|とも)(?:(?:言え|いえ)(?:ない|ません)|限ら(?:ない|ず|ません))|(?<=ない)(?:わけ|こと)(?:では|じゃ)(?:ない|ありません)")
+_DOUBLE_NEGATION = re.compile(r"と(?:まで)?(?:は|も)(?:(?:言え|いえ)(?:ない|ません)|限ら(?:ない|ず|ません))|(?<=ない)(?:わけ|こと)(?:では|じゃ)(?:ない|ありません)")
 _NONE_AT_ALL = r"(?:責任|落ち度|非|過失)(?:は|が|も)?(?:ゼロ|皆無)"   # 「市の責任はゼロ」: none at all
 _ONLY = re.compile(r"だけ|のみ|ばかり|単なる|単に|もっぱら")   # 「運用だけの問題」: one kind of cause alone
 # Whose affair it is (「本市の事務ではない」「市町村の仕事の問題ではないか」「市の所管外」): the question
@@ -48,7 +50,7 @@ _ONLY = re.compile(r"だけ|のみ|ばかり|単なる|単に|もっぱら")   #
 _OWNS = re.compile(r"の(?:事務|仕事|所管|管轄)(?:外|で|では|じゃ|だ|です|な|であ|の問題)")
 _CONCEDED = re.compile(r"[^、。？?]*?(?:が|けど|けれど|ても|でも|ので|から)[、,]")
 _EXISTS = re.compile(r"(?:例|事例|ケース|実例|人|者)(?:は|が|も)(?:ある|あった|あります|ありました|出て|いる|いた|いま|おり)")   # 「…人はいるのか」 too
-_COMPARES = re.compile(r"同じ|共通|違|異な|比べ|似")
+_COMPARES = re.compile(r"同じ|共通|違|異な|比べ|似|含め")   # 「国保も含めて」 sets the two side by side
 _LIKE = r".{0,2}?(?:みたい|よう)"   # 「保険証みたいな誤り」 likens to an affair; 「うちみたいな市」 does not
 _ABSOLUTE = re.compile(r"全く|まったく|一切|いっさい|少しも|何も|全然|ゼロ|皆無")   # 「責任はゼロ」 too
 _EXCUSE = r"仕方(?:が|の)?な|やむを得|止むを得"   # 「仕方がなかった」 excuses the party
@@ -268,7 +270,7 @@ def proposition(question: str, ask: str) -> Proposition:
                            faulted=bool(_FAULT.search(body)), asked=asked,
                            entire=not negated and bool(_ENTIRE.search(body)))
     if ask in ("who", "explain"):
-        return Proposition("fault", "municipality", negated, absolute=absolute)
+        return Proposition("fault", "municipality", negated, absolute=absolute, faulted=bool(_FAULT.search(body)))
     return Proposition("factual", party or "", negated, asked=asked)
 
 
@@ -409,8 +411,10 @@ def _denied(question: str, sentence: str) -> bool:
     「相手方は市区町村ではなくデジタル庁であった」): the sentence sets the question right."""
     asked = {m[0] for m in _morphemes(question) if m[1] == "名詞" and len(m[0]) > 1}
     for m in _CONTRAST.finditer(normalize(sentence)):
-        denied = {x[0] for x in _morphemes(m.group(1)) if x[1] == "名詞" and len(x[0]) > 1}
-        if denied & asked:
+        # what is denied is the phrase's head noun (「相手方は市区町村ではなく」), not every word of a clause
+        # (「点検ツールの提供は単なる技術の問題ではなく」 denies a kind of problem, not 点検ツール)
+        head = _morphemes(m.group(1))[-1:]
+        if head and head[0][1] == "名詞" and len(head[0][0]) > 1 and head[0][0] in asked:
             return True
     return False
 

@@ -250,7 +250,9 @@ class QuestionClassifier:
         # the city named where the question asks, not in a sentence that sets the scene
         # (「本市の窓口でも手帳の申請を受け付けている。受付で何を点検すべきか」 asks advice)
         asking = " ".join(asking_parts(q)) or q
-        counts = ask == "figures" or bool(answer_type.expected(q))
+        # a yes/no read as a figures question for the count in its premise (「…8,441件に増えました。…市には
+        # まったく関係のない話だと言い切れますか」) asks no count of this city
+        counts = (ask == "figures" and yes < 0.5) or bool(answer_type.expected(q))
         if names_this_city(asking) or (counts and _BARE_CITY.search(asking)):
             # 本市・市内 with a question asking how many (「何件」「何人」): this city's own figures — and a
             # bare 「市の窓口で…何件」, which in a mayor's briefing is this city too
@@ -433,7 +435,8 @@ def only_requests(part: str) -> bool:
 
 # 「本市は国民健康保険の保険者である。」「…であります。」: a council question's premise, stated, not asked
 _STATEMENT = re.compile(r"で(?:ある|あります|ございます)。\s*$")
-_REASON_CLAUSE = re.compile(r"[^、。？?]*?(?:ので|から)[、,]")   # 「ニュースが怖いので、」: why they ask, not what
+# 「ニュースが怖いので、」: why they ask, not what; 「書類を出しているのは本市の人事課であり、」: a premise stated
+_REASON_CLAUSE = re.compile(r"[^、。？?]*?(?:ので|から|であり)[、,]")
 # 「…と言われまして、…ずっと考えておったのですが、要するに、…」: a story told before the question in the same
 # sentence ends where the asker sums it up (要するに・つまり・要は・結局); what follows asks. Not at a plain
 # 「…ですが、」: 「水道料金の誤請求が相次いでいますが、これは…」 asks about what came before it
@@ -524,9 +527,10 @@ def broad_nouns(examples, min_affairs: int) -> frozenset[str]:
 
 
 def points_back(question: str) -> bool:
-    """「それって…」「では市の責任は？」: worded to lean on what was just said, not merely short."""
+    """「それって…」「では市の責任は？」「共済のほうも同じ手口？」: worded to lean on what was just said (or to
+    set something beside it), not merely short."""
     q = normalize(question)
-    return bool(_FOLLOW_START.search(q) or _ANAPHORA.search(q))
+    return bool(_FOLLOW_START.search(q) or _ANAPHORA.search(q) or SAME.search(q) or DIFFERENT.search(q))
 
 
 def asks_who(question: str) -> bool:
