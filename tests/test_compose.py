@@ -807,3 +807,42 @@ def test_a_count_in_the_premise_does_not_make_a_yes_no_a_figures_question(briefi
     assert premise.ask != "figures"
     # a count in the asking sentence keeps the figures reading
     assert briefing.composer.understand("8,441件というのは多いのですか。", None, None).ask == "figures"
+
+
+def test_a_sentence_restating_the_questions_premise_does_not_lead_a_wh_answer(briefing, monkeypatch):
+    from assistant.compose.evidence import echoes
+    q = "政府は6月21日、総点検本部の初会合を開きました。市長ご自身は何を確かめるおつもりですか。"
+    assert echoes("総点検本部は、2023年6月21日に初会合を開いた。", q)
+    assert not echoes("市長は、総点検の中身と市の責任の範囲を確かめておく必要がある。", q)
+    assert not echoes("初会合が開かれた。", q)   # too little said to tell
+    # of the candidates the composer holds, the premise's restatement is passed over — unless it is all there is
+    premise, answer = (_candidate("総点検本部は、2023年6月21日に初会合を開いた。", 0.9),
+                       _candidate("市長は、総点検の中身と市の責任の範囲を確かめておく必要がある。", 0.5))
+    turn = briefing.composer.understand(q, None, None)
+    turn.yesno = False
+    assert briefing.composer._lead_sentence([premise, answer], turn) is answer
+    assert briefing.composer._lead_sentence([premise], turn) is premise
+    turn.yesno = True   # a yes/no is answered by restating its claim
+    assert briefing.composer._lead_sentence([premise, answer], turn) is premise
+
+
+def _candidate(text: str, score: float):
+    from types import SimpleNamespace
+    return SimpleNamespace(text=text, score=score)
+
+
+def test_two_unknown_things_decline_a_question_naming_an_affair_only_if_the_scope_model_doubts_it(briefing, monkeypatch):
+    import assistant.compose.extractive as ex
+    classify = briefing.composer.classifier.classify
+    q = "公金受取口座について、給与計算や福利厚生が問題になるのではないか。"
+    # two things it asks about that no source names, each with a word the sources do use
+    monkeypatch.setattr(ex, "wholly_new_topics", lambda *a, **k: [])
+    monkeypatch.setattr(ex, "unknown_topics", lambda *a, **k: ["給与計算", "福利厚生"])
+    for outside, declined in ((0.95, True), (0.5, True), (0.01, False)):
+        monkeypatch.setattr(briefing.composer.classifier, "classify",
+                            lambda text, v, o=outside: replace(classify(text, v), out_of_scope=o))
+        turn = briefing.composer.understand(q, None, None)
+        turn.scope = replace(turn.scope, named=True)   # the fixture's rows carry no terms of their own
+        assert briefing.composer._asks_about_the_unknown(turn) is declined
+        turn.scope = replace(turn.scope, named=False)   # naming no affair, two unknown things decline it whatever
+        assert briefing.composer._asks_about_the_unknown(turn)

@@ -6,7 +6,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from assistant.compose.proposition import IMPLEMENTER, asserts, blames, evidence_verdict, judge, proposition, subject
 from assistant.compose.question import (ASKS, QuestionClassifier, asking_clause, asking_parts, asks_with_wh, elliptical, load_examples,
-                                       points_back)
+                                       normative, points_back)
 from assistant.embed import FakeEmbeddings
 from assistant.index.affairs import AffairRow, RoleRow
 from assistant.normalize import normalize
@@ -1076,3 +1076,9 @@ def test_a_stated_premise_is_not_what_is_asked_and_a_comparison_points_back():
     # 「…も同じ手口？」 sets something beside what was just answered: it leans on it, however short
     assert points_back("共済のほうも同じ手口？") and points_back("国保は違うの？")
     assert not points_back("ガバメントクラウドは？")
+
+
+def test_had_better_asks_what_is_right_not_what_happened():
+    # 「…したほうがいいってこと？」 asks advice the sources give any city, not this city's facts
+    assert normative("じゃあ、うちの窓口でも何か点検しておいたほうがいいってこと？")
+    assert normative("本市も点検すべきではないか") and not normative("本市の窓口でも誤登録は起きていたのか")

@@ -22,8 +22,8 @@ from . import answer_type
 from . import verdict as words
 from .answer import Answer, Section, Sentence
 from .citations import Citations, render_markdown
-from .evidence import (Candidate, candidates, content_nouns, content_tokens, coverage, idf_weights, reported_speech, unfamiliar,
-                       unknown_nouns)
+from .evidence import (Candidate, candidates, content_nouns, content_tokens, coverage, echoes, idf_weights, reported_speech,
+                       unfamiliar, unknown_nouns)
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, parties_named, proposition
 from .kana import KanaReader
@@ -400,8 +400,8 @@ class ExtractiveComposer:
         if wholly_new_topics(turn.q, self.known_text, self.vocabulary):
             return True
         unknown = unknown_topics(turn.q, self.known_text, self.vocabulary, marked=marked)
-        if len(unknown) >= self.params.out_of_scope_topics:   # 「市立病院の赤字が…運用の問題か」: asked in the
-            return True                                       # briefing's words, about two things it never names
+        if len(unknown) >= self.params.out_of_scope_topics and not (turn.scope.named and oos < self.params.named_trust):
+            return True   # 「市立病院の赤字が…運用の問題か」: asked in the briefing's words, about two things it never names
         # not about this city: a local question may name a place the sources do not (「市内の病院」)
         floor = self.params.out_of_scope_topic if turn.local else self.params.out_of_scope_topic_national
         return oos >= floor and bool(unknown)
@@ -613,11 +613,15 @@ class ExtractiveComposer:
     @staticmethod
     def _lead_sentence(support: list[Candidate], turn: Turn) -> Candidate:
         """The sentence that leads when the map has nothing to say: not reported speech unless the
-        question asks what someone said."""
+        question asks what someone said, nor one that only says again what the question already says."""
         term = defined_term(turn.q)
         if term:   # 「個人番号利用事務実施者とは」 is not answered by the sentence on 個人番号関係事務実施者
             naming = [c for c in support if normalize(term) in normalize(c.text)]
             support = naming or support
+        if not turn.yesno and not answer_type.expected(turn.q):
+            # 「政府は6月21日、総点検本部の初会合を開きました。…市長は何を確かめるのか」: the sentence stating the
+            # premise answers nothing (a yes/no is answered by restating its claim; a date or count by its figure)
+            support = [c for c in support if not echoes(c.text, turn.q)] or support
         said = [c for c in support if reported_speech(c.text)]
         if turn.ask != "speech":
             plain = [c for c in support if c not in said]

@@ -372,7 +372,7 @@ _MAY_CONCLUDE = re.compile(r"(?:考え|言っ|理解し|思っ|判断し)て(?:�
 
 
 # 「…照会に頼る必要はほとんどない」「…本人から取るべきだ」: what is needed or right, the same in every city
-_NORMATIVE = re.compile(r"必要(?:が|は|も)|不要|べき|(?:なければ|ねば|なくては)(?:ならない|いけない)")
+_NORMATIVE = re.compile(r"必要(?:が|は|も)|不要|べき|(?:なければ|ねば|なくては)(?:ならない|いけない)|(?:ほう|方)が(?:いい|よい|良い|よろしい)")
 
 
 def normative(question: str) -> bool:
