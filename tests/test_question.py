@@ -263,6 +263,11 @@ def test_rhetorical_and_double_negative_forms():
     some = proposition("市に全く責任がないとまでは言えないのでは？", "who")
     assert (some.negated, some.some) == (False, True) and judge(some, [kokin]) == "yes"
     assert judge(proposition("市に全く責任がないと言えるのか", "who"), [kokin]) == "no"
+    # 「責任がないとは言えない」「責任の一端はある」 claim a share: はい where the city has one, not 一部
+    assert judge(proposition("市にも責任がないとは言えないのでは。", "who"), [kokin]) == "yes"
+    assert judge(proposition("窓口で手伝った以上、市にも責任の一端はあるのではないか。", "who"), [kokin]) == "yes"
+    assert judge(proposition("市に責任はあるのか", "who"), [kokin]) == "partial"
+    assert proposition("市の責任だとは限らないのでは", "who").negated   # an outer denial alone denies
     # 「…ということはないですか」 asks after X expecting it, as 「…ではないか」 does
     assert asserts("J-LISのデータのほうが間違っていた、ということはないですか。")
     assert asserts("カードが壊れてたってことはない？")

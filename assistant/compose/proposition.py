@@ -44,6 +44,7 @@ _ENTIRE = re.compile(r"全責任|(?:全部|すべて|全て|全面的に|丸ご�
 # (the outer denial only: what it denies is read for negation on its own)
 _DOUBLE_NEGATION = re.compile(r"と(?:まで)?(?:は|も)(?:(?:言え|いえ)(?:ない|ません)|限ら(?:ない|ず|ません))|(?<=ない)(?:わけ|こと)(?:では|じゃ)(?:ない|ありません)")
 _NONE_AT_ALL = r"(?:責任|落ち度|非|過失)(?:は|が|も)?(?:ゼロ|皆無)"   # 「市の責任はゼロ」: none at all
+_SOME = re.compile(r"(?:責任|非|落ち度)の一端|一端の責任|責任の一部|一部の責任")   # 「市にも責任の一端はある」: a share
 _ONLY = re.compile(r"だけ|のみ|ばかり|単なる|単に|もっぱら")   # 「運用だけの問題」: one kind of cause alone
 # Whose affair it is (「本市の事務ではない」「市町村の仕事の問題ではないか」「市の所管外」): the question
 # the talk turns on, put without a word of fault; a clause the asker concedes (「…だと聞いたが、」) is not it.
@@ -263,7 +264,9 @@ def proposition(question: str, ask: str) -> Proposition:
     if owned:   # 「…県の事務で起きたことであって、本市の事務ではない、という理解でよいか」
         return Proposition("fault", _named_before(asked, owned[-1]) or party or IMPLEMENTER, negated)
     total = bool(_ABSOLUTE.search(body))
-    absolute, some = negated and total, not negated and total and bool(_DOUBLE_NEGATION.search(body))
+    # 「責任がないとは言えない」「責任の一端はある」: some share, not the whole nor none
+    denied_denial = bool(_DOUBLE_NEGATION.search(body)) and bool(_NEGATION.search(_DOUBLE_NEGATION.sub("", body)))
+    absolute, some = negated and total, not negated and (denied_denial or bool(_SOME.search(body)))
     blamed = blamed_party(body)   # 「…自治体の事務が雑だったからでしょ」, whatever the question's learned type
     if (ask in ("who", "explain", "why") and party) or blamed:
         return Proposition("fault", party or blamed, negated, absolute=absolute, some=some,
