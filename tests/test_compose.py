@@ -846,3 +846,14 @@ def test_two_unknown_things_decline_a_question_naming_an_affair_only_if_the_scop
         assert briefing.composer._asks_about_the_unknown(turn) is declined
         turn.scope = replace(turn.scope, named=False)   # naming no affair, two unknown things decline it whatever
         assert briefing.composer._asks_about_the_unknown(turn)
+
+
+def test_a_who_question_naming_the_city_only_in_its_story_leads_with_the_party(briefing, monkeypatch):
+    classify = briefing.composer.classifier.classify
+    monkeypatch.setattr(briefing.composer.classifier, "classify",
+                        lambda q, v: replace(classify(q, v), ask="who", yesno=False))
+    story = briefing.ask("市役所の窓口の端末で公金受取口座が別人に登録された。あれはどこが受け持つ事務なのか。")
+    assert story.summary.startswith("公金受取口座") and "内閣総理大臣" in story.summary.split("。")[0]
+    # asked about the city itself, the city's share comes first
+    city = briefing.ask("公金受取口座の窓口での誤登録で、市の責任はどこまでか。")
+    assert not city.summary.startswith("公金受取口座") and "内閣総理大臣" in city.summary

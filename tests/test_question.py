@@ -587,8 +587,8 @@ def test_a_definition_is_led_by_the_sentence_on_the_term_asked():
     assert defined_term(q) == "個人番号利用事務実施者" and defined_term("名寄せとは何か") == "名寄せ"
     near = NS(text="個人番号関係事務実施者とは、他者の事務に関連して書類を提出する者をいう。", score=0.9)
     right = NS(text="個人番号利用事務実施者とは、個人番号利用事務を処理する者をいう。", score=0.7)
-    assert ExtractiveComposer._lead_sentence([near, right], NS(q=q, ask="define")) is right
-    assert ExtractiveComposer._lead_sentence([near, right], NS(q="番号の事務とは何か", ask="define")) is near
+    assert ExtractiveComposer._lead_sentence([near, right], NS(q=q, ask="define", yesno=False)) is right
+    assert ExtractiveComposer._lead_sentence([near, right], NS(q="番号の事務とは何か", ask="define", yesno=False)) is near
 
 
 def test_a_why_beside_a_local_part_still_says_why(briefing):
@@ -636,9 +636,9 @@ def test_what_someone_said_is_led_by_what_they_said():
     from assistant.compose.extractive import ExtractiveComposer
     claim = NS(text="情報システム学会の提言は、政府が保険証の廃止を急がせすぎたと主張している。", score=0.9)
     said = NS(text="吉本氏は、急がされたから誤ったという説明はおかしいと述べた。", score=0.6)
-    speech = NS(q="学会の指摘について、講演者はどう評価していましたか。", ask="speech")
+    speech = NS(q="学会の指摘について、講演者はどう評価していましたか。", ask="speech", yesno=False)
     assert ExtractiveComposer._lead_sentence([claim, said], speech) is said
-    assert ExtractiveComposer._lead_sentence([claim, said], NS(q="学会の指摘は正しいのか", ask="why")) is claim
+    assert ExtractiveComposer._lead_sentence([claim, said], NS(q="学会の指摘は正しいのか", ask="why", yesno=False)) is claim
 
 
 def test_a_factual_yes_no_is_settled_by_any_supporting_sentence_the_answer_shows():

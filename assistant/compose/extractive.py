@@ -540,8 +540,10 @@ class ExtractiveComposer:
         verdict = judge(turn.prop, rows) if turn.yesno else None
         fault = verdict and turn.prop.frame in ("fault", "evasion", "apology", "holds")
         if ask in ("who", "explain") or fault:
-            about_city = (turn.prop.frame == "fault" and turn.prop.party == "municipality"   # 「市の責任は？」
-                          and (turn.yesno or "municipality" in parties_named(turn.q)))
+            # 「市の責任は？」 — not 「役所に置いたタブレットで…。あれってどこが受け持ってる仕事なの？」, which names
+            # the city only in the story before it asks who
+            about_city = (turn.prop.frame == "fault" and turn.prop.party == "municipality"
+                          and (turn.yesno or "municipality" in parties_named(asking_clause(turn.q))))
             claims = (words.fault_verdict(verdict, turn.prop.party, row, text) if fault or about_city
                       else words.who(row, text=text))
             if about_city and row.city_share == "none":
