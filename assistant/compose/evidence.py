@@ -47,14 +47,6 @@ def content_tokens(text: str) -> frozenset:
 
 
 @lru_cache(maxsize=1024)
-def echoes(sentence: str, question: str, share: float = 0.8) -> bool:
-    """The sentence names hardly anything the question does not (this `share` of its nouns or more):
-    it restates the question's premise rather than answering it."""
-    nouns = content_nouns(sentence)
-    asked = set(content_nouns(question))
-    return len(nouns) >= 2 and sum(n in asked for n in nouns) >= share * len(nouns)
-
-
 def content_nouns(question: str, things: bool = False) -> tuple[str, ...]:
     """The question's common and proper nouns (normalised forms), less the words that name no topic
     — with things=True, also less people's names (「河野デジタル大臣」 is the sources' デジタル大臣) and
@@ -68,6 +60,14 @@ def content_nouns(question: str, things: bool = False) -> tuple[str, ...]:
                 and not (things and pos[2] in ("人名", "サ変可能"))):
             out.append(form)
     return tuple(dict.fromkeys(out))
+
+
+def echoes(sentence: str, question: str, share: float = 0.8) -> bool:
+    """The sentence names hardly anything the question does not (this `share` of its nouns or more):
+    it restates the question's premise rather than answering it."""
+    nouns = content_nouns(sentence)
+    asked = set(content_nouns(question))
+    return len(nouns) >= 2 and sum(n in asked for n in nouns) >= share * len(nouns)
 
 
 def unknown_nouns(question: str, vocabulary, things: bool = False) -> list[str]:

@@ -7,7 +7,6 @@ from the sources → the answer JSON of contract §2. Every sentence carries the
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections import Counter
 from dataclasses import replace
@@ -143,7 +142,7 @@ class ExtractiveComposer:
             # party, names none and speaks of no fault — the next most likely type
             turn.ask = max((a for a in qtype.scores if a != "who"), key=qtype.scores.get, default="what")
         elif (turn.yesno and turn.ask == "figures" and not turn.followup and not answer_type.expected(clause)
-              and not re.search(r"\d|件", clause)):
+              and not any(answer_type.answers(k, clause) for k in answer_type.COUNTS)):
             # 「…累計8,441件に増えました。…市にはまったく関係のない話だと言い切れますか」: the count is the premise,
             # and the asking sentence speaks of none (「8,351件というのは多いのか」 does) — the next most likely type
             turn.ask = max((a for a in qtype.scores if a != "figures"), key=qtype.scores.get, default="what")
