@@ -359,6 +359,18 @@ def test_a_question_with_a_local_part_is_partial_and_still_says_who(briefing):
     assert single.coverage == "full"
 
 
+def test_a_local_count_of_an_affair_the_city_does_not_carry_says_who_does(briefing):
+    """「本市の住民で…何人いるのか」 of an affair another party carries: the count is theirs because the
+    affair is theirs, so the answer says who carries it before where to ask."""
+    ans = briefing.ask("本市の住民で、健康保険の紐付け誤りに巻き込まれた人は何人いるのか。")
+    assert ans.coverage == "partial" and ans.summary.startswith(NO_LOCAL_DATA)
+    carried = ans.summary.find("の責任は")
+    assert carried > 0 and "医療保険者" in ans.summary[carried:ans.summary.find("。", carried)]
+    assert carried < ans.summary.find("に確かめる必要があります")
+    national = briefing.ask("健康保険の紐付け誤りは全国で何件か。")
+    assert "の責任は" not in national.summary          # a national count is not answered with the carrier
+
+
 def test_a_why_beside_a_local_count_still_gives_the_cause(briefing):
     """「なぜ起きたのか。あわせて、本市で該当した人は何人か」: the count is this city's, the why is not."""
     ans = briefing.ask("健康保険の紐付け誤りはなぜ起きたのか。あわせて、本市の住民で該当した人は何人いるのか。")
@@ -492,7 +504,7 @@ def test_a_when_question_is_answered_by_the_sentence_that_states_the_date(fixtur
 def test_what_to_say_when_the_city_is_blamed_in_general_names_who_carries_each_affair(briefing):
     ans = briefing.ask("健康保険や公金受取口座や障害者手帳の件で「市のミスだろう」と詰められたら、どう返せばいいか")
     assert len(re.findall(r"の責任は[^。]+にある（", ans.summary)) >= 2   # one sentence per affair, with the city's share
-    assert "市の分担なし" in ans.summary or "の範囲のみ" in ans.summary
+    assert "（市区町村ではない）" in ans.summary or "の範囲のみ" in ans.summary
 
 
 def test_a_yes_no_on_fault_beside_a_local_count_keeps_its_verdict_first(briefing):

@@ -710,6 +710,11 @@ def test_only_a_mixed_cross_affair_verdict_says_it_differs_by_affair():
             for i, a, s in (("A", "health_insurer", "none"), ("B", "prefecture", "none"))]
     assert cross(rows, "partial")[0].text.startswith("一部です。事務ごとに異なります。")
     assert cross(rows, "no")[0].text.startswith("いいえ。A")
+    # a who-question across affairs that different parties carry: no one party is 「いちばん悪い」
+    assert cross(rows)[0].text.startswith("責任の所在は事務ごとに異なる。Aの責任は")
+    assert "（市区町村ではない）" in cross(rows)[1].text       # the city named as not the party
+    rows[1].roles[0].actor = "health_insurer"
+    assert cross(rows)[0].text.startswith("Aの責任は")        # one party for all: nothing differs
 
 
 def test_whose_apology_is_weighed_is_read_where_the_question_asks():
@@ -934,8 +939,11 @@ def test_who_carries_an_affair_is_said_in_the_sources_own_sentence_with_the_lega
         said["text"], "医療保険者は、組合員の記録への番号登録の個人番号利用事務実施者です。"]
     said["text"] = "登録事務の個人番号利用事務実施者は内閣総理大臣である。"   # states no responsibility: the cell's sentence
     assert [c.text for c in holder(row, text)] == [
-        "共済年金の紐付け誤りの責任は、組合員の記録への番号登録の個人番号利用事務実施者である医療保険者にある。"]
-    assert holder(row, None)[0].text.endswith("医療保険者にある。")
+        "共済年金の紐付け誤りの責任は、組合員の記録への番号登録の個人番号利用事務実施者である医療保険者にある（市区町村ではない）。"]
+    assert holder(row, None)[0].text.endswith("医療保険者にある（市区町村ではない）。")   # the city named as not the party
+    row.roles[0].actor = "municipality"   # the city's own affair: nothing to set it apart from
+    assert holder(row, None)[0].text.endswith("である市区町村にある。")
+    row.roles[0].actor = "health_insurer"
     # the city's share follows whichever sentences name the party
     said["text"] = "健康保険の紐付け誤りの責任は、番号を登録した医療保険者にある。"
     row.city_quotes = q

@@ -493,7 +493,9 @@ class ExtractiveComposer:
             # the errors as a whole (「総点検で、うちの市が関わる誤りは何件か」): the overview's figures
             row = overview if scope.kind == "general" and overview is not None else rows[0]
             src = words.local_source(row)
-            local = (words.figures(row, limit=1, question=turn.q, local=True) + ([src] if src else [])
+            # an affair the city does not carry: who does, which is why the city's count is theirs to give
+            carrier = words.holder(row, text)[:1] if row.primary and row.primary.actor != "municipality" and not row.overview else []
+            local = (words.figures(row, limit=1, question=turn.q, local=True) + carrier + ([src] if src else [])
                      + words.local_check(row, text))
             # a yes/no the map can judge, beside a part about this city's facts (「…責任は本市にあるのか。
             # あわせて本市国保の点検結果は」): the verdict on the judged part still comes first

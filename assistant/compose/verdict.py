@@ -17,7 +17,9 @@ from .answer_type import TYPES, expected
 from .evidence import content_nouns
 
 VERDICT_WORDS = {"yes": "はい。", "no": "いいえ。", "partial": "一部です。"}
-BY_AFFAIR = "事務ごとに異なります。"   # after 一部です, where the verdicts differ by affair
+NOT_CITY = "市区町村ではない"   # the talk's point, in the words a mayor repeats: the party, not the city
+BY_AFFAIR = "事務ごとに異なります。"
+BY_AFFAIR_WHO = "責任の所在は事務ごとに異なる。"   # who, across affairs that different parties carry   # after 一部です, where the verdicts differ by affair
 CAUSE_WORDING = {
     "operational": "技術的な欠陥ではなく、運用の問題（事務処理の誤り）です",
     "technical": "技術的な問題（システムや本人確認の方式の問題）です",
@@ -109,12 +111,13 @@ def holder(row: AffairRow, text=None) -> list[Claim]:
         if not role or role in stated:
             return [Claim(stated, p.quotes[:1])]
         return [Claim(stated, p.quotes[:1]), Claim(f"{short(p.actor)}は、{scope + 'の' if scope else ''}{role}です。", p.quotes)]
+    not_city = NOT_CITY if p.actor != "municipality" else ""
     if role and scope:
-        sentence = f"{row.label}の責任は、{scope}の{role}である{lies_with(p.actor)}。"
+        sentence = f"{row.label}の責任は、{scope}の{role}である{lies_with(p.actor, not_city)}。"
     elif role:
-        sentence = f"{row.label}の責任は、{role}である{lies_with(p.actor)}。"
+        sentence = f"{row.label}の責任は、{role}である{lies_with(p.actor, not_city)}。"
     else:
-        sentence = f"{row.label}の責任は、主に{lies_with(p.actor)}。"
+        sentence = f"{row.label}の責任は、主に{lies_with(p.actor, not_city)}。"
     return [Claim(sentence, p.quotes)]
 
 
@@ -264,9 +267,11 @@ def cross(rows: list[AffairRow], verdict: str | None = None, limit: int = 5) -> 
         if p is None or not p.quotes:
             continue
         share = {"own": "市自身の事務", "support": f"市は{plain(row.city_share_note) or '支援'}の範囲のみ",
-                 "none": "市の分担なし"}[row.city_share]
+                 "none": NOT_CITY}[row.city_share]
         out.append(Claim(f"{row.label}の責任は{lies_with(p.actor, share)}。", p.quotes + row.city_quotes[:1]))
     if out and verdict:   # 「事務ごとに異なります」 only where the verdicts differ by affair
         out[0] = Claim(VERDICT_WORDS[verdict] + (BY_AFFAIR if verdict == "partial" else "") + out[0].text,
                        out[0].quotes)
+    elif len(out) > 1 and len({r.primary.actor for r in rows[:limit] if r.primary}) > 1:
+        out[0] = Claim(BY_AFFAIR_WHO + out[0].text, out[0].quotes)   # 「いちばん悪いのはどこか」: no one party
     return out
