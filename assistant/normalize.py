@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # What str.splitlines() splits on (CRLF, CR, VT, FF, FS/GS/RS, NEL, U+2028/2029) → one line break.
 _BREAKS = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
@@ -95,10 +96,12 @@ def _fold_once(t: str) -> str:
     return _SPACE_RE.sub(" ", arabic_locators(t)).strip()
 
 
+@lru_cache(maxsize=1 << 14)
 def normalize(text: str) -> str:
     """Full normalisation for matching (never for quoting). Idempotent: folding is repeated until
     stable, because a fold can make a new variant (ひも付けミス → 紐付けミス → 紐付け誤り) or put a
-    letter next to a combining mark that NFKC then composes (… 機構 + U+0301 → J-LIS + U+0301 → J-LIŚ)."""
+    letter next to a combining mark that NFKC then composes (… 機構 + U+0301 → J-LIS + U+0301 → J-LIŚ).
+    Cached: the composer folds the same corpus sentences and affair terms on every question."""
     t = _fold_once(text)
     for _ in range(8):
         folded = _fold_once(t)

@@ -84,3 +84,18 @@ def test_reliability_benchmark_smoke(tmp_path):
     assert res["threads"]["same_answers"] is True
     assert res["audit"]["entries"] == res["questions"] and res["audit"]["ratio"] > 0
     assert 0 < res["rebuild"]["ratio"] and "| index build |" in proc.stdout
+
+
+@pytest.mark.timeout(300)
+def test_ask_latency_benchmark_answers_every_dev_question_of_the_checkout_it_is_given(indexed_store, tmp_path):
+    """`benchmarks/ask_latency.py CHECKOUT` runs that checkout's package on the index BRIEFING_STORE names."""
+    script = REPO / "benchmarks" / "ask_latency.py"
+    env = {**os.environ, "BRIEFING_STORE": str(indexed_store), "BRIEFING_EMBEDDER": "fake"}
+    proc = subprocess.run([sys.executable, str(script), str(REPO)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=290)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    from assistant.evaluate.cases import load_cases
+    asks = len(load_cases(REPO / "evals" / "cases.yaml"))
+    assert f"{REPO}: {asks} asks, p50 " in proc.stdout
+    total = float(proc.stdout.split("total ")[1].split(" s")[0])
+    assert total > 0

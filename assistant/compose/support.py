@@ -38,7 +38,8 @@ def on_affair(c: Candidate, rows: list[AffairRow], amap: ResponsibilityMap) -> b
     if any(normalize(t) in text for r in rows for t in r.terms):
         return True
     others = [r for r in amap.rows if r.id not in wanted and not r.overview]
-    if any(normalize(t) in text for r in others for t in r.terms if t not in _shared_terms(rows, others)):
+    shared = _shared_terms(rows, others)
+    if any(normalize(t) in text for r in others for t in r.terms if t not in shared):
         return False
     doc_rows = set(amap.rows_for_doc(c.hit.chunk.doc_id))
     return not doc_rows or bool(doc_rows & wanted) or all(amap.get(r).overview for r in doc_rows)
