@@ -367,6 +367,9 @@ def test_a_local_count_of_an_affair_the_city_does_not_carry_says_who_does(briefi
     carried = ans.summary.find("の責任は")
     assert carried > 0 and "医療保険者" in ans.summary[carried:ans.summary.find("。", carried)]
     assert carried < ans.summary.find("に確かめる必要があります")
+    who = briefing.ask("健康保険の紐付け誤りは誰の責任か。あわせて、本市の住民で該当した人は何人いるのか。")
+    said = [s for s in re.split(r"(?<=。)", who.summary) if s]
+    assert who.coverage == "partial" and len(said) == len(set(said))   # who carries it, said once
     national = briefing.ask("健康保険の紐付け誤りは全国で何件か。")
     assert "の責任は" not in national.summary          # a national count is not answered with the carrier
 
@@ -857,6 +860,22 @@ def test_two_unknown_things_decline_a_question_naming_an_affair_only_if_the_scop
         turn.scope = replace(turn.scope, named=True)   # the fixture's rows carry no terms of their own
         assert briefing.composer._asks_about_the_unknown(turn) is declined
         turn.scope = replace(turn.scope, named=False)   # naming no affair, two unknown things decline it whatever
+        assert briefing.composer._asks_about_the_unknown(turn)
+
+
+def test_a_wholly_new_compound_declines_a_question_naming_an_affair_only_if_the_scope_model_doubts_it(briefing, monkeypatch):
+    import assistant.compose.extractive as ex
+    classify = briefing.composer.classifier.classify
+    q = "保険証に公金口座にと不祥事が立て続けだったけど、結局どこが悪いの？"
+    monkeypatch.setattr(ex, "wholly_new_topics", lambda *a, **k: ["不祥事"])   # how it is told, in words no source uses
+    monkeypatch.setattr(ex, "unknown_topics", lambda *a, **k: [])
+    for outside, declined in ((0.8, True), (0.5, True), (0.05, False)):
+        monkeypatch.setattr(briefing.composer.classifier, "classify",
+                            lambda text, v, o=outside: replace(classify(text, v), out_of_scope=o))
+        turn = briefing.composer.understand(q, None, None)
+        turn.scope = replace(turn.scope, named=True)
+        assert briefing.composer._asks_about_the_unknown(turn) is declined
+        turn.scope = replace(turn.scope, named=False)   # naming no affair, a wholly new compound declines it whatever
         assert briefing.composer._asks_about_the_unknown(turn)
 
 

@@ -88,6 +88,7 @@ def clf():
     ("市は無関係と言っていいのですね。", True),                 # a confirmation ending in ね
     ("窓口の端末が原因になったことはありますか。", True),       # whether it ever happened, not what there is
     ("データ自体が誤っていた、ということはありますか。", True),
+    ("J-LISのデータのほうが間違ってたってことはないの？", True),   # 「って」 is 「という」 spoken
     ("公金口座の件で市が責任を問われることはありますか。", True),   # a passive of fault: whether blame may land
     ("市として学べることはあるか。", False),                    # … unlike what there is to learn
     ("コストを下げるためのものだったはずでは。", True),          # 「…はずでは」, cut short
@@ -751,6 +752,9 @@ def test_a_rhetorical_question_followed_by_another_still_asserts_its_premise():
 
 def test_whether_someone_was_affected_is_a_question_of_fact_not_fault():
     assert proposition("うちの職員やOBで、番号を別人とひも付けられた人はいるのか。", "who").frame == "factual"
+    # 「って」 as the spoken topic marker: whether such a record exists
+    assert proposition("うちの職員の番号で、間違って登録されたものってあるの？", "who").frame == "factual"
+    assert proposition("うちの職員の番号の登録が間違っていたのって、市のミスなの？", "who").frame == "fault"
     assert proposition("うちの職員に責任はあるのか。", "who").frame == "fault"
 
 

@@ -394,12 +394,14 @@ class ExtractiveComposer:
         # below that, a question naming an affair counts only the new things it asks about (「保険証の…資格確認書
         # は」), not what qualifies them (「病院の読み取り機械」「市の関わりの度合いは」)
         marked = THEME if turn.scope.named else THEME + ("の",)
-        # a compound none of whose words the sources use (「懲戒処分の対象とすべきか」), whatever its wording
-        # and whether or not it names an affair
-        if wholly_new_topics(turn.q, self.known_text, self.vocabulary):
+        # a compound none of whose words the sources use (「懲戒処分の対象とすべきか」), whatever its wording —
+        # unless it names an affair the scope model is sure of (「保険証に公金口座に障害者手帳と…不祥事が
+        # 立て続けだったけど、結局どこが悪いの？」: 不祥事 is how it is told, not what it asks)
+        trusted = turn.scope.named and oos < self.params.named_trust
+        if wholly_new_topics(turn.q, self.known_text, self.vocabulary) and not trusted:
             return True
         unknown = unknown_topics(turn.q, self.known_text, self.vocabulary, marked=marked)
-        if len(unknown) >= self.params.out_of_scope_topics and not (turn.scope.named and oos < self.params.named_trust):
+        if len(unknown) >= self.params.out_of_scope_topics and not trusted:
             return True   # 「市立病院の赤字が…運用の問題か」: asked in the briefing's words, about two things it never names
         # not about this city: a local question may name a place the sources do not (「市内の病院」)
         floor = self.params.out_of_scope_topic if turn.local else self.params.out_of_scope_topic_national
@@ -493,10 +495,8 @@ class ExtractiveComposer:
             # the errors as a whole (「総点検で、うちの市が関わる誤りは何件か」): the overview's figures
             row = overview if scope.kind == "general" and overview is not None else rows[0]
             src = words.local_source(row)
-            # an affair the city does not carry: who does, which is why the city's count is theirs to give
-            carrier = words.holder(row, text)[:1] if row.primary and row.primary.actor != "municipality" and not row.overview else []
-            local = (words.figures(row, limit=1, question=turn.q, local=True) + carrier + ([src] if src else [])
-                     + words.local_check(row, text))
+            national = words.figures(row, limit=1, question=turn.q, local=True)
+            local = national + ([src] if src else []) + words.local_check(row, text)
             # a yes/no the map can judge, beside a part about this city's facts (「…責任は本市にあるのか。
             # あわせて本市国保の点検結果は」): the verdict on the judged part still comes first
             asked = asking_parts(turn.q)[:1]   # the yes/no itself is about fault, not whether it happened here
@@ -507,7 +507,9 @@ class ExtractiveComposer:
                 return words.lead_with(verdict, words.who(row, with_basis=ask == "basis", text=text)[:1] + local), verdict
             if ask == "why" and not row.overview:   # 「なぜ起きたのか。また、本市の職員に該当者はいたのか」
                 return words.why(row, text)[:2] + local, None
-            return local, None
+            # an affair the city does not carry: who does, which is why the city's count is theirs to give
+            carrier = words.holder(row, text)[:1] if row.primary and row.primary.actor != "municipality" and not row.overview else []
+            return national + carrier + local[len(national):], None
         if scope.kind in ("several", "general"):
             about_all = scope.kind == "general" and overview is not None
             if about_all and ask in ("why", "tech_ops") or (about_all and turn.prop.frame in ("technical", "operational")):

@@ -72,7 +72,9 @@ class ComposerParams:
     #   occur nowhere (on 2026-12-05 every such question among ~400 dev cases and 156 in-scope probes was out of scope)
     named_trust: float = 0.2         # … unless it names an affair and the scope model puts it this far inside (2026-12-07:
     #   a council question on 共済 at 0.009 was declined for two words of its premise; each dev set left out, no
-    #   out-of-scope question is let through and no other case moves)
+    #   out-of-scope question is let through and no other case moves); the same for a compound no source uses
+    #   (2026-12-07, later: 「…不祥事が立て続けだったけど、結局どこが悪いの？」 at 0.056 naming three affairs; over
+    #   every dev case, the only other such question naming an affair is out of scope at 0.89)
     out_of_scope_new_pair: float = 0.9   # … or is two known words put together anew (「交付率」, but also 「データ連携」)
     # 2026-12-06 (ninth session): 79 more unanswerable examples (scope_examples.yaml, written blind) raise every
     # question's scope probability, so the four floors above moved up (0.85/0.6/0.35/0.8 → 0.9/0.9/0.45/0.9):

@@ -53,7 +53,7 @@ _ELLIPSIS = re.compile(r"(?:(?<!ので)(?<!んで)は|って|とは|(?<!の)(?<!
 # 「気を付けることはありますか」「学べることはあるか」: asks what there is, not whether — unlike
 # 「…が原因になったことはありますか」 (whether it ever happened) and 「責任を問われることはあるか」
 # (whether blame may land: a passive, in a question of fault — see _blame_may_land)
-_ANYTHING = re.compile(r"(?:(?<![ただ])(?<!という)こと|もの|点|ところ)(?:は|が)?(?:あります|ある|ありません|ない)(?:か|の|でしょうか)?[？?。]?\s*$")
+_ANYTHING = re.compile(r"(?:(?<![ただ])(?<!という)(?<!って)こと|もの|点|ところ)(?:は|が)?(?:あります|ある|ありません|ない)(?:か|の|でしょうか)?[？?。]?\s*$")
 _PASSIVE_THING = re.compile(r"れること")
 _YESNO_END = re.compile(r"(?:か|の|かな|よね|ですね|のね|でしょう?|だろう|ある|ない|(?:の|ん|はず)では)[？?。！!]?\s*$|[？?]\s*$")   # 「…のでは。」 asks too
 # 「…カードの欠陥なのでしょうか、どうなのでしょうか」: the question put, then pressed
