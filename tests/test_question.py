@@ -755,6 +755,10 @@ def test_whether_someone_was_affected_is_a_question_of_fact_not_fault():
     # 「って」 as the spoken topic marker: whether such a record exists
     assert proposition("うちの職員の番号で、間違って登録されたものってあるの？", "who").frame == "factual"
     assert proposition("うちの職員の番号の登録が間違っていたのって、市のミスなの？", "who").frame == "fault"
+    # … and whether it happened to people, told in the passive: not a question of the city's fault
+    assert proposition("県の障害者手帳の件、うちの市に住んでる人も別人の番号をつけられてたの？", "who").frame == "factual"
+    assert proposition("共済の件で、本市の職員は別人の番号を登録されていたのか。", "who").frame == "factual"
+    assert proposition("市民が別人の番号を付けられたのは市のミスではないのか。", "who").frame == "fault"
     assert proposition("うちの職員に責任はあるのか。", "who").frame == "fault"
 
 

@@ -52,6 +52,8 @@ _OWNS = re.compile(r"の(?:事務|仕事|所管|管轄)(?:外|で|では|じゃ|
 _CONCEDED = re.compile(r"[^、。？?]*?(?:が|けど|けれど|ても|でも|ので|から)[、,]")
 # 「…人はいるのか」 too, and the spoken topic marker: 「間違って登録されたものってあるの？」
 _EXISTS = re.compile(r"(?:例|事例|ケース|実例|人|者|もの)(?:は|が|も|って)(?:ある|あった|あります|ありました|出て|いる|いた|いま|おり)")
+# 「うちの市に住んでる人も別人の番号をつけられてたの？」: whether it happened to people, told in the passive
+_AFFECTED = re.compile(r"(?:人|市民|住民|職員|組合員|被保険者|加入者)(?:も|が|は|って)[^。？?]*?(?:られ|され)(?:て|で)?(?:い|る|た)")
 _COMPARES = re.compile(r"同じ|共通|違|異な|比べ|似")
 _LIKE = r".{0,2}?(?:みたい|よう)"   # 「保険証みたいな誤り」 likens to an affair; 「うちみたいな市」 does not
 _ABSOLUTE = re.compile(r"全く|まったく|一切|いっさい|少しも|何も|全然|ゼロ|皆無")   # 「責任はゼロ」 too
@@ -258,7 +260,8 @@ def proposition(question: str, ask: str) -> Proposition:
         return Proposition("holds", marked_subject(q) or named[0], negated=negated)
     if re.search(_EXCUSE, body):   # 「(県が)…したのはやむを得なかったのではないか」: whoever did it is excused
         return Proposition("fault", marked_subject(q) or IMPLEMENTER, negated=not _DOUBLE_NEGATION.search(body))
-    if _EXISTS.search(body):   # 「…振り込まれた例はあるのか」: whether such a case exists, not whose fault
+    if _EXISTS.search(body) or (_AFFECTED.search(body) and not _FAULT.search(body)):
+        # 「…振り込まれた例はあるのか」: whether such a case exists, not whose fault
         return Proposition("factual", subject(q) or "", negated)
     party = subject(q)
     owned = [m.start() for m in _OWNS.finditer(asked)] if not _FAULT.search(body) else []
