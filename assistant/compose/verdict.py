@@ -18,8 +18,8 @@ from .evidence import content_nouns
 
 VERDICT_WORDS = {"yes": "はい。", "no": "いいえ。", "partial": "一部です。"}
 NOT_CITY = "市区町村ではない"   # the talk's point, in the words a mayor repeats: the party, not the city
-BY_AFFAIR = "事務ごとに異なります。"
-BY_AFFAIR_WHO = "責任の所在は事務ごとに異なる。"   # who, across affairs that different parties carry   # after 一部です, where the verdicts differ by affair
+BY_AFFAIR = "事務ごとに異なります。"   # after 一部です, where the verdicts differ by affair
+BY_AFFAIR_WHO = "責任の所在は事務ごとに異なる。"   # who, across affairs that different parties carry
 CAUSE_WORDING = {
     "operational": "技術的な欠陥ではなく、運用の問題（事務処理の誤り）です",
     "technical": "技術的な問題（システムや本人確認の方式の問題）です",
