@@ -497,18 +497,25 @@ def test_a_compound_none_of_whose_words_the_sources_use_is_wholly_new():
     assert not wholly_new("病院", words)          # one word alone is not a compound
 
 
-def _unknown_when_worded_like_the_briefing(briefing, question: str) -> bool:
+def _unknown_when_worded_like_the_briefing(briefing, question: str, outside: float = 0.0, named: bool | None = None) -> bool:
     from dataclasses import replace
     briefing.ensure_index()
     c = briefing.composer
     turn = c.understand(question, None, None)
-    turn.qtype = replace(turn.qtype, out_of_scope=0.0)   # worded like the briefing's own questions
+    turn.qtype = replace(turn.qtype, out_of_scope=outside)   # 0.0: worded like the briefing's own questions
+    if named is not None:
+        turn.scope = replace(turn.scope, named=named)
     return c._asks_about_the_unknown(turn)
 
 
 def test_a_wholly_new_compound_is_declined_whatever_the_wording(briefing):
-    assert _unknown_when_worded_like_the_briefing(briefing, "窓口で口座を誤登録した職員を、懲戒処分の対象にすべきなのか。")
-    assert not _unknown_when_worded_like_the_briefing(briefing, "窓口で口座を誤登録した職員に、何を徹底させるべきなのか。")
+    q = "窓口で口座を誤登録した職員を、懲戒処分の対象にすべきなのか。"
+    assert _unknown_when_worded_like_the_briefing(briefing, q, named=False)
+    assert not _unknown_when_worded_like_the_briefing(briefing, "窓口で口座を誤登録した職員に、何を徹底させるべきなのか。",
+                                                      named=False)
+    # naming an affair, it is declined unless the scope model is sure the question is inside (named_trust)
+    assert _unknown_when_worded_like_the_briefing(briefing, q, outside=0.5, named=True)
+    assert not _unknown_when_worded_like_the_briefing(briefing, q, outside=0.0, named=True)
 
 
 def test_a_question_about_something_the_sources_never_name_is_declined(briefing):
