@@ -516,6 +516,9 @@ def test_a_wholly_new_compound_is_declined_whatever_the_wording(briefing):
     # naming an affair, it is declined unless the scope model is sure the question is inside (named_trust)
     assert _unknown_when_worded_like_the_briefing(briefing, q, outside=0.5, named=True)
     assert not _unknown_when_worded_like_the_briefing(briefing, q, outside=0.0, named=True)
+    # … and where it stands before に, not only as the topic (「…職員を懲戒処分にすべきか」)
+    assert _unknown_when_worded_like_the_briefing(briefing, "公金受取口座の誤登録をした職員を懲戒処分にすべきか。",
+                                                  outside=0.5, named=True)
 
 
 def test_a_question_about_something_the_sources_never_name_is_declined(briefing):
