@@ -768,6 +768,7 @@ def test_whether_someone_was_affected_is_a_question_of_fact_not_fault():
     # … and whether it happened to people, told in the passive: not a question of the city's fault
     assert proposition("県の障害者手帳の件、うちの市に住んでる人も別人の番号をつけられてたの？", "who").frame == "factual"
     assert proposition("共済の件で、本市の職員は別人の番号を登録されていたのか。", "who").frame == "factual"
+    assert proposition("県内の会社員も別人の番号を付けられていたのか。", "who").frame == "factual"   # any …員・…民・…者
     assert proposition("市民が別人の番号を付けられたのは市のミスではないのか。", "who").frame == "fault"
     assert proposition("うちの職員に責任はあるのか。", "who").frame == "fault"
 

@@ -496,7 +496,8 @@ class ExtractiveComposer:
             row = overview if scope.kind == "general" and overview is not None else rows[0]
             src = words.local_source(row)
             national = words.figures(row, limit=1, question=turn.q, local=True)
-            local = national + ([src] if src else []) + words.local_check(row, text)
+            where = ([src] if src else []) + words.local_check(row, text)   # where this city's own figure is
+            local = national + where
             # a yes/no the map can judge, beside a part about this city's facts (「…責任は本市にあるのか。
             # あわせて本市国保の点検結果は」): the verdict on the judged part still comes first
             asked = asking_parts(turn.q)[:1]   # the yes/no itself is about fault, not whether it happened here
@@ -509,7 +510,7 @@ class ExtractiveComposer:
                 return words.why(row, text)[:2] + local, None
             # an affair the city does not carry: who does, which is why the city's count is theirs to give
             carrier = words.holder(row, text)[:1] if row.primary and row.primary.actor != "municipality" and not row.overview else []
-            return national + carrier + local[len(national):], None
+            return national + carrier + where, None
         if scope.kind in ("several", "general"):
             about_all = scope.kind == "general" and overview is not None
             if about_all and ask in ("why", "tech_ops") or (about_all and turn.prop.frame in ("technical", "operational")):

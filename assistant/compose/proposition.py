@@ -50,10 +50,10 @@ _ONLY = re.compile(r"だけ|のみ|ばかり|単なる|単に|もっぱら")   #
 # the talk turns on, put without a word of fault; a clause the asker concedes (「…だと聞いたが、」) is not it.
 _OWNS = re.compile(r"の(?:事務|仕事|所管|管轄)(?:外|で|では|じゃ|だ|です|な|であ|の問題)")
 _CONCEDED = re.compile(r"[^、。？?]*?(?:が|けど|けれど|ても|でも|ので|から)[、,]")
-# 「…人はいるのか」 too, and the spoken topic marker: 「間違って登録されたものってあるの？」
-_EXISTS = re.compile(r"(?:例|事例|ケース|実例|人|者|もの)(?:は|が|も|って)(?:ある|あった|あります|ありました|出て|いる|いた|いま|おり)")
-# 「うちの市に住んでる人も別人の番号をつけられてたの？」: whether it happened to people, told in the passive
-_AFFECTED = re.compile(r"(?:人|市民|住民|職員|組合員|被保険者|加入者)(?:も|が|は|って)[^。？?]*?(?:られ|され)(?:て|で)?(?:い|る|た)")
+_TOPIC = r"(?:は|が|も|って)"   # って: the spoken topic marker (「間違って登録されたものってあるの？」)
+_EXISTS = re.compile(rf"(?:例|事例|ケース|実例|人|者|もの){_TOPIC}(?:ある|あった|あります|ありました|出て|いる|いた|いま|おり)")   # 「…人はいるのか」 too
+# 「うちの市に住んでる人も別人の番号をつけられてたの？」: whether it happened to people (…人・…者・…民・…員), in the passive
+_AFFECTED = re.compile(rf"(?:人|者|民|員){_TOPIC}[^。？?]*?(?:られ|され)(?:て|で)?(?:い|る|た)")
 _COMPARES = re.compile(r"同じ|共通|違|異な|比べ|似")
 _LIKE = r".{0,2}?(?:みたい|よう)"   # 「保険証みたいな誤り」 likens to an affair; 「うちみたいな市」 does not
 _ABSOLUTE = re.compile(r"全く|まったく|一切|いっさい|少しも|何も|全然|ゼロ|皆無")   # 「責任はゼロ」 too

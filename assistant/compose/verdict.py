@@ -111,13 +111,13 @@ def holder(row: AffairRow, text=None) -> list[Claim]:
         if not role or role in stated:
             return [Claim(stated, p.quotes[:1])]
         return [Claim(stated, p.quotes[:1]), Claim(f"{short(p.actor)}は、{scope + 'の' if scope else ''}{role}です。", p.quotes)]
-    not_city = NOT_CITY if p.actor != "municipality" else ""
+    party = lies_with(p.actor, NOT_CITY if p.actor != "municipality" else "")
     if role and scope:
-        sentence = f"{row.label}の責任は、{scope}の{role}である{lies_with(p.actor, not_city)}。"
+        sentence = f"{row.label}の責任は、{scope}の{role}である{party}。"
     elif role:
-        sentence = f"{row.label}の責任は、{role}である{lies_with(p.actor, not_city)}。"
+        sentence = f"{row.label}の責任は、{role}である{party}。"
     else:
-        sentence = f"{row.label}の責任は、主に{lies_with(p.actor, not_city)}。"
+        sentence = f"{row.label}の責任は、主に{party}。"
     return [Claim(sentence, p.quotes)]
 
 
