@@ -134,3 +134,18 @@ def test_a_kokuho_kumiai_is_a_health_insurer_not_the_citys_own_kokuho():
     scores = lex("中央建設国民健康保険組合で起きた誤りは、誰の責任か")
     assert scores.get("health_insurance", 0) > 0 and not scores.get("kokuho")
     assert lex("市町村の国民健康保険で起きた誤りは、誰の責任か").get("kokuho", 0) > 0
+
+
+def test_a_term_written_the_long_way_with_no_still_names_its_affair():
+    """「公金の口座」「障害者の手帳」 are 公金口座 and 障害者手帳 said with の: the corpus's own terms, read
+    before the normaliser rewrites them (公金口座 → 公金受取口座), name the affair all the same."""
+    from types import SimpleNamespace
+
+    from assistant.compose.scope import ScopeMatcher, with_no
+    from tests.conftest import ROOT
+    assert with_no(["公金口座", "国保の保険者", "保険証"]) == ["公金口座", "公金の口座", "国保の保険者", "保険証"]
+    amap, _ = _map(ROOT / "corpus")
+    m = ScopeMatcher(amap, SimpleNamespace(sentences=None), {})
+    q = "保険証、公金の口座、障害者の手帳。それぞれ誰の責任か一覧で示して。"
+    assert {"health_insurance", "kokin_counter", "disability_certificate"} <= set(m._term_hits(q))
+    assert "kokin_counter" not in m._term_hits("保険証の件は誰の責任か")   # の between no term's parts

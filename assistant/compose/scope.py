@@ -33,11 +33,21 @@ class Scope:
         return self.rows[0] if self.rows else None
 
 
+def with_no(terms) -> list[str]:
+    """Each term, and each compound of it written with の between two parts of at least two characters
+    (「公金の口座」 for 公金口座, 「障害者の手帳」 for 障害者手帳): the same thing, said the long way."""
+    out = []
+    for t in terms:
+        out.append(t)
+        out += [t[:i] + "の" + t[i:] for i in range(2, len(t) - 1)] if "の" not in t else []
+    return list(dict.fromkeys(out))
+
+
 class ScopeMatcher:
     def __init__(self, amap: ResponsibilityMap, store, idf: dict[str, float], params: ComposerParams = DEFAULT):
         self.map, self.params, self.idf = amap, params, idf
         self.rows = [r for r in amap.rows]
-        self._terms = {r.id: [normalize(t) for t in r.terms] for r in self.rows}
+        self._terms = {r.id: list(dict.fromkeys(normalize(t) for t in with_no(r.terms))) for r in self.rows}
         # label words no other row's label uses: how an affair is named when its document lists no terms
         # — and not a party's whole name (「市町村」 in 「市町村国保の番号登録」 says who, not which affair)
         labels = {r.id: content_tokens(r.label) for r in self.rows}
