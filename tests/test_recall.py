@@ -109,6 +109,16 @@ def test_the_builder_skips_out_of_scope_cases_and_carries_the_last_earlier_turn(
     assert recall.scope_examples(path, "dev_x") == ()
 
 
+def test_a_set_held_back_from_the_examples_is_not_built_into_them(tmp_path):
+    builder = _builder()
+    held = sorted(builder.NOT_JOINED)[0]
+    for stem in ("dev_y", held):
+        (tmp_path / f"{stem}.yaml").write_text(yaml.safe_dump([
+            {"id": stem, "question": f"{stem}の件は誰の責任？", "expect": {"key_points": [["都道府県"]]}}],
+            allow_unicode=True), encoding="utf-8")
+    assert [e["set"] for e in builder.examples(tmp_path)] == ["dev_y"]
+
+
 def test_a_left_out_set_is_not_recalled(tmp_path):
     path = tmp_path / "answer_examples.yaml"
     path.write_text(yaml.safe_dump([{"q": "a", "points": [["x"]], "set": "dev_a"},
