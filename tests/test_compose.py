@@ -865,7 +865,7 @@ def test_two_unknown_things_decline_a_question_only_if_the_scope_model_doubts_it
         assert briefing.composer._asks_about_the_unknown(turn) is declined
 
 
-def test_a_wholly_new_compound_declines_a_question_naming_an_affair_only_if_the_scope_model_doubts_it(briefing, monkeypatch):
+def test_a_wholly_new_compound_declines_a_question_only_if_the_scope_model_doubts_it(briefing, monkeypatch):
     import assistant.compose.extractive as ex
     classify = briefing.composer.classifier.classify
     q = "保険証に公金口座にと不祥事が立て続けだったけど、結局どこが悪いの？"
@@ -875,10 +875,9 @@ def test_a_wholly_new_compound_declines_a_question_naming_an_affair_only_if_the_
         monkeypatch.setattr(briefing.composer.classifier, "classify",
                             lambda text, v, o=outside: replace(classify(text, v), out_of_scope=o))
         turn = briefing.composer.understand(q, None, None)
-        turn.scope = replace(turn.scope, named=True)
-        assert briefing.composer._asks_about_the_unknown(turn) is declined
-        turn.scope = replace(turn.scope, named=False)   # naming no affair, a wholly new compound declines it whatever
-        assert briefing.composer._asks_about_the_unknown(turn)
+        for named in (True, False):   # naming an affair or not (「…専門家はこの案をどう見ているのか」 names none)
+            turn.scope = replace(turn.scope, named=named)
+            assert briefing.composer._asks_about_the_unknown(turn) is declined
 
 
 def test_a_who_question_naming_the_city_only_in_its_story_leads_with_the_party(briefing, monkeypatch):

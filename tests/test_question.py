@@ -508,14 +508,15 @@ def _unknown_when_worded_like_the_briefing(briefing, question: str, outside: flo
     return c._asks_about_the_unknown(turn)
 
 
-def test_a_wholly_new_compound_is_declined_whatever_the_wording(briefing):
+def test_a_wholly_new_compound_is_declined_unless_the_scope_model_is_sure_of_the_question(briefing):
     q = "窓口で口座を誤登録した職員を、懲戒処分の対象にすべきなのか。"
-    assert _unknown_when_worded_like_the_briefing(briefing, q, named=False)
+    assert _unknown_when_worded_like_the_briefing(briefing, q, outside=0.3, named=False)
     assert not _unknown_when_worded_like_the_briefing(briefing, "窓口で口座を誤登録した職員に、何を徹底させるべきなのか。",
-                                                      named=False)
-    # naming an affair, it is declined unless the scope model is sure the question is inside (named_trust)
-    assert _unknown_when_worded_like_the_briefing(briefing, q, outside=0.5, named=True)
-    assert not _unknown_when_worded_like_the_briefing(briefing, q, outside=0.0, named=True)
+                                                      outside=0.3, named=False)
+    # naming an affair or not, it is declined unless the scope model is sure the question is inside (scope_sure)
+    for named in (True, False):
+        assert _unknown_when_worded_like_the_briefing(briefing, q, outside=0.5, named=named)
+        assert not _unknown_when_worded_like_the_briefing(briefing, q, outside=0.0, named=named)
     # … and where it stands before に, not only as the topic (「…職員を懲戒処分にすべきか」)
     assert _unknown_when_worded_like_the_briefing(briefing, "公金受取口座の誤登録をした職員を懲戒処分にすべきか。",
                                                   outside=0.5, named=True)

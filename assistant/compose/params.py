@@ -70,11 +70,11 @@ class ComposerParams:
     #   .714 → .857, no dev false refusal; a probe list of 25 everyday municipal questions: 16 → 18 declined)
     out_of_scope_topics: int = 2     # … or, whatever the scope model says, when this many things it asks about
     #   occur nowhere (on 2026-12-05 every such question among ~400 dev cases and 156 in-scope probes was out of scope)
-    named_trust: float = 0.2         # … unless it names an affair and the scope model puts it this far inside (2026-12-07:
-    #   a council question on 共済 at 0.009 was declined for two words of its premise; each dev set left out, no
-    #   out-of-scope question is let through and no other case moves); the same for a compound no source uses
-    #   (2026-12-07, later: 「…不祥事が立て続けだったけど、結局どこが悪いの？」 at 0.056 naming three affairs; over
-    #   every dev case, the only other such question naming an affair is out of scope at 0.89)
+    scope_sure: float = 0.2          # … unless the scope model puts the question this far inside (2026-12-07: a council
+    #   question on 共済 at 0.009 was declined for two words of its premise; 「…不祥事が立て続けだったけど、結局どこが
+    #   悪いの？」 at 0.056; later the same day, naming no affair, 「…ボタンの掛け違いが起きたの？」 at 0.05 and 「…専門家
+    #   はこの案をどう見ているのか」 at 0.16; over every dev case, no out-of-scope question such words would decline
+    #   scores below 0.24)
     out_of_scope_new_pair: float = 0.9   # … or is two known words put together anew (「交付率」, but also 「データ連携」)
     # 2026-12-06 (ninth session): 79 more unanswerable examples (scope_examples.yaml, written blind) raise every
     # question's scope probability, so the four floors above moved up (0.85/0.6/0.35/0.8 → 0.9/0.9/0.45/0.9):
