@@ -797,6 +797,13 @@ def test_a_factual_yes_no_is_judged_on_the_part_that_asks_it():
     assert yes_no_part(q) == "J-LISに照会して番号を取ること自体は、番号法で認められているんですか。"
     assert evidence_verdict(yes_no_part(q), s) == "yes" and evidence_verdict(q, s) is None
     assert yes_no_part("市の責任はあるのか、また今後どう対策をとるのか。") == "市の責任はあるのか"
+    # 「…なのかどうか教えてください」 asks 「…なのか」: the request's verb is not the one judged
+    whether = "J-LISに問い合わせて調べるのって、番号法で認められてるやり方なのかどうか教えてください。"
+    assert yes_no_part(whether) == "J-LISに問い合わせて調べるのって、番号法で認められてるやり方なのか"
+    assert evidence_verdict(yes_no_part(whether), s) == "yes"
+    # … but a whether-clause inside what is asked stays (「本人かどうかを確かめる義務」 is the duty asked about)
+    duty = "本市として、口座の持ち主が本人かどうかを確かめる義務はあるのか。"
+    assert yes_no_part(duty) == duty
 
 
 def test_a_wh_clause_joined_by_de_is_a_question_of_its_own():

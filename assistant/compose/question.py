@@ -45,6 +45,7 @@ _WHO = re.compile(rf"(?:誰|だれ|どなた){_INDEFINITE}(?!も)|(?<!の)どこ
 _AND_ALSO = r"(?:また|あわせて|併せて|さらに)"   # 「…のか、また…」 adds a second question
 _ASKING_CLAUSE = r"(?:のか|ないか|るか|ますか|ですか|よいか|いいか|よろしいか|か否か|かどうか)"   # 「…と考えてよいか、見解を伺う」
 _WHETHER = re.compile(r"か(?:どうか|否か)")
+_WHETHER_ASKED = re.compile(rf"か(?:どうか|否か)[、,]?を?(?:{_REQUEST.pattern})")   # 「…かどうか教えてください」
 _EITHER = re.compile(rf"それとも|か[、,](?!{_AND_ALSO})[^。？?、]{{1,25}}か[。？?]?\s*$")
 # 「原因は？」「件数は？」「保険証の場合は？」: an elliptical what-about question, not a yes/no one.
 # (「…のでは？」「…んでは？」 is a rhetorical yes/no, not a what-about; so is 「…ってほんと？」, 本当 in kana)
@@ -390,7 +391,10 @@ def yes_no_part(question: str) -> str:
     """The part that asks yes or no (「…番号法で認められているんですか。根拠の条文も教えてください」:
     its first sentence), else the whole question."""
     parts = [p for p in asking_parts(question) if _YESNO_END.search(p) and not _WH.search(p) and not _REQUEST.search(p)]
-    return parts[0] if parts else normalize(question)
+    part = parts[0] if parts else normalize(question)
+    # 「…認められているやり方なのかどうか教えてください」 asks 「…なのか」 (not 「本人かどうかを確かめる義務はあるか」)
+    whether = _WHETHER_ASKED.search(part)
+    return part[:whether.start()] + "か" if whether else part
 
 
 _CUT = "\x00"
