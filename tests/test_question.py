@@ -204,6 +204,21 @@ def test_blame_shifting_and_holding_the_information_are_judged_from_the_map():
     assert (holds.frame, holds.party) == ("holds", "municipality")
     assert judge(holds, [kokin]) == "no"         # the city did the processing; the state holds the data
     assert judge(proposition("国は口座の情報を保有しているのか", "what"), [kokin]) == "yes"
+    # denied where the holding is said, before a clause that concedes the processing
+    kept = proposition("公金受取口座について、本市は「責任を有する情報」は持っていないが、「責任を有する処理」の"
+                       "一部は担った――この整理で間違いないですか。", "who")
+    assert (kept.frame, kept.negated) == ("holds", True) and judge(kept, [kokin]) == "yes"
+    assert judge(proposition("市は口座の情報を保有していないのか", "what"), [kokin]) == "yes"
+
+
+def test_a_party_denied_to_be_the_one_is_a_denial():
+    hoken = AffairRow(id="h", label="共済", roles=[RoleRow(actor="health_insurer", label="")], cause="operational")
+    q = "共済の誤紐付けについて、個人番号利用事務実施者はあくまで共済組合であり、勤務先である本市ではないと言い切ってよいか。"
+    p = proposition(q, "who")
+    assert (p.party, p.negated) == ("municipality", True) and judge(p, [hoken]) == "yes"
+    # … not a party set aside (「市ではなく」), nor one whose denial is itself denied
+    assert not proposition("責任は市ではなく共済組合にあるのか", "who").negated
+    assert not proposition("本市ではないとは言えないのではないか", "who").negated
 
 
 def test_what_is_set_aside_the_cleft_and_the_party_itself_are_read():

@@ -69,6 +69,7 @@ _SHIFT = re.compile(r"せいに(?:する|して|した|しよう)|責任逃れ|�
 _APOLOGY = re.compile(r"謝|詫び|わび|頭を下げ")
 # Keeping the information (「市役所に私の口座情報は保管されているのか」): the information/processing split.
 _HOLDS = re.compile(r"保管|保有|(?:情報|データ|記録|口座)[^。、？?]{0,8}(?:持って|管理して|預かって)")
+_NOT_HELD = re.compile(r"し?て?(?:い|お)?(?:ない|なかっ|ません|ず)")   # 「持っていない」「保有していない」, at the verb
 _TECHNICAL = re.compile(r"技術|システム|カード|機械|不具合|欠陥|バグ|プログラム|設計|端末|機器|仕組み")
 _OPERATIONAL = re.compile(r"運用|人為|事務処理|手作業|ヒューマン|人的|職員|作業")
 # … and a system said to work as it should (「正常に動いていた」「ちゃんと機能していた」)
@@ -88,12 +89,17 @@ _AFFIRMING = re.compile(r"(?:で|に|と)?(?:間違い|まちがい|相違|差�
                         r"|(?<=責任|責め)(?:は|を|から)?(?:免れ|逃れ(?:られ)?)(?:ない|ず|ません|得ない)")
 
 
+# 「実施者はあくまで共済組合であり、本市ではない」: a party denied to be the one (not 「市ではなく」, set aside)
+_NOT_THE_PARTY = re.compile("(?:" + "|".join(rx.pattern for rx in _PARTY_RE.values()) + r")(?:では|じゃ)(?:ない|なかっ|ありません)")
+
+
 def _negated(text: str) -> bool:
-    """Whether the assertion is denied: a denial (「責任はない」), unless an outer one denies it in
-    turn (「責任がないとは限らない」); an outer denial alone denies (「市の責任だとは限らない」)."""
+    """Whether the assertion is denied: a denial (「責任はない」「本市ではない」), unless an outer one
+    denies it in turn (「責任がないとは限らない」); an outer denial alone denies (「市の責任だとは限らない」)."""
     text = _AFFIRMING.sub("", text)
     outer = _DOUBLE_NEGATION.search(text)
-    inner = _NEGATION.search(_DOUBLE_NEGATION.sub("", text))
+    rest = _DOUBLE_NEGATION.sub("", text)
+    inner = _NEGATION.search(rest) or _NOT_THE_PARTY.search(rest)
     return bool(inner) != bool(outer)
 
 
@@ -256,8 +262,10 @@ def proposition(question: str, ask: str) -> Proposition:
     if said is not None:
         return Proposition("apology", apologiser(said) or "municipality", negated=False)
     named = parties_named(q)
-    if _HOLDS.search(body) and named:
-        return Proposition("holds", marked_subject(q) or named[0], negated=negated)
+    held = _HOLDS.search(body)
+    if held and named:   # denied where the holding is said (「情報は持っていないが、処理は担った」)
+        return Proposition("holds", marked_subject(q) or named[0],
+                           negated=negated or bool(_NOT_HELD.match(body, held.end())))
     if re.search(_EXCUSE, body):   # 「(県が)…したのはやむを得なかったのではないか」: whoever did it is excused
         return Proposition("fault", marked_subject(q) or IMPLEMENTER, negated=not _DOUBLE_NEGATION.search(body))
     if _EXISTS.search(body) or (_AFFECTED.search(body) and not _FAULT.search(body)):
