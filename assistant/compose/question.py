@@ -45,7 +45,7 @@ _WHO = re.compile(rf"(?:誰|だれ|どなた){_INDEFINITE}(?!も)|(?<!の)どこ
 _AND_ALSO = r"(?:また|あわせて|併せて|さらに)"   # 「…のか、また…」 adds a second question
 _ASKING_CLAUSE = r"(?:のか|ないか|るか|ますか|ですか|よいか|いいか|よろしいか|か否か|かどうか)"   # 「…と考えてよいか、見解を伺う」
 _WHETHER = re.compile(r"か(?:どうか|否か)")
-_WHETHER_ASKED = re.compile(rf"か(?:どうか|否か)[、,]?を?(?:{_REQUEST.pattern})")   # 「…かどうか教えてください」
+_WHETHER_ASKED = re.compile(rf"{_WHETHER.pattern}[、,]?を?(?:{_REQUEST.pattern})")   # 「…かどうか教えてください」
 _EITHER = re.compile(rf"それとも|か[、,](?!{_AND_ALSO})[^。？?、]{{1,25}}か[。？?]?\s*$")
 # 「原因は？」「件数は？」「保険証の場合は？」: an elliptical what-about question, not a yes/no one.
 # (「…のでは？」「…んでは？」 is a rhetorical yes/no, not a what-about; so is 「…ってほんと？」, 本当 in kana)

@@ -35,12 +35,13 @@ class Scope:
 
 def with_no(terms) -> list[str]:
     """Each term, and each compound of it written with の between two parts of at least two characters
-    (「公金の口座」 for 公金口座, 「障害者の手帳」 for 障害者手帳): the same thing, said the long way."""
+    (「公金の口座」 for 公金口座, 「障害者の手帳」 for 障害者手帳): the same thing, said the long way.
+    The caller drops repeats once it has normalised them."""
     out = []
     for t in terms:
         out.append(t)
         out += [t[:i] + "の" + t[i:] for i in range(2, len(t) - 1)] if "の" not in t else []
-    return list(dict.fromkeys(out))
+    return out
 
 
 class ScopeMatcher:
