@@ -658,6 +658,19 @@ def test_none_at_all_and_one_kind_alone_are_judged_from_the_map():
     assert only.frame == "operational" and only.only
     assert judge(only, [kokin]) == "no"       # a mixed cause is not operational alone
     assert judge(proposition("窓口での誤登録は運用の問題だったのか。", "tech_ops"), [kokin]) == "partial"
+    # the technical kind denied and the operational one asserted alone: operational alone, not a denial to flip
+    pure = proposition("窓口の人がログアウトし忘れただけだから純粋に運用の問題で、システムの作りは関係ないってことで合ってます？",
+                       "tech_ops")
+    assert (pure.frame, pure.only, pure.negated) == ("operational", True, False)
+    assert judge(pure, [kokin]) == "no" and judge(pure, [hoken]) == "yes"
+    assert judge(proposition("窓口の誤登録はシステムの欠陥ではなく運用の問題ですか？", "tech_ops"), [kokin]) == "partial"
+
+
+def test_a_conclusion_put_for_approval_is_asked_with_any_verb_of_understanding():
+    from assistant.compose.question import asks_to_conclude
+    for verb in ("考えて", "理解して", "認識して", "捉えて", "受け止めて"):
+        assert asks_to_conclude(f"本市の国保では誤りは起きていない、と{verb}よいか。"), verb
+    assert not asks_to_conclude("本市の国保でも誤りは起きていたのか。")
 
 
 def test_what_someone_said_is_led_by_what_they_said():

@@ -45,7 +45,7 @@ _ENTIRE = re.compile(r"全責任|(?:全部|すべて|全て|全面的に|丸ご�
 _DOUBLE_NEGATION = re.compile(r"と(?:まで)?(?:は|も)(?:(?:言え|いえ)(?:ない|ません)|限ら(?:ない|ず|ません))|(?<=ない)(?:わけ|こと)(?:では|じゃ)(?:ない|ありません)")
 _NONE_AT_ALL = r"(?:責任|落ち度|非|過失)(?:は|が|も)?(?:ゼロ|皆無)"   # 「市の責任はゼロ」: none at all
 _SOME = re.compile(r"(?:責任|非|落ち度)の一端|一端の責任|責任の一部|一部の責任")   # 「市にも責任の一端はある」: a share
-_ONLY = re.compile(r"だけ|のみ|ばかり|単なる|単に|もっぱら")   # 「運用だけの問題」: one kind of cause alone
+_ONLY = re.compile(r"だけ|のみ|ばかり|単なる|単に|もっぱら|純粋に|純然たる")   # 「運用だけの問題」「純粋に運用の問題」: one kind of cause alone
 # Whose affair it is (「本市の事務ではない」「市町村の仕事の問題ではないか」「市の所管外」): the question
 # the talk turns on, put without a word of fault; a clause the asker concedes (「…だと聞いたが、」) is not it.
 _OWNS = re.compile(r"の(?:事務|仕事|所管|管轄)(?:外|で|では|じゃ|だ|です|な|であ|の問題)")
@@ -247,8 +247,10 @@ def proposition(question: str, ask: str) -> Proposition:
             worked = k_tech and _says_it_worked(rest)
             return Proposition("technical" if k_tech else "operational", negated=_negated(rest) != worked,
                                only=bool(_ONLY.search(rest)))
-        return Proposition("operational" if ops and not tech else "technical", negated=_negated(whole),
-                           only=bool(_ONLY.search(whole)))
+        negated, only = _negated(whole), bool(_ONLY.search(whole))
+        if negated and only and ops:   # 「純粋に運用の問題で、システムの作りは関係ない」: operational alone, asserted
+            return Proposition("operational", only=True)
+        return Proposition("operational" if ops and not tech else "technical", negated=negated, only=only)
     # 「国の責任ではなく、市の責任なのか」 asserts the second party's share; 「窓口職員のミスではなく制度の
     # 問題だ」, naming no second party, denies the first's
     body = rest if parties_named(rest) else whole
