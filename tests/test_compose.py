@@ -401,6 +401,20 @@ def test_a_local_yes_no_that_asks_leave_to_conclude_is_answered_in_part(briefing
     assert fact.coverage == "partial" and fact.verdict is None and fact.summary.startswith(NO_LOCAL_DATA)
 
 
+def test_a_conclusion_put_for_approval_is_this_citys_fact_only_as_the_examples_read_it(briefing, monkeypatch):
+    """「本市は…登録事務そのものを委託されたと理解してよいのか」 names the city but puts a claim about its
+    legal role, which the sources settle: it is this city's own fact only when the learned reading says so."""
+    from dataclasses import replace
+    c = briefing.composer
+    q = "本市は公金受取口座の登録事務そのものを国から委託されたと理解してよいのか。"
+    learned = c.classifier.classify
+    for local, coverage in ((False, "full"), (True, "partial")):
+        monkeypatch.setattr(c.classifier, "classify", lambda *a, local=local: replace(learned(*a), ask="basis", yesno=True, local=local))
+        ans = briefing.ask(q)
+        assert ans.coverage == coverage and ans.summary.startswith(NO_LOCAL_DATA, 5) is local, local
+        assert ans.verdict is not None
+
+
 def test_what_the_city_should_do_if_it_happened_here_is_advice_not_this_citys_facts(briefing):
     """「もしうちの窓口で見つかったら、市が先に謝るべきか」 names the city, but what to say or do is the
     same in every city: the sources answer it in full."""

@@ -154,8 +154,12 @@ class ExtractiveComposer:
         quoted = quoted_question(q) if turn.ask == "explain" and not turn.yesno else None
         if quoted:   # 「会見で『カードは危ないのか』と聞かれたら何と答えるか」: what to say answers the quoted question
             turn.prop = proposition(quoted, self._classify(quoted).ask)
-        if turn.yesno and turn.prop.frame == "factual" and names_this_city(q) and not normative(q):
-            turn.local = True   # 「本市でも…まだ止まったままなのか」: whether it happened here, not whose fault
+        if (turn.yesno and turn.prop.frame == "factual" and names_this_city(q) and not normative(q)
+                and (qtype.local or not asks_to_conclude(q))):
+            # 「本市でも…まだ止まったままなのか」: whether it happened here, not whose fault — but a conclusion put
+            # for approval that the examples do not read as this city's facts (「本市は…登録事務そのものを委託された
+            # と理解してよいのか」) is judged as any claim
+            turn.local = True
         elif self._asks_this_citys_facts(q, qtype):
             turn.local = True   # 「…誤登録は本市でも起きていたのか」「…誰が負うのか。また、本市の国保で誤りは見つかったのか」
         elif (turn.ask in ("who", "basis", "explain", "remedy") or asks_who(q)) and not answer_type.expected(q):
