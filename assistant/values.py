@@ -74,6 +74,7 @@ class AffairDef(BaseModel):
     overview: bool = False   # a survey row (e.g. the 総点検 totals): figures and a cause, no party of its own
     city_share: Literal["none", "support", "own"] | None = None   # None: derived from the roles
     city_share_note: str = ""
+    city_share_except: list[str] = Field(default_factory=list)   # kinds of city whose share differs (指定都市・中核市)
     city_share_evidence: Evidence = Field(default_factory=list)
     mechanism_evidence: Evidence = Field(default_factory=list)   # how the failure came about
     local_evidence: Evidence = Field(default_factory=list)   # how a city checks its own facts of this affair

@@ -149,3 +149,14 @@ def test_a_term_written_the_long_way_with_no_still_names_its_affair():
     q = "保険証、公金の口座、障害者の手帳。それぞれ誰の責任か一覧で示して。"
     assert {"health_insurance", "kokin_counter", "disability_certificate"} <= set(m._term_hits(q))
     assert "kokin_counter" not in m._term_hits("保険証の件は誰の責任か")   # の between no term's parts
+
+
+def test_the_kinds_of_city_whose_share_differs_come_from_front_matter():
+    """障害者手帳: a general city has no share, but 指定都市・中核市 issue some certificates themselves."""
+    from pathlib import Path
+    amap, _ = _map(Path(__file__).resolve().parents[1] / "corpus")
+    techo = amap.get("disability_certificate")
+    assert techo.city_share == "none" and techo.city_share_except == ["指定都市", "中核市"]
+    assert amap.get("health_insurance").city_share_except == []
+    reloaded = ResponsibilityMap.model_validate_json(amap.model_dump_json())
+    assert reloaded.get("disability_certificate").city_share_except == ["指定都市", "中核市"]

@@ -320,6 +320,8 @@ def test_a_count_asked_about_the_city_is_a_local_fact_whatever_the_question_type
     ("カードを申請してから受け取るまで、どのくらいの期間がかかるのか", ["duration"]),
     ("連携は何か月止まっていたのか", ["duration"]),
     ("誤った登録は何年間も気付かれなかったのか", []),   # for years: no length asked
+    ("資格確認書をいつ送るのかという話は別として伺いたい。なぜ保険組合は住所まで照合できなかったのか。", []),
+    ("件数はさておき、誤りはいつ分かったのか", ["date"]),   # what is set aside is not asked; the rest is
 ])
 def test_the_kind_of_fact_a_question_asks_for(q, kinds):
     from assistant.compose import answer_type
@@ -664,6 +666,50 @@ def test_none_at_all_and_one_kind_alone_are_judged_from_the_map():
     assert (pure.frame, pure.only, pure.negated) == ("operational", True, False)
     assert judge(pure, [kokin]) == "no" and judge(pure, [hoken]) == "yes"
     assert judge(proposition("窓口の誤登録はシステムの欠陥ではなく運用の問題ですか？", "tech_ops"), [kokin]) == "partial"
+
+
+def test_none_at_all_for_the_city_is_in_part_where_some_kinds_of_city_carry_the_affair():
+    """「政令市でも中核市でもない本市は全く関係ないと言い切れるのか」 on 障害者手帳: true of a general city,
+    not of the 指定都市 and 中核市 that issue certificates themselves — 一部. Where no kind of city carries
+    the affair (健康保険), none at all is はい; a plain 「市の責任か」 stays いいえ either way."""
+    techo = AffairRow(id="t", label="手帳", roles=[RoleRow(actor="prefecture", label="")], city_share="none",
+                      city_share_except=["指定都市", "中核市"], cause="operational")
+    hoken = AffairRow(id="h", label="保険", roles=[RoleRow(actor="health_insurer", label="")], cause="operational")
+    for q in ("障害者手帳のひも付けミスについて、本市は全く関係ないと言い切れるのか。",
+              "手帳の紐付け誤りについて、市の窓口には何の責任もないと言い切れますか。"):
+        none_at_all = proposition(q, "who")
+        assert none_at_all.negated and none_at_all.absolute, q
+        assert judge(none_at_all, [techo]) == "partial" and judge(none_at_all, [hoken]) == "yes", q
+    plain = proposition("障害者手帳の紐付け誤りは、市の責任ということになるのでしょうか。", "who")
+    assert judge(plain, [techo]) == "no" and judge(plain, [hoken]) == "no"
+    # 一部, then why: the city's share, and the sentence naming the kinds of city that carry it themselves
+    from assistant.compose import verdict as words
+    from assistant.index.affairs import Quote
+    said = {"a": "一般の市町村は手帳の交付者ではない。", "b": "一部は指定都市や中核市の市長が交付する。",
+            "r": "手帳の責任は都道府県にある。"}
+    techo = techo.model_copy(update={"city_quotes": [Quote(chunk_id="a", start=0, end=1), Quote(chunk_id="b", start=0, end=1)],
+                                     "roles": [RoleRow(actor="prefecture", label="", quotes=[Quote(chunk_id="r", start=0, end=1)])]})
+    claims = [c.text for c in words.fault_verdict("partial", "municipality", techo, lambda q: said[q.chunk_id])]
+    assert claims[:2] == ["一部です。" + said["a"], said["b"]] and said["r"] in claims[2]
+    assert said["b"] not in [c.text for c in words.fault_verdict("no", "municipality", techo, lambda q: said[q.chunk_id])]
+
+
+def test_a_fix_said_to_prevent_the_errors_is_judged_by_the_kind_of_cause_it_fixes():
+    """「標準化が完了すれば紐付け誤りは起きなくなるか」: a system fix prevents a technical failure only —
+    いいえ for a clerical one, and 「…起きなくなる」 is no denial; 「入れ替えるだけでは防げない」 denies it."""
+    ops = AffairRow(id="s", label="総点検", cause="operational")
+    tech = AffairRow(id="t", label="架空", cause="technical")
+    for q in ("自治体システムの標準化が完了すれば、今回のような紐付け誤りは起きなくなると考えてよいか。",
+              "自治体のシステムを国の標準仕様にそろえてしまえば、ひも付けミスもなくなるんじゃないの？",
+              "システムを改修すれば防げるのか。"):
+        fix = proposition(q, "remedy")
+        assert (fix.frame, fix.negated) == ("technical", False), q
+        assert judge(fix, [ops]) == "no" and judge(fix, [tech]) == "yes", q
+    alone = proposition("では、システムを入れ替えるだけでは再発は防げない、ということですか。", "remedy")
+    assert (alone.frame, alone.negated, alone.only) == ("technical", True, True)
+    assert judge(alone, [ops]) == "yes" and judge(alone, [tech]) == "no"
+    # a failure that was not prevented is no fix put as a condition
+    assert not proposition("カードに欠陥があったから防げなかったのか。", "what").negated
 
 
 def test_a_conclusion_put_for_approval_is_asked_with_any_verb_of_understanding():

@@ -30,9 +30,14 @@ NAMES = {"amount": "金額", "date": "日付", "people": "人数", "count": "件
 COUNTS = ("count", "people")   # a count of this city's cases has a national count in the sources to set beside it
 
 
+# 「資格確認書をいつ送るのかという話は別として伺いたい」: what the asker sets aside is not asked
+_SET_ASIDE = re.compile(r"[^。？?]*?(?:は|も)(?:別として|別にして|さておき|ともかく(?:として)?)[、,]?")
+
+
 def expected(question: str) -> list[str]:
-    """The kinds of fact the question word asks for (「いつまでも」「いつでも」 ask no date)."""
-    q = normalize(question)
+    """The kinds of fact the question word asks for (「いつまでも」「いつでも」 ask no date, nor a clause the
+    asker sets aside)."""
+    q = _SET_ASIDE.sub("", normalize(question))
     return [name for name, (ask, _) in TYPES.items() if ask.search(q)]
 
 

@@ -56,7 +56,7 @@ _EXISTS = re.compile(rf"(?:例|事例|ケース|実例|人|者|もの){_TOPIC}(?
 _AFFECTED = re.compile(rf"(?:人|者|民|員){_TOPIC}[^。？?]*?(?:られ|され)(?:て|で)?(?:い|る|た)")
 _COMPARES = re.compile(r"同じ|共通|違|異な|比べ|似")
 _LIKE = r".{0,2}?(?:みたい|よう)"   # 「保険証みたいな誤り」 likens to an affair; 「うちみたいな市」 does not
-_ABSOLUTE = re.compile(r"全く|まったく|一切|いっさい|少しも|何も|全然|ゼロ|皆無")   # 「責任はゼロ」 too
+_ABSOLUTE = re.compile(r"全く|まったく|一切|いっさい|少しも|何も|何の[^。、？?]{1,6}?も|全然|ゼロ|皆無")   # 「責任はゼロ」 too
 _EXCUSE = r"仕方(?:が|の)?な|やむを得|止むを得"   # 「仕方がなかった」 excuses the party
 _NEGATION = re.compile(rf"(?:{_BLAME}|誤り|非|関係|関わ[っら]?|問題|関与|欠陥|不具合|事務|仕事|所管)(?:[^。、？?]{{0,6}}?|[^。、？?]{{0,6}}わけで(?:は|も))"
                        rf"(?:ない|なく|なかっ|無い|無く|無かっ|ありません|ございません)|無関係|所管外|{_EXCUSE}|{_NONE_AT_ALL}"
@@ -81,6 +81,19 @@ _NOT_WORKED = re.compile(r"(?:ない|なかっ|ません|ず)")
 def _says_it_worked(text: str) -> bool:
     m = _WORKED.search(text)
     return bool(m) and not _NOT_WORKED.search(m.group(0))
+
+
+# 「標準化すれば紐付け誤りは起きなくなるか」「システムを入れ替えるだけでは防げない」: a fix said to prevent the errors —
+# of the kind of cause the fix is (a system fix prevents a technical failure); 「…なくなる」 is no denial, 「防げない」 is
+# (a fix put as a condition — 「…すれば」「…だけでは」「…しても」 — not 「欠陥があったから防げなかった」)
+_PREVENTS = re.compile(r"(?:ば|たら|なら|では|ても)[、,]?[^。？?]*?(?:防げ|防止|防ぐ|(?:起き|生じ|発生し)?(?<!要ら)(?<!いら)なくな(?!い|かっ)|解消)")
+_PREVENTION_DENIED = re.compile(r"防げ(?:ない|ず|ません|なかっ)|防止でき(?:ない|ず|ません)|防ぐことはでき(?:ない|ません)"
+                                r"|なくなら(?:ない|ず)|なくなりません|解消(?:しない|されない|しません)")
+
+
+def _prevention(text: str) -> bool | None:
+    """None: no fix is said to prevent anything; else whether its preventing is denied."""
+    return bool(_PREVENTION_DENIED.search(text)) if _PREVENTS.search(text) else None
 
 
 # 「…の責任で間違いないか」「…に相違ない」「…と考えて差し支えないか」: a negative word that affirms
@@ -238,16 +251,18 @@ def proposition(question: str, ask: str) -> Proposition:
     # … and, whatever its learned type, a question setting the two kinds of cause against each other with no
     # party named (「カードの欠陥ではなく、登録した機関の手作業のミスと理解してよいか」)
     rest = _SET_ASIDE_CLAUSE.sub("", whole)   # less what it sets aside (「国ではなく」「不具合というより」)
-    if ask == "tech_ops" or (ask in ("why", "what") and tech) or (tech and ops and not parties_named(whole)):
+    prevents = _prevention(rest)
+    if (ask == "tech_ops" or (ask in ("why", "what") and tech) or (tech and ops and not parties_named(whole))
+            or (tech and prevents is not None)):
         # 「システムの不具合というより運用の問題か」: the kind the question keeps once the one it sets aside
         # is taken off; with both still there, 「システムの欠陥ではない運用の問題か」 is the technical reading, denied
         k_tech, k_ops = bool(_TECHNICAL.search(rest)), bool(_OPERATIONAL.search(rest))
         if k_tech != k_ops:
             # 「システム自体はちゃんと動いていたのか」: a system said to work is a technical fault denied
             worked = k_tech and _says_it_worked(rest)
-            return Proposition("technical" if k_tech else "operational", negated=_negated(rest) != worked,
-                               only=bool(_ONLY.search(rest)))
-        negated, only = _negated(whole), bool(_ONLY.search(whole))
+            negated = _negated(rest) != worked if prevents is None else prevents
+            return Proposition("technical" if k_tech else "operational", negated=negated, only=bool(_ONLY.search(rest)))
+        negated, only = _negated(whole) if prevents is None else prevents, bool(_ONLY.search(whole))
         if negated and only and ops:   # 「純粋に運用の問題で、システムの作りは関係ない」: operational alone, asserted
             return Proposition("operational", only=True)
         return Proposition("operational" if ops and not tech else "technical", negated=negated, only=only)
@@ -303,6 +318,9 @@ def judge(p: Proposition, rows: list[AffairRow]) -> str | None:
         return "no"
     if p.frame == "factual" or not rows:
         return None
+    if p.frame == "fault" and p.negated and p.absolute and all(
+            _national(p.party, r) == "municipality" and r.city_share == "none" and r.city_share_except for r in rows):
+        return "partial"   # 「政令市でも中核市でもない本市は全く関係ないと言い切れるのか」: true of some kinds of city only
     if p.frame == "fault":
         votes = {_FROM_SHARE[r.share_of(_national(p.party, r))] for r in rows}
     elif p.frame in ("evasion", "apology"):   # evading, or owing the apology, only where the affair is the party's own

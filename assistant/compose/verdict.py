@@ -144,6 +144,9 @@ def fault_verdict(verdict: str | None, party: str, row: AffairRow, text=None) ->
         return []
     held = [c for c in holder(row, text) if c.quotes]
     share = [c for c in [city_share(row, text)] if c.quotes] if p.actor != "municipality" else []
+    if share and verdict == "partial" and row.city_share_except and text is not None:
+        # 一部 because some kinds of city carry the affair themselves: the sentence saying which follows
+        share += [Claim(t, [q]) for q in row.city_quotes[1:2] if (t := text(q))]
     if party == "municipality":
         claims = share + held
     elif party and party != p.actor:

@@ -58,6 +58,7 @@ class AffairRow(BaseModel):
     roles: list[RoleRow] = Field(default_factory=list)   # the party chiefly responsible first
     city_share: str = "none"
     city_share_note: str = ""
+    city_share_except: list[str] = Field(default_factory=list)   # kinds of city whose share differs from city_share
     city_quotes: list[Quote] = Field(default_factory=list)
     cause: str = "none"
     cause_quotes: list[Quote] = Field(default_factory=list)   # a sentence that names the cause type
@@ -217,6 +218,7 @@ def _row(aid: str, owner: Document, doc_ids: list[str], members: list[Document],
     return AffairRow(id=aid, label=(a.label if a and a.label else owner.meta.title), terms=terms,
                      overview=bool(a and a.overview), docs=doc_ids,
                      roles=role_rows, city_share=share, city_share_note=a.city_share_note if a else "",
+                     city_share_except=a.city_share_except if a else [],
                      city_quotes=city, cause=owner.meta.cause or "none", cause_quotes=[typed] if typed else [],
                      mechanism=mechanism, local_quotes=local,
                      figures=order_figures(figures), as_of=max(d.meta.date for d in members))
