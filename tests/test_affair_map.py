@@ -160,3 +160,24 @@ def test_the_kinds_of_city_whose_share_differs_come_from_front_matter():
     assert amap.get("health_insurance").city_share_except == []
     reloaded = ResponsibilityMap.model_validate_json(amap.model_dump_json())
     assert reloaded.get("disability_certificate").city_share_except == ["指定都市", "中核市"]
+
+
+def test_a_figure_is_told_in_the_sources_sentence_when_it_says_what_it_counts():
+    """The source's own sentence, labelled latest / earlier / press-reported; a sentence built from the cell
+    when the quote does not say what it counts (「2023年5月23日時点の累計は7,372件となった」)."""
+    import datetime as dt
+
+    from assistant.compose.verdict import _figure_sentence
+    from assistant.index.affairs import FigureRow, Quote
+    said = {"a": "- 中間報告によれば、健康保険の紐付け誤りは累計8,441件となった。", "b": "5月23日時点の累計は7,372件となった。",
+            "c": "最終結果では、健康保険の紐付け誤りは1,142件と報じられた（報道等による）。"}
+    text = lambda q: said[q.chunk_id]   # noqa: E731
+    row = dict(measure="健康保険の紐付け誤り（累計）", as_of=dt.date(2023, 8, 8), issuer="総点検本部")
+    latest = FigureRow(value="8,441件", status="interim", latest=True, quotes=[Quote(chunk_id="a", start=0, end=1)], **row)
+    assert _figure_sentence(latest, text) == "中間報告によれば、健康保険の紐付け誤りは累計8,441件となった（最新の中間報告、総点検本部、2023年8月8日）。"
+    earlier = FigureRow(value="7,372件", status="official", quotes=[Quote(chunk_id="b", start=0, end=1)], **row)
+    assert _figure_sentence(earlier, text).startswith("それ以前の公式発表では7,372件でした")
+    press = FigureRow(value="1,142件", status="reported", quotes=[Quote(chunk_id="c", start=0, end=1)], **row)
+    assert _figure_sentence(press, text) == ("最終結果では、健康保険の紐付け誤りは1,142件と報じられた"
+                                             "（2023年8月8日時点、報道による数字で公式発表ではありません）。")
+    assert _figure_sentence(latest).startswith("健康保険の紐付け誤り（累計）は8,441件です（最新の")   # no text to read

@@ -501,7 +501,7 @@ class ExtractiveComposer:
             # the errors as a whole (「総点検で、うちの市が関わる誤りは何件か」): the overview's figures
             row = overview if scope.kind == "general" and overview is not None else rows[0]
             src = words.local_source(row)
-            national = words.figures(row, limit=1, question=turn.q, local=True)
+            national = words.figures(row, limit=1, question=turn.q, local=True, text=text)
             where = ([src] if src else []) + words.local_check(row, text)   # where this city's own figure is
             local = national + where
             # a yes/no the map can judge, beside a part about this city's facts (「…責任は本市にあるのか。
@@ -529,7 +529,7 @@ class ExtractiveComposer:
                       and turn.prop.party == "municipality")
             judged = turn.yesno and turn.prop.frame != "factual" and not policy   # 「…8,351件も出たのは自治体が雑だったからでしょ」
             if ask == "figures" and about_all and not judged:
-                return words.figures(overview, question=turn.q), None
+                return words.figures(overview, question=turn.q, text=text), None
             verdict = judge(turn.prop, rows) if turn.yesno and not policy else None
             # 「『市のミスだろう』と詰められたらどう返す」: what to say about fault is who carries each affair
             if ask == "who" or verdict or (ask == "explain" and (blames(turn.q) or asks_who(turn.q))):
@@ -569,7 +569,7 @@ class ExtractiveComposer:
         elif ask == "tech_ops":
             claims = words.tech(verdict, row, text)
         elif ask == "figures":
-            claims = words.figures(row, question=turn.q)
+            claims = words.figures(row, question=turn.q, text=text)
         elif ask == "basis":
             claims = words.who(row, with_basis=True, text=text)
             claims = claims[-1:] + claims[:-1] if claims and row.primary and row.primary.basis else claims

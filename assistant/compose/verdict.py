@@ -193,7 +193,7 @@ def same_answer(ask: str, earlier: AffairRow, row: AffairRow, differs: bool = Fa
 
 
 def figures(row: AffairRow, measures: list[str] | None = None, limit: int = 3, question: str = "",
-            local: bool = False) -> list[Claim]:
+            local: bool = False, text=None) -> list[Claim]:
     """The newest official figure of each measure first, then earlier and press-reported ones, labelled.
     With a question, the measures it speaks of come first (「誤って紐付けられた人は何人か」 → the count
     of errors, not the count of bodies that queried carelessly). Asked about this city (`local`), a count
@@ -205,8 +205,9 @@ def figures(row: AffairRow, measures: list[str] | None = None, limit: int = 3, q
     for measure in chosen:
         group = [f for f in row.figures if f.measure == measure]
         for f in group[:limit]:
-            out.append(Claim(_figure_sentence(f), f.quotes))
-    return [c for c in out if c.quotes]
+            out.append(Claim(_figure_sentence(f, text), f.quotes))
+    # one sentence stating two measures (「点検件数は約8,208万件、紐付け誤りは8,351件」) is said once
+    return [c for i, c in enumerate(out) if c.quotes and c.text not in (x.text for x in out[:i])]
 
 
 # How national figures count municipalities (「332自治体」「6市区町村」): the city's names in the vocabulary
@@ -233,11 +234,21 @@ def asked_measures(row: AffairRow, question: str = "") -> list[str]:
     return sorted(measures, key=lambda m: fit(m), reverse=True)
 
 
-def _figure_sentence(f: FigureRow) -> str:
+def _figure_sentence(f: FigureRow, text=None) -> str:
+    """The source's own sentence stating the figure, labelled (latest, earlier or press-reported, with
+    issuer and date); a sentence built from the cell when the quote does not state the value."""
     when = f"{f.as_of.year}年{f.as_of.month}月{f.as_of.day}日"
+    kind = "中間報告" if f.status == "interim" else "公式発表"
+    stated = _stated(f.quotes, text).strip().lstrip("-・*　 ").removesuffix("。")
+    number = re.search(r"[0-9][0-9,.]*", f.value)
+    measure = set(content_nouns(f.measure))
+    # … a sentence that says what it counts (「2023年5月23日時点の累計は7,372件となった」 does not say of what)
+    if stated and number and number.group() in stated and len(measure & set(content_nouns(stated))) >= min(2, len(measure)):
+        if f.status == "reported":   # the source's own 「（報道等による）」 gives way to the label
+            return f"{stated.replace('（報道等による）', '')}（{when}時点、報道による数字で公式発表ではありません）。"
+        return f"{stated}（{'最新' if f.latest else 'それ以前'}の{kind}、{f.issuer}、{when}）。"
     if f.status == "reported":
         return f"{f.measure}は{f.value}と報じられています（{when}時点、報道による数字で公式発表ではありません）。"
-    kind = "中間報告" if f.status == "interim" else "公式発表"
     if f.latest:
         return f"{f.measure}は{f.value}です（最新の{kind}、{f.issuer}、{when}）。"
     return f"それ以前の{kind}では{f.value}でした（{f.issuer}、{when}）。"
