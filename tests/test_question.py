@@ -115,6 +115,12 @@ def clf():
     # the asker doubting themselves is no second alternative: one claim, put as a yes/no
     ("共済の誤りは旧姓で照会したからでしょうか、それとも私の思い違いでしょうか。", True),
     ("共済の誤りは旧姓で照会したからでしょうか、それとも住所で照会したからでしょうか。", False),   # a real either-or
+    # sentence-final particles that put a question without か・の alone or a question mark
+    ("結局、カードを返納すれば安全になるんですかね", True),
+    ("保険証の誤りって、市のせいなのかしら", True),
+    ("保険証の件は保険者の問題だよな", True),
+    ("障害者手帳は県の責任ということになりますね", True),
+    ("公金口座の誤登録は市のミスだろ", True),
 ])
 def test_yes_no_questions_are_read_from_grammar(clf, q, yesno):
     c, emb = clf
@@ -1199,3 +1205,24 @@ def test_had_better_asks_what_is_right_not_what_happened():
     # 「…したほうがいいってこと？」 asks advice the sources give any city, not this city's facts
     assert normative("じゃあ、うちの窓口でも何か点検しておいたほうがいいってこと？")
     assert normative("本市も点検すべきではないか") and not normative("本市の窓口でも誤登録は起きていたのか")
+
+
+def test_a_claim_someone_else_made_is_not_what_the_asker_asks_about():
+    from assistant.compose.question import without_hearsay
+    q = "ワイドショーのコメンテーターが『マイナカードはセキュリティホールだらけ』と言っていたが、今回の誤登録はそういうハッキングの話なのか"
+    assert without_hearsay(q) == normalize("今回の誤登録はそういうハッキングの話なのか")
+    assert without_hearsay("週刊誌に共済年金はシステム障害だと書いてありましたけど、実際の原因は何か") == "実際の原因は何か"
+    assert without_hearsay("という報道があったが、本当か") == normalize("という報道があったが、本当か")   # too little left
+    assert without_hearsay("市の責任はあるのか") == "市の責任はあるのか"
+
+
+def test_the_words_of_a_reported_claim_do_not_make_a_question_unfamiliar(briefing):
+    from assistant.compose.evidence import unfamiliar
+    q = "ワイドショーのコメンテーターが『マイナカードはセキュリティホールだらけ』と言っていたが、今回の誤登録はそういうハッキングの話なのか"
+    vocab = {"マイナンバー", "カード", "登録", "ハッキング"}
+    assert unfamiliar(q, vocab, 3, 0.5)                          # ワイド・ショー・コメンテーター・セキュリティー・ホール
+    judged = briefing.composer._judged_text(q)
+    assert judged == normalize("今回の誤登録はそういうハッキングの話なのか") and not unfamiliar(judged, vocab, 3, 0.5)
+    # with nothing of its own left to ask, the question is judged whole
+    told = "テレビで、暗証番号を3回間違えるとロックされると言っていたが、本当か"
+    assert briefing.composer._judged_text(told) == normalize(told)

@@ -26,7 +26,7 @@ from .evidence import (Candidate, candidates, content_nouns, content_tokens, cov
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, parties_named, proposition
 from .kana import KanaReader
-from .question import (THEME, about_the_series, asking_clause, broad_nouns, asking_parts, asks_to_conclude, asks_who, asks_with_wh, claim_put,
+from .question import (THEME, about_the_series, asking_clause, without_hearsay, broad_nouns, asking_parts, asks_to_conclude, asks_who, asks_with_wh, claim_put,
                        defined_term, load_examples, names_this_city, normative, only_requests, points_back, quoted_question,
                        says_what_it_asks, unknown_topics, wholly_new_topics, yes_no_part)
 from .scope import Scope, ScopeMatcher
@@ -360,6 +360,7 @@ class ExtractiveComposer:
     def _judged_text(self, q: str) -> str:
         """What a question's words are judged on: its asking clause when that names enough things to judge
         (the story told before it — 「先日、地元の商店街の会合で…」 — uses words of its own), else all of it."""
+        q = without_hearsay(q)   # 「コメンテーターが『…』と言っていたが、」: the claim to check is not the asker's topic
         clause = asking_clause(q)
         return clause if len(content_nouns(clause)) >= self.params.unfamiliar_nouns else q
 

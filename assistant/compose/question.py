@@ -56,7 +56,7 @@ _ELLIPSIS = re.compile(r"(?:(?<!ので)(?<!んで)は|って|とは|(?<!の)(?<!
 # (whether blame may land: a passive, in a question of fault — see _blame_may_land)
 _ANYTHING = re.compile(r"(?:(?<![ただ])(?<!という)(?<!って)こと|もの|点|ところ)(?:は|が)?(?:あります|ある|ありません|ない)(?:か|の|でしょうか)?[？?。]?\s*$")
 _PASSIVE_THING = re.compile(r"れること")
-_YESNO_END = re.compile(r"(?:か|の|かな|よね|ですね|のね|でしょう?|だろう|ある|ない|(?:の|ん|はず)では)[？?。！!]?\s*$|[？?]\s*$")   # 「…のでは。」 asks too
+_YESNO_END = re.compile(r"(?:か|の|かな|かね|かしら|かい|よね|よな|ですね|ますね|のね|でしょう?|だろう?|ある|ない|(?:の|ん|はず)では)[？?。！!]?\s*$|[？?]\s*$")   # 「…のでは。」 asks too
 # 「…カードの欠陥なのでしょうか、どうなのでしょうか」: the question put, then pressed
 _PRESSED = re.compile(r"か[、,]\s*(?:どう|いかが)(?:なの|なん)?(?:です|でしょう|だ)?か?[？?。]?\s*$")
 # 「…本市には一切の責任がないと考えるが、市長の見解を伺う」「…見直しを求めるべきと考えるが、いかがか」: a
@@ -445,6 +445,18 @@ _REASON_CLAUSE = re.compile(r"[^、。？?]*?(?:ので|から|であり)[、,]")
 # sentence ends where the asker sums it up (要するに・つまり・要は・結局); what follows asks. Not at a plain
 # 「…ですが、」: 「水道料金の誤請求が相次いでいますが、これは…」 asks about what came before it
 _PREAMBLE = re.compile(r"^.*(?:要するに|つまり|要は|結局)[、,]")
+
+
+# 「ワイドショーで『…』と言っていたが、」「…と報じられた。」: what someone else said, put before the question
+# to be checked — its words (and the speaker's) are the claim's, not what the asker asks about
+_HEARSAY = re.compile(r"(?:^|(?<=[。？?！!]))[^。？?！!]*?と(?:言|い[っわ]|話し|書い|書か|報じ|述べ|主張|指摘)[^、,。？?！!]{0,12}?"
+                      r"(?:が|けど|けれど(?:も)?|[。！!])[、,]?")
+
+
+def without_hearsay(question: str) -> str:
+    """The question less the claims it reports (and who reported them), when something is left to ask."""
+    rest = _HEARSAY.sub("", normalize(question)).strip()
+    return rest if len(rest) >= 6 else normalize(question)
 
 
 def asking_clause(question: str) -> str:
