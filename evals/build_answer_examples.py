@@ -35,8 +35,8 @@ HEADER = """\
 # every set added moves some questions' recalled neighbours, and this time the holdout lost two statements. It
 # stays out rather than land a failing gate; the holdout number decided this, which the closing note says.
 # dev_fresh28 (same day) was kept out from the start, unmeasured on the holdout, so that no holdout number
-# decides whether it joins; so was dev_fresh29 (2026-12-08).
-NOT_JOINED = frozenset({"dev_fresh27", "dev_fresh28", "dev_fresh29"})
+# decides whether it joins; so were dev_fresh29 and dev_fresh30 (2026-12-08).
+NOT_JOINED = frozenset({"dev_fresh27", "dev_fresh28", "dev_fresh29", "dev_fresh30"})
 
 
 def examples(folder: Path = ROOT / "evals") -> list[dict]:

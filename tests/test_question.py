@@ -136,6 +136,7 @@ def test_questions_about_the_citys_own_data_are_local(clf):
     # a bare 「市の…何件」 is the asker's city; another city's name or 市区町村 is not
     for q, local in [("市の窓口の共用端末で、公金口座の誤登録は何件起きていたのか", True),
                      ("市が運営する国保で、誤った番号登録は何件見つかったのか", True),
+                     ("窓口支援の分について、誤りがないか市の側で洗い直した結果は何件でしたか", True),   # after 「か」
                      ("福島市の窓口で、公金口座の誤登録は何件起きていたのか", False),
                      ("市区町村の窓口で、公金口座の誤登録は何件起きていたのか", False)]:
         assert c.classify(q, emb.embed_query(q)).local is local, q
@@ -300,6 +301,9 @@ def test_elliptical_follow_ups_and_subjects():
     assert elliptical("障害者手帳の場合は？") and elliptical("公金受取口座は？") and not elliptical("なぜ起きたのか")
     assert elliptical("公金受取口座のほうはどうか") and not elliptical("どう説明すればいいか")
     assert elliptical("障害者手帳だと？") and not elliptical("市には責任がないってこと？")   # 「こと？」 asks yes or no
+    # what about another thing, named at some length
+    assert elliptical("家族名義で登録されていた口座のほうは、どうなりますか。")
+    assert not elliptical("家族名義で登録されていた口座は、今後どうなりますか。")   # asks what will happen to it
     assert subject("健保組合のミスなのに、市役所が謝る必要はあるのか") == "municipality"
     assert subject("デジタル庁が自治体に責任を押し付けたのか") == "municipality"   # the city's share is what a mayor asks
     assert subject("国の設計の責任ではないのか") == "prime_minister"
@@ -1226,3 +1230,96 @@ def test_the_words_of_a_reported_claim_do_not_make_a_question_unfamiliar(briefin
     # with nothing of its own left to ask, the question is judged whole
     told = "テレビで、暗証番号を3回間違えるとロックされると言っていたが、本当か"
     assert briefing.composer._judged_text(told) == normalize(told)
+
+
+def test_a_challenge_then_a_demand_to_name_who_asks_who():
+    """「自治体のせいなのに責任逃れしていませんか。一体誰の責任なんですか。」: the demand the asker closes on
+    leads; a yes/no followed by a second question of its own (「また…」) still leads."""
+    from assistant.compose.question import _question_sentence
+    q = normalize("自治体のせいなのに責任逃れしていませんか。一体誰の責任なんですか。")
+    assert _question_sentence(q) == normalize("一体誰の責任なんですか。")
+    q = normalize("窓口で確認を怠った自治体職員の責任ではないのか。責任の所在を明らかにされたい。")
+    assert _question_sentence(q) == normalize("責任の所在を明らかにされたい。")
+    q = normalize("本市に責任はあるのか。また、誰が番号を登録したのか。")
+    assert _question_sentence(q) == normalize("本市に責任はあるのか。")
+    q = normalize("市に責任はないのか。誰が見てもそう思うだろう。")   # a concessive 誰 demands nothing
+    assert _question_sentence(q) == normalize("市に責任はないのか。")
+
+
+@pytest.mark.parametrize("q", [
+    "家族名義の口座が登録されたのは、窓口の職員の責任ではないのか。責任の所在を明らかにされたい。",
+    "共済の件、J-LISが悪いんでしょう？責任が誰にあるのか、はっきり言ってください。",
+])
+def test_a_demand_to_name_who_is_no_yes_no(clf, q):
+    c, emb = clf
+    assert not c.classify(q, emb.embed_query(q)).yesno
+
+
+def test_an_excuse_is_read_in_the_sentence_that_makes_it_and_unavoidable_excuses_too():
+    hoken = AffairRow(id="h", label="保険", roles=[RoleRow(actor="health_insurer", label="")], cause="operational")
+    techo = AffairRow(id="t", label="手帳", roles=[RoleRow(actor="prefecture", label="")], cause="operational")
+    p = proposition("国が保険証の廃止を急いだのは事実だ。保険者にとって準備期間がなかったのだから、誤りもやむを得なかったと"
+                    "見てよいのでは。", "why")
+    assert (p.frame, p.party, p.negated) == ("fault", IMPLEMENTER, True)   # not the 国 of the story before it
+    assert judge(p, [hoken]) == "no"
+    p = proposition("県は「細心の注意を払っていたが防げなかった」とでも言うのか。", "who")
+    assert (p.frame, p.party, p.negated) == ("fault", "prefecture", True) and judge(p, [techo]) == "no"
+
+
+def test_a_technical_kind_set_aside_for_a_sentence_naming_no_kind_is_denied():
+    hoken = AffairRow(id="h", label="保険", cause="operational")
+    p = proposition("あれは、カードの中のデータではなく、保険者の側に登録されていたデータが間違っていたということなのでしょうか。", "why")
+    assert (p.frame, p.negated) == ("technical", True) and judge(p, [hoken]) == "yes"
+
+
+def test_reaching_the_information_is_a_question_of_who_holds_it():
+    kokin = AffairRow(id="k", label="公金", roles=[
+        RoleRow(actor="prime_minister", label="", holds="information"), RoleRow(actor="municipality", label="", holds="processing")],
+        city_share="support", cause="mixed")
+    p = proposition("本市が自ら口座情報を照会して誤りを確かめ、訂正まで行えると住民に申し上げて差し支えないか。", "explain")
+    assert (p.frame, p.party) == ("holds", "municipality") and judge(p, [kokin]) == "no"
+
+
+def test_nothing_to_do_and_every_kind_are_claims_the_map_can_qualify():
+    from assistant.compose.proposition import nothing_to_do, of_every_kind
+    assert nothing_to_do("うちの人事課には責任もないし、やることも何もないって言い切っちゃっていい？")
+    assert nothing_to_do("給付金の振込事務で気を付けることも特にないってことで合ってる？")
+    assert nothing_to_do("市としての対応は一切不要と考えてよいか")
+    assert not nothing_to_do("市に責任は何もないのか") and not nothing_to_do("やることは何か")
+    assert of_every_kind("一連の誤りはすべて運用の問題であって、システムの作りには何の問題もなかったのか")
+    assert not of_every_kind("マイナンバーカードそのものには何の不具合もなかった、ということか")
+    assert not of_every_kind("すべての市町村で点検したのか")
+
+
+def test_the_asking_clause_names_the_affair_when_the_story_before_it_named_another_partys():
+    from types import SimpleNamespace
+
+    from assistant.compose.scope import ScopeMatcher
+    from assistant.index.affairs import ResponsibilityMap
+    insurer, city = (RoleRow(actor=a, label="") for a in ("health_insurer", "municipality"))
+    amap = ResponsibilityMap(rows=[AffairRow(id="hoken", label="被用者の資格記録", terms=["保険証"], roles=[insurer]),
+                                   AffairRow(id="kokuho", label="国保", terms=["市町村国保"], roles=[city])])
+    m = ScopeMatcher(amap, SimpleNamespace(sentences=None), {})
+    q = "保険証の誤登録が8千件を超えたと言われますが、市町村国保で間違いがあった場合、責任を負うのは国ですか、市ですか。"
+    asked = "市町村国保で間違いがあった場合、責任を負うのは国ですか、市ですか。"
+    assert [r.id for r in m.match(q, None, [], asked=asked).rows] == ["kokuho"]     # 間違い is no 違い
+    assert m.match(q, None, []).kind == "several"
+    assert m.match(q, None, [], asked=asked, judged=True).kind == "several"   # a yes/no may ask whether one is the other
+    both = "保険証の誤りと市町村国保の誤りは違うのか。"
+    assert m.match(both, None, [], asked=both).kind == "several"                     # a comparison asks of both
+
+
+def test_a_follow_up_with_no_predicate_of_its_own_asks_the_earlier_question_however_sure_the_classifier():
+    from assistant.compose.params import DEFAULT
+    from assistant.compose.question import QuestionType
+    from assistant.compose.turn import Turn
+    prev = Turn(q="市はどこまで責任を負うのか。", qtype=QuestionType(ask="who"), rq="市はどこまで責任を負うのか。", ask="who",
+                yesno=False, local=False, followup=False, prop_text="市はどこまで責任を負うのか。")
+    q = "家族名義で登録された口座のほうはどうか。"
+    sure = QuestionType(ask="what", confidence=0.9)
+    turn = Turn.start(q, sure, None, prev, True, DEFAULT)
+    assert turn.followup and turn.ask == "who"
+    own = "家族名義で登録された口座はなぜ誤ったのか。"
+    assert Turn.start(own, QuestionType(ask="why", confidence=0.9), None, prev, True, DEFAULT).ask == "why"
+    # naming no affair, a sure reading stands: 「件数でいうと？」 asks for figures
+    assert Turn.start("件数でいうと？", QuestionType(ask="figures", confidence=0.9), None, prev, False, DEFAULT).ask == "figures"

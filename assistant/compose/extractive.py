@@ -24,7 +24,7 @@ from .citations import Citations, render_markdown
 from .evidence import (Candidate, candidates, content_nouns, content_tokens, coverage, echoes, idf_weights, reported_speech,
                        unfamiliar, unknown_nouns)
 from .params import DEFAULT, ComposerParams
-from .proposition import asserts, blames, evidence_verdict, judge, parties_named, proposition
+from .proposition import asserts, blames, evidence_verdict, judge, nothing_to_do, of_every_kind, parties_named, proposition
 from .kana import KanaReader
 from .question import (THEME, about_the_series, asking_clause, without_hearsay, broad_nouns, asking_parts, asks_to_conclude, asks_who, asks_with_wh, claim_put,
                        defined_term, load_examples, names_this_city, normative, only_requests, points_back, quoted_question,
@@ -119,9 +119,9 @@ class ExtractiveComposer:
             turn.overview = overview
         turn.hits = alone if moved else self.searcher.search(turn.rq, k=self.params.k, filters=filters)
         turn.filters = filters
-        clause = asking_clause(q)
+        clause = without_hearsay(asking_clause(q))   # 「保険証が…と言われますが、国保で…」: what it asks of
         scope = self.scope.match(q, qvec, turn.hits, qtype.affair_hint, lex,
-                                 asked=clause if clause != q else None)
+                                 asked=clause if clause != q else None, judged=qtype.yesno)
         turn.settle(scope, prev[0] if prev else None, overview)
         if self._about_the_whole(turn):
             turn.scope, turn.whole = Scope("general", self.scope.affair_rows(), scope.scores), True
@@ -522,7 +522,14 @@ class ExtractiveComposer:
             about_all = scope.kind == "general" and overview is not None
             if about_all and ask in ("why", "tech_ops") or (about_all and turn.prop.frame in ("technical", "operational")):
                 verdict = judge(turn.prop, [overview]) if turn.yesno else None
+                differ = []
+                if verdict and of_every_kind(turn.q):   # … of every affair, the mixed ones too
+                    verdict = judge(turn.prop, [overview, *self.scope.affair_rows()])
+                    differ = sorted((r for r in self.scope.affair_rows() if r.cause != overview.cause),
+                                    key=lambda r: r.cause not in ("mixed", "technical"))
                 claims = words.tech(verdict, overview, text) if ask == "tech_ops" or verdict else words.why(overview, text)
+                if verdict == "partial" and differ:   # the affair whose cause is of another kind, in its own sentence
+                    claims += words.why(differ[0], text)[:1]
                 return claims, verdict
             # 「市としても返納を選択肢として示すべきではないか」: about every affair, the city's own course of action
             # with no word of fault is not a question of who carries which affair — the sources' sentences judge it
@@ -549,6 +556,8 @@ class ExtractiveComposer:
             claims = words.why(row, text) if earlier_ask in ("why", "tech_ops") else words.who(row, text=text)
             return words.lead_with(verdict, claims), (verdict if claims else None)
         verdict = judge(turn.prop, rows) if turn.yesno else None
+        if verdict == "yes" and turn.prop.frame == "fault" and turn.prop.negated and row.local_quotes and nothing_to_do(turn.q):
+            verdict = "partial"   # 「責任もないし、やることも何もない」: the sources say what the city still checks
         fault = verdict and turn.prop.frame in ("fault", "evasion", "apology", "holds")
         if ask in ("who", "explain") or fault:
             # 「市の責任は？」 — not 「役所に置いたタブレットで…。あれってどこが受け持ってる仕事なの？」, which names

@@ -58,6 +58,8 @@ _COMPARES = re.compile(r"同じ|共通|違|異な|比べ|似")
 _LIKE = r".{0,2}?(?:みたい|よう)"   # 「保険証みたいな誤り」 likens to an affair; 「うちみたいな市」 does not
 _ABSOLUTE = re.compile(r"全く|まったく|一切|いっさい|少しも|何も|何の[^。、？?]{1,6}?も|全然|ゼロ|皆無")   # 「責任はゼロ」 too
 _EXCUSE = r"仕方(?:が|の)?な|やむを得|止むを得"   # 「仕方がなかった」 excuses the party
+# 「細心の注意を払っていたが防げなかった」「避けようがなかった」: the past error called unavoidable excuses it too
+_UNAVOIDABLE = re.compile(r"防げなかっ|防ぎよう(?:が|も)な|避けられなかっ|避けよう(?:が|も)な|不可抗力")
 _NEGATION = re.compile(rf"(?:{_BLAME}|誤り|非|関係|関わ[っら]?|問題|関与|欠陥|不具合|事務|仕事|所管)(?:[^。、？?]{{0,6}}?|[^。、？?]{{0,6}}わけで(?:は|も))"
                        rf"(?:ない|なく|なかっ|無い|無く|無かっ|ありません|ございません)|無関係|所管外|{_EXCUSE}|{_NONE_AT_ALL}"
                        r"|わけ(?:では|じゃ)(?:ない|なく|なかっ|ありません)")   # 「壊れていたわけではない」: whatever it denies
@@ -68,7 +70,7 @@ _SHIFT = re.compile(r"せいに(?:する|して|した|しよう)|責任逃れ|�
 # one that only helped with it does not, in the talk's view, apologise first or alone.
 _APOLOGY = re.compile(r"謝|詫び|わび|頭を下げ")
 # Keeping the information (「市役所に私の口座情報は保管されているのか」): the information/processing split.
-_HOLDS = re.compile(r"保管|保有|(?:情報|データ|記録|口座)[^。、？?]{0,8}(?:持って|管理して|預かって)")
+_HOLDS = re.compile(r"保管|保有|(?:情報|データ|記録|口座)[^。、？?]{0,8}(?:持って|管理して|預かって|照会して|訂正|閲覧)")   # … or reach it
 _NOT_HELD = re.compile(r"し?て?(?:い|お)?(?:ない|なかっ|ません|ず)")   # 「持っていない」「保有していない」, at the verb
 _TECHNICAL = re.compile(r"技術|システム|カード|機械|不具合|欠陥|バグ|プログラム|設計|端末|機器|仕組み")
 _OPERATIONAL = re.compile(r"運用|人為|事務処理|手作業|ヒューマン|人的|職員|作業")
@@ -262,6 +264,10 @@ def proposition(question: str, ask: str) -> Proposition:
             worked = k_tech and _says_it_worked(rest)
             negated = _negated(rest) != worked if prevents is None else prevents
             return Proposition("technical" if k_tech else "operational", negated=negated, only=bool(_ONLY.search(rest)))
+        if tech and not ops and not k_tech and rest != whole and prevents is None:
+            # 「カードの中のデータではなく、保険者の側のデータが間違っていたということか」: the technical kind is
+            # what it sets aside, and what it keeps names no kind — the technical reading, denied
+            return Proposition("technical", negated=True)
         negated, only = _negated(whole) if prevents is None else prevents, bool(_ONLY.search(whole))
         if negated and only and ops:   # 「純粋に運用の問題で、システムの作りは関係ない」: operational alone, asserted
             return Proposition("operational", only=True)
@@ -283,8 +289,11 @@ def proposition(question: str, ask: str) -> Proposition:
     if held and named:   # denied where the holding is said (「情報は持っていないが、処理は担った」)
         return Proposition("holds", marked_subject(q) or named[0],
                            negated=negated or bool(_NOT_HELD.match(body, held.end())))
-    if re.search(_EXCUSE, body):   # 「(県が)…したのはやむを得なかったのではないか」: whoever did it is excused
-        return Proposition("fault", marked_subject(q) or IMPLEMENTER, negated=not _DOUBLE_NEGATION.search(body))
+    if re.search(_EXCUSE, body) or _UNAVOIDABLE.search(body):   # 「(県が)…したのはやむを得なかったのではないか」: whoever did it is excused
+        # — the subject of the sentence that excuses, not of the story before it (「国が廃止を急いだのは事実だ。
+        # 保険者にとって…誤りもやむを得なかったと見てよいのでは」)
+        excusing = next((x for x in re.split(r"(?<=[。？?！!])", q) if re.search(_EXCUSE, x)), q)
+        return Proposition("fault", marked_subject(excusing) or IMPLEMENTER, negated=not _DOUBLE_NEGATION.search(body))
     if _EXISTS.search(body) or (_AFFECTED.search(body) and not _FAULT.search(body)):
         # 「…振り込まれた例はあるのか」: whether such a case exists, not whose fault
         return Proposition("factual", subject(q) or "", negated)
@@ -342,6 +351,25 @@ def judge(p: Proposition, rows: list[AffairRow]) -> str | None:
     elif p.entire and len(rows) == 1 and verdict == "partial":   # a share of one affair is not the whole of it
         verdict = "no"
     return verdict
+
+
+# 「うちの人事課には責任もないし、やることも何もない」「気を付けることも特にない」: nothing for the party to do
+_NOTHING_TO_DO = re.compile(r"(?:やる|する|気を付ける|気をつける|注意する|点検する|確認する|見直す)(?:こと|べきこと|点)(?:も|は)?"
+                            r"(?:何も|一切|全く|まったく|特に)?(?:ない|なし|不要|ありません)"
+                            r"|(?:対応|点検|確認|注意)(?:も|は)?(?:何も|一切|全く|まったく|特に)?(?:不要|必要(?:ない|なし|がない|はない))")
+
+
+def nothing_to_do(question: str) -> bool:
+    return bool(_NOTHING_TO_DO.search(normalize(question)))
+
+
+_EVERY = re.compile(r"(?:全部|すべて|全て|いずれも|どれも)(?!の)")
+
+
+def of_every_kind(question: str) -> bool:
+    """「一連の誤りはすべて運用の問題で…」: a claim made of every case there is (not 「カードそのものには
+    何の不具合もなかった」, which says nothing of the other affairs)."""
+    return bool(_EVERY.search(normalize(question)))
 
 
 def mistaken_identity(rows: list[AffairRow], asked: str) -> bool:

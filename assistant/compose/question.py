@@ -89,9 +89,9 @@ _LOCAL = re.compile(rf"{_OURS}(?:市|町|村|区|自治体|県)|(?:市|町|区|�
 # 「指導を受けたのは、本市ではなくデジタル庁だという理解でよいか」: the city named only to be set aside
 _NOT_HERE = re.compile(rf"{_OURS}(?:市|町|村|区|自治体)(?:では|で|じゃ)?なく(?:て)?")
 # 「市の窓口で」「市が運営する国保で」: 市 on its own (not 福島市, 市区町村, 市長), as the asker's city
-_BARE_CITY = re.compile(r"(?<![^\s、。「」？?！!はもがをにで])市(?=の|が|で|は|として)")
+_BARE_CITY = re.compile(r"(?<![^\s、。「」？?！!はもがをにでか])市(?=の|が|で|は|として)")
 SAME = re.compile(r"同じ|同様")   # 「…も同じか」 asks whether the answer just given holds here too
-DIFFERENT = re.compile(r"違う|違い|異な")   # 「国保は違うのか」: whether it does not
+DIFFERENT = re.compile(r"(?<!間)違[うい]|異な")   # 「国保は違うのか」: whether it does not
 # 「カードそのものに欠陥があったということか」: points back at what was just said
 _ANAPHORA = re.compile(r"それ|その|そこ|そう(?:いう|した)|ということ(?:か|ですか|なのか|でしょうか)")
 _EMBEDDED = re.compile(rf"([^。？?！!]*?{_ASKING_CLAUSE})、")   # the whole clause: 「今後どのように点検し、…図るのか、」
@@ -241,6 +241,8 @@ class QuestionClassifier:
             yes = 1.0   # 「…なのでしょうか、どうなのでしょうか」「認めるんですか、認めないんですか」
         elif _EITHER.search(q) or _EITHER.search(asked) or _ELLIPSIS.search(asked) or (_ANYTHING.search(asked) and not _blame_may_land(asked)):
             yes = 0.0
+        elif _demands_who(asked) and not _YESNO_END.search(asked):
+            yes = 0.0   # 「責任の所在を明らかにされたい」「誰にあるのか、はっきり言ってください」: a demand to name who
         elif _WHETHER.search(q) and not names_this_city(q):
             yes = 1.0   # 「市に責任があるかどうか、教えてください」 (whether it happened here is this city's fact)
         elif _WH.search(asked):
@@ -335,13 +337,26 @@ def names_this_city(question: str) -> bool:
     return bool(_LOCAL.search(_NOT_HERE.sub("", normalize(question))))
 
 
+# 「家族名義で登録されていた口座のほうは、どうなりますか」: what about another thing, named at some length
+_WHAT_ABOUT = re.compile(r"(?:のほう|の方|の場合|について|に関して)(?:は|って|では)[、,]?どう(?:なの|です|でしょう|なります|なる(?:の|ん))?"
+                         r"(?:か|だ)?[？?。]?\s*$")
+
+
 def elliptical(question: str) -> bool:
     """「障害者手帳の場合は？」「公金受取口座は？」: a short question with no predicate of its own."""
     q = normalize(question)
-    return len(q) <= 20 and bool(_ELLIPSIS.search(q))
+    return (len(q) <= 20 and bool(_ELLIPSIS.search(q))) or (len(q) <= 32 and bool(_WHAT_ABOUT.search(q)))
 
 
 _TAG = re.compile(r"(?:でしょ|でしょう|だろ|だろう|ですよね|よね)[？?]\s*$")
+
+
+_WHO_WORD = re.compile(r"(?:誰|だれ|どなた|どこ)(?:の|が|に|なの|なん)")
+
+
+def _demands_who(sentence: str) -> bool:
+    """「一体誰の責任なんですか」「責任の所在を明らかにされたい」 (not 「誰が見ても…」, which asks nothing)."""
+    return bool(_WHO_WORD.search(sentence) and _WH.search(sentence)) or bool(re.search(r"責任の所在|責任者は", sentence))
 
 
 def _question_sentence(q: str) -> str:
@@ -362,6 +377,12 @@ def _question_sentence(q: str) -> str:
     # question — the wh-question that follows leads)
     elif len(asking) > 1 and _TAG.search(asking[0]) and _WH.search(asking[1]):
         asking = asking[1:]
+    # 「自治体のせいなのに責任逃れしていませんか。一体誰の責任なんですか。」「…職員の責任ではないのか。責任の所在を
+    # 明らかにされたい。」: a challenge put as a yes/no, then the demand the asker closes on — who, or whose the
+    # responsibility is — leads (not 「…責任はあるのか。また、誰が登録したのか」, which asks both)
+    elif asking and parts[-1] is not asking[0] and _demands_who(parts[-1]) and not _WH.search(asking[0]) \
+            and not re.match(_AND_ALSO, parts[-1].strip()):
+        return parts[-1]
     sentence = (asking[:1] or parts[-1:] or [q])[0]
     first = _SECOND_QUESTION.match(sentence)   # 「責任はあるのか、また…どう対策をとるのか」
     return first.group(1) if first else sentence
@@ -449,8 +470,8 @@ _PREAMBLE = re.compile(r"^.*(?:要するに|つまり|要は|結局)[、,]")
 
 # 「ワイドショーで『…』と言っていたが、」「…と報じられた。」: what someone else said, put before the question
 # to be checked — its words (and the speaker's) are the claim's, not what the asker asks about
-_HEARSAY = re.compile(r"(?:^|(?<=[。？?！!]))[^。？?！!]*?と(?:言|い[っわ]|話し|書い|書か|報じ|述べ|主張|指摘)[^、,。？?！!]{0,12}?"
-                      r"(?:が|けど|けれど(?:も)?|[。！!])[、,]?")
+_HEARSAY = re.compile(r"(?:^|(?<=[。？?！!]))[^。？?！!]*?と(?:言|い[っわう]|あ[っり]|話し|書い|書か|報じ|述べ|主張|指摘|批判|追及)[^、,。？?！!]{0,12}?"
+                      r"(?:(?:が|けど|けれど(?:も)?)[、,]|[。！!])")
 
 
 def without_hearsay(question: str) -> str:

@@ -16,6 +16,7 @@ from assistant.values import ACTOR_NAMES, Hit
 
 from .evidence import content_tokens
 from .params import DEFAULT, ComposerParams
+from .question import DIFFERENT, SAME
 
 _DECAY = 0.85
 
@@ -138,7 +139,7 @@ class ScopeMatcher:
 
     # ---- decision
     def match(self, question: str, qvec, hits: list[Hit], hint: str = "none",
-              lex: dict[str, float] | None = None, asked: str | None = None) -> Scope:
+              lex: dict[str, float] | None = None, asked: str | None = None, judged: bool = False) -> Scope:
         p = self.params
         if not self.rows:
             return Scope("none")
@@ -170,6 +171,15 @@ class ScopeMatcher:
                 usual = max(rows, key=lambda r: (lex[r.id], len(r.docs)))
                 closer = max(rows, key=lambda r: scores[r.id])
                 chosen.append(closer if scores[closer.id] - scores[usual.id] >= p.affair_margin else usual)
+            if len(chosen) >= 2 and asked and not judged and not (SAME.search(asked) or DIFFERENT.search(asked)):
+                # 「保険証の誤登録が8千件を超えたと言われますが、市町村国保で間違いがあった場合、責任を負うのは
+                # 国ですか、市ですか」: the story before names one affair, the asking clause another — it asks of that
+                # (not a yes/no, which may ask whether the story's affair is the other — 「保険証の誤りが最初に見つかった
+                # のは国民健康保険だったと聞いた。市の国保で起きたという理解でよいか」 — nor when the names nest — 国保組合 and 国民健康保険 — which is one affair taken for the other)
+                asked_lex = self.lexical(asked)
+                in_ask = [r for r in chosen if asked_lex.get(r.id, 0.0) >= p.affair_named]
+                if len(in_ask) == 1 and not self._names_nest(question, asked, in_ask[0], chosen):
+                    return Scope("one", in_ask, scores, named=True)
             if len(chosen) >= 2:
                 return Scope("several", sorted(chosen, key=lambda r: -scores[r.id]), scores, named=True)
             return Scope("one", chosen, scores, named=True)
@@ -185,6 +195,11 @@ class ScopeMatcher:
         if hint == "general" or best.overview:
             return Scope("general", self.affair_rows(), scores)
         return Scope("none", [], scores)
+
+    def _names_nest(self, question: str, asked: str, row: AffairRow, rows: list[AffairRow]) -> bool:
+        said, own = self._term_hits(normalize(question)), self._term_hits(normalize(asked)).get(row.id, [])
+        others = [t for o in rows if o is not row for t in said.get(o.id, [])]
+        return any(a in b or b in a for a in own for b in others)
 
     def _named_apart(self, rows: list[AffairRow], text: str, whole: str) -> list[AffairRow]:
         """The rows `text` names by a term none of the other `rows` has (家族名義, not 公金受取口座) — nor

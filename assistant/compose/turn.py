@@ -19,7 +19,7 @@ from .evidence import content_nouns
 from .proposition import Proposition, parties_named
 from . import recall
 from .recall import Recall
-from .question import (DIFFERENT, EXAMPLES, SAME, UNANSWERABLE, Example, QuestionClassifier, QuestionType, asks_to_conclude,
+from .question import (DIFFERENT, EXAMPLES, SAME, UNANSWERABLE, Example, QuestionClassifier, QuestionType, asks_to_conclude, elliptical,
                        embed_queries, follows_on, load_examples, says_what_it_asks, yes_no_part)
 from .scope import Scope
 
@@ -63,7 +63,9 @@ class Turn:
             # keeps the earlier type and proposition. 「では市の責任は？」 has a type of its own.
             # 「うちの国保のほうは大丈夫なの？」 asks something of its own: whether a conclusion may be drawn
             # 「根拠は？」 names what it asks as a wh-word does: the earlier turn's question is not asked again
-            if qtype.confidence < params.inherit_confidence and not says_what_it_asks(q) and not asks_to_conclude(q):
+            # — and so does one naming another affair with no predicate of its own (「家族名義の口座のほうはどうか」),
+            # however sure the classifier (「件数でいうと？」 names what it asks instead)
+            if (qtype.confidence < params.inherit_confidence or (elliptical(q) and names_affair)) and not says_what_it_asks(q) and not asks_to_conclude(q):
                 # … but 「その場合の根拠は？」 names a thing of its own, not an affair or party to ask the
                 # earlier yes/no of again: it asks for that thing
                 again = names_affair or bool(parties_named(q)) or not content_nouns(q)
