@@ -181,3 +181,61 @@ def test_a_figure_is_told_in_the_sources_sentence_when_it_says_what_it_counts():
     assert _figure_sentence(press, text) == ("最終結果では、健康保険の紐付け誤りは1,142件と報じられた"
                                              "（2023年8月8日時点、報道による数字で公式発表ではありません）。")
     assert _figure_sentence(latest).startswith("健康保険の紐付け誤り（累計）は8,441件です（最新の")   # no text to read
+
+
+NENKIN_DOC = """---
+id: fx-nenkin-kikin
+kind: incident
+title: 架空の年金基金の番号誤登録（テスト用）
+issuer: テスト
+date: 2024-03-01
+source: https://example.invalid/nenkin
+topics: [responsibility]
+affair:
+  id: nenkin
+  label: 年金基金の番号誤登録（架空）
+  terms: [年金基金]
+  city_share: none
+  city_share_evidence: [市区町村は基金の加入者記録を保有しておらず]
+  local_evidence: [加入している基金に確認するよう案内する]
+actors: [health_insurer]
+roles:
+  - actor: health_insurer
+    role: 個人番号利用事務実施者
+    scope: 基金の加入者記録への番号の登録
+    holds: both
+    evidence: [番号を登録したのは基金である]
+cause: operational
+figures:
+  - measure: 架空の年金基金の誤登録
+    value: 7件
+    as_of: 2024-02-28
+    issuer: テスト基金
+    status: official
+    evidence: [2024年2月28日の発表では7件]
+---
+
+## 概要
+この架空の事案では、年金基金の加入者記録に別人の個人番号が登録された。番号を登録したのは基金である。
+市区町村は基金の加入者記録を保有しておらず、誤りがあるかを確かめる立場にもない。
+住民から相談を受けた市は、加入している基金に確認するよう案内するとよい。
+
+## 数字
+- 2024年2月28日の発表では7件の誤登録が確認された。
+"""
+
+
+def test_a_local_count_of_an_affair_the_city_does_not_carry_says_why_the_city_has_none(tmp_path, fixture_corpus):
+    folder = tmp_path / "nenkin"
+    folder.mkdir()
+    (folder / "fx-nenkin-kikin.md").write_text(NENKIN_DOC, encoding="utf-8")
+    b = Briefing()
+    b.index([fixture_corpus, folder], progress=False)
+    try:
+        local = b.ask("うちの市の住民で、年金基金の番号の誤登録は何件あったのか", audit=False)
+        assert local.coverage == "partial" and "7件" in local.summary
+        # who holds the records, then the sources' sentence on why the city has no figure of its own
+        assert "市区町村は基金の加入者記録を保有しておらず" in local.summary
+        assert local.summary.index("医療保険者にある") < local.summary.index("保有しておらず")
+    finally:
+        b.close()

@@ -517,6 +517,10 @@ class ExtractiveComposer:
                 return words.why(row, text)[:2] + local, None
             # an affair the city does not carry: who does, which is why the city's count is theirs to give
             carrier = words.holder(row, text)[:1] if row.primary and row.primary.actor != "municipality" and not row.overview else []
+            # … and, in the sources' sentence, why the city has no figure of its own to give (「市区町村は公金受取
+            # 口座の情報を保有しておらず…確かめる立場にもない」)
+            if carrier and row.city_share == "none" and row.city_quotes:
+                carrier += [c for c in [words.city_share(row, text)] if c.text not in {x.text for x in carrier}]
             return national + carrier + where, None
         if scope.kind in ("several", "general"):
             about_all = scope.kind == "general" and overview is not None
