@@ -110,6 +110,8 @@ def clf():
     ("共済の番号誤りは組合の問題であり、市が謝罪する必要はないと考えるが、市長の見解を伺う。", True),
     ("保険者は加入時に本人から番号を得るべきであったと考えるが、いかがか。", True),
     ("手帳の交付などの場面で県がJ-LISに頼ったのは問題であると考えるが、市長の認識を伺う。", True),   # 「などの」 is no どの
+    ("障害者手帳の件で県に謝罪を求めるべきだと思うのですが、どうでしょう。", True),   # a claim, then a bare how-about
+    ("共済の件は組合の責任だと考えるが、市としてどう備えるのか伺う。", False),          # … unlike asking how
     ("今後どのように対応すべきと考えるか、市長の見解を伺う。", False),   # a wh-word: asks how
     ("紐付け誤りへの対応について、市長の見解を伺う。", False),          # no claim put: asks the view
     # the asker doubting themselves is no second alternative: one claim, put as a yes/no
@@ -1323,3 +1325,11 @@ def test_a_follow_up_with_no_predicate_of_its_own_asks_the_earlier_question_howe
     assert Turn.start(own, QuestionType(ask="why", confidence=0.9), None, prev, True, DEFAULT).ask == "why"
     # naming no affair, a sure reading stands: 「件数でいうと？」 asks for figures
     assert Turn.start("件数でいうと？", QuestionType(ask="figures", confidence=0.9), None, prev, False, DEFAULT).ask == "figures"
+
+
+def test_the_party_is_read_where_the_question_asserts_not_where_it_concedes():
+    kokuho = AffairRow(id="k", label="国保", roles=[RoleRow(actor="municipality", label="")], city_share="own",
+                       cause="operational")
+    p = proposition("国保の誤登録が本市であったとしても、責任は国に求められるものなのか", "who")
+    assert (p.frame, p.party) == ("fault", "prime_minister") and judge(p, [kokuho]) == "no"
+    assert proposition("国保の誤登録は本市の責任なのか", "who").party == "municipality"

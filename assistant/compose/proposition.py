@@ -297,7 +297,8 @@ def proposition(question: str, ask: str) -> Proposition:
     if _EXISTS.search(body) or (_AFFECTED.search(body) and not _FAULT.search(body)):
         # 「…振り込まれた例はあるのか」: whether such a case exists, not whose fault
         return Proposition("factual", subject(q) or "", negated)
-    party = subject(q)
+    # 「国保の誤登録が本市であったとしても、責任は国に求められるのか」: the party where it asserts, not where it concedes
+    party = subject(asked) if asked != body and parties_named(asked) else subject(q)
     owned = [m.start() for m in _OWNS.finditer(asked)] if not _FAULT.search(body) else []
     if owned:   # 「…県の事務で起きたことであって、本市の事務ではない、という理解でよいか」
         return Proposition("fault", _named_before(asked, owned[-1]) or party or IMPLEMENTER, negated)

@@ -62,15 +62,17 @@ _PRESSED = re.compile(r"か[、,]\s*(?:どう|いかが)(?:なの|なん)?(?:で
 # 「…本市には一切の責任がないと考えるが、市長の見解を伺う」「…見直しを求めるべきと考えるが、いかがか」: a
 # council member states a claim and asks whether the mayor agrees — the interpellation's yes/no form
 # (the request is the one 「…について伺う」 makes anywhere — proposition._REQUEST — or the council's 問う・いかが)
-_CLAIM_PUT = re.compile(r"(?:と(?:考え(?:る|ます)|思(?:う|います)|判断する)|べきである|べきだ)(?:が|けれども|けど)[、,]?[^。？?、,]{0,16}?"
-                        rf"(?:{_REQUEST.pattern}|お聞き|お尋ね|問う|問い|いかが)[^。？?、,]{{0,6}}[。？?]?\s*$")
+_CLAIM_PUT = re.compile(r"(?:と(?:考え(?:る|ます)|思(?:う|います)|判断する)(?:の|ん)?(?:です)?|べきである|べきだ)(?:が|けれども|けれど|けど)[、,]?[^。？?、,]{0,16}?"
+                        rf"(?:{_REQUEST.pattern}|お聞き|お尋ね|問う|問い|いかが|どう)[^。？?、,]{{0,6}}[。？?]?\s*$")
+# 「…と思うのですが、どうでしょう」: the bare how-about that asks for a view of the claim, no question of how
+_HOW_ABOUT = re.compile(r"[、,]\s*(?:どう|いかが)(?:でしょう(?:か)?|ですか|か|だろう(?:か)?)?[。？?]?\s*$")
 
 
 def puts_a_claim(asked: str) -> bool:
     """The asking sentence states a claim and asks the mayor's view of it — with no wh-word in it, before
     the claim or in what is asked of it (「…市の窓口になると考えるが、市としてどう備えるのか伺う」 asks how)."""
     m = _CLAIM_PUT.search(asked)
-    return bool(m) and not _WH.search(asked)
+    return bool(m) and not _WH.search(_HOW_ABOUT.sub("", asked))
 
 
 def claim_put(question: str) -> str | None:
