@@ -1333,3 +1333,13 @@ def test_the_party_is_read_where_the_question_asserts_not_where_it_concedes():
     p = proposition("国保の誤登録が本市であったとしても、責任は国に求められるものなのか", "who")
     assert (p.frame, p.party) == ("fault", "prime_minister") and judge(p, [kokuho]) == "no"
     assert proposition("国保の誤登録は本市の責任なのか", "who").party == "municipality"
+
+
+def test_a_circumstance_told_before_the_question_is_set_apart_unless_the_question_points_back_at_it():
+    from assistant.compose.question import past_the_premise
+    q = "マイナ保険証のトラブルで高齢者施設から苦情が来てるんですが、施設の入所者の分の誤りは市で調べられますか"
+    assert past_the_premise(q) == normalize("施設の入所者の分の誤りは市で調べられますか")
+    back = "水道料金の誤請求が相次いでいますが、これは運用の問題ですか"
+    assert past_the_premise(back) == normalize(back)                 # 「これは」 asks about the circumstance
+    short = "保険証の件ですが、誰の責任？"
+    assert past_the_premise(short) == normalize(short)               # too little left to ask on its own

@@ -26,7 +26,7 @@ from .evidence import (Candidate, candidates, content_nouns, content_tokens, cov
 from .params import DEFAULT, ComposerParams
 from .proposition import asserts, blames, evidence_verdict, judge, nothing_to_do, of_every_kind, parties_named, proposition
 from .kana import KanaReader
-from .question import (THEME, about_the_series, asking_clause, without_hearsay, broad_nouns, asking_parts, asks_to_conclude, asks_who, asks_with_wh, claim_put,
+from .question import (THEME, about_the_series, asking_clause, past_the_premise, without_hearsay, broad_nouns, asking_parts, asks_to_conclude, asks_who, asks_with_wh, claim_put,
                        defined_term, load_examples, names_this_city, normative, only_requests, points_back, quoted_question,
                        says_what_it_asks, unknown_topics, wholly_new_topics, yes_no_part)
 from .scope import Scope, ScopeMatcher
@@ -407,7 +407,9 @@ class ExtractiveComposer:
         # a compound none of whose words the sources use (「懲戒処分の対象とすべきか」), whatever its wording
         if wholly_new_topics(turn.q, self.known_text, self.vocabulary) and doubted:
             return True
-        unknown = unknown_topics(turn.q, self.known_text, self.vocabulary, marked=marked)
+        # (and, naming an affair, not the circumstance told before it: 「保険証のトラブルで施設から苦情が来てるんですが、」)
+        asked = past_the_premise(turn.q) if turn.scope.named else turn.q
+        unknown = unknown_topics(asked, self.known_text, self.vocabulary, marked=marked)
         if len(unknown) >= self.params.out_of_scope_topics and doubted:
             return True   # 「市立病院の赤字が…運用の問題か」: asked in the briefing's words, about two things it never names
         # not about this city: a local question may name a place the sources do not (「市内の病院」)

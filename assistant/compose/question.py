@@ -476,6 +476,20 @@ _HEARSAY = re.compile(r"(?:^|(?<=[。？?！!]))[^。？?！!]*?と(?:言|い[�
                       r"(?:(?:が|けど|けれど(?:も)?)[、,]|[。！!])")
 
 
+# 「マイナ保険証のトラブルで高齢者施設から苦情が来てるんですが、」: a circumstance told before the question —
+# unless what follows points back at it (「…が相次いでいますが、これは…」)
+_PREMISE = re.compile(r"^[^。？?！!]*?(?:が|けど|けれど(?:も)?)[、,]\s*(?!これ|それ|あれ|この|その|あの|そう|こう|こういう|そういう)")
+
+
+def past_the_premise(question: str) -> str:
+    """Each sentence less the circumstance told before its question, when enough is left to ask."""
+    out = []
+    for sentence in (x for x in re.split(r"(?<=[。？?！!])", normalize(question)) if x.strip()):
+        m = _PREMISE.match(sentence)
+        out.append(sentence[m.end():] if m and len(sentence) - m.end() >= 10 else sentence)
+    return "".join(out)
+
+
 def without_hearsay(question: str) -> str:
     """The question less the claims it reports (and who reported them), when something is left to ask."""
     rest = _HEARSAY.sub("", normalize(question)).strip()
