@@ -1291,6 +1291,14 @@ def test_nothing_to_do_and_every_kind_are_claims_the_map_can_qualify():
     assert of_every_kind("一連の誤りはすべて運用の問題であって、システムの作りには何の問題もなかったのか")
     assert not of_every_kind("マイナンバーカードそのものには何の不具合もなかった、ということか")
     assert not of_every_kind("すべての市町村で点検したのか")
+    # judged from the map: no share, but a row saying what the city still checks makes it 一部
+    from assistant.index.affairs import Quote
+    kyosai = AffairRow(id="k", label="共済", roles=[RoleRow(actor="health_insurer", label="")], city_share="none",
+                       cause="operational")
+    checks = kyosai.model_copy(update={"local_quotes": [Quote(chunk_id="c", start=0, end=1)]})
+    idle = proposition("共済の誤りは組合のミスなんだから、うちの人事課には責任もないし、やることも何もないって言い切っていい？", "who")
+    assert idle.idle and idle.negated and judge(idle, [checks]) == "partial" and judge(idle, [kyosai]) == "yes"
+    assert not proposition("共済の誤りについて、うちの人事課には責任はないと言い切っていい？", "who").idle
 
 
 def test_the_asking_clause_names_the_affair_when_the_story_before_it_named_another_partys():

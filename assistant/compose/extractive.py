@@ -24,7 +24,7 @@ from .citations import Citations, render_markdown
 from .evidence import (Candidate, candidates, content_nouns, content_tokens, coverage, echoes, idf_weights, reported_speech,
                        unfamiliar, unknown_nouns)
 from .params import DEFAULT, ComposerParams
-from .proposition import asserts, blames, evidence_verdict, judge, nothing_to_do, of_every_kind, parties_named, proposition
+from .proposition import asserts, blames, evidence_verdict, judge, of_every_kind, parties_named, proposition
 from .kana import KanaReader
 from .question import (THEME, about_the_series, asking_clause, past_the_premise, without_hearsay, broad_nouns, asking_parts, asks_to_conclude, asks_who, asks_with_wh, claim_put,
                        defined_term, load_examples, names_this_city, normative, only_requests, points_back, quoted_question,
@@ -562,8 +562,6 @@ class ExtractiveComposer:
             claims = words.why(row, text) if earlier_ask in ("why", "tech_ops") else words.who(row, text=text)
             return words.lead_with(verdict, claims), (verdict if claims else None)
         verdict = judge(turn.prop, rows) if turn.yesno else None
-        if verdict == "yes" and turn.prop.frame == "fault" and turn.prop.negated and row.local_quotes and nothing_to_do(turn.q):
-            verdict = "partial"   # 「責任もないし、やることも何もない」: the sources say what the city still checks
         fault = verdict and turn.prop.frame in ("fault", "evasion", "apology", "holds")
         if ask in ("who", "explain") or fault:
             # 「市の責任は？」 — not 「役所に置いたタブレットで…。あれってどこが受け持ってる仕事なの？」, which names

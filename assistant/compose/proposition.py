@@ -8,7 +8,7 @@ all comes from the learned question type.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.index.affairs import AffairRow
 from assistant.normalize import normalize
@@ -144,6 +144,7 @@ class Proposition:
     entire: bool = False     # 「責任は全部市が負うべき」: all of it on the party
     faulted: bool = True     # the question itself speaks of fault (責任・悪い・ミス…), not only its type
     asked: str = ""          # what it asserts, less a conceded clause (「…と聞いたが、」)
+    idle: bool = False       # 「責任もないし、やることも何もない」: claims too that the party has nothing to do
 
 
 # 「国ではなく私自身の責任」「不具合というより運用の問題」: what is set aside is not what the question asserts
@@ -244,6 +245,13 @@ _ADDRESSED = re.compile(rf"(?:(?<=[、。,])|^)\s*(?:市長|町長|村長|区長
 
 
 def proposition(question: str, ask: str) -> Proposition:
+    """What the question asserts (see _asserted), and whether a question of fault also claims there is
+    nothing to do."""
+    p = _asserted(question, ask)
+    return replace(p, idle=True) if p.frame == "fault" and nothing_to_do(question) else p
+
+
+def _asserted(question: str, ask: str) -> Proposition:
     """What the question asserts. The frame comes from cue words: labels learned from 461 blindly
     labelled examples agreed with a human on yes/no questions in 58% of cases (5-fold CV), the cue
     words in 81% (2026-12-05), so the cue words stay."""
@@ -292,7 +300,7 @@ def proposition(question: str, ask: str) -> Proposition:
     if re.search(_EXCUSE, body) or _UNAVOIDABLE.search(body):   # 「(県が)…したのはやむを得なかったのではないか」: whoever did it is excused
         # — the subject of the sentence that excuses, not of the story before it (「国が廃止を急いだのは事実だ。
         # 保険者にとって…誤りもやむを得なかったと見てよいのでは」)
-        excusing = next((x for x in re.split(r"(?<=[。？?！!])", q) if re.search(_EXCUSE, x)), q)
+        excusing = next((x for x in re.split(r"(?<=[。？?！!])", q) if re.search(_EXCUSE, x) or _UNAVOIDABLE.search(x)), q)
         return Proposition("fault", marked_subject(excusing) or IMPLEMENTER, negated=not _DOUBLE_NEGATION.search(body))
     if _EXISTS.search(body) or (_AFFECTED.search(body) and not _FAULT.search(body)):
         # 「…振り込まれた例はあるのか」: whether such a case exists, not whose fault
@@ -351,6 +359,8 @@ def judge(p: Proposition, rows: list[AffairRow]) -> str | None:
         verdict = "yes"
     elif p.entire and len(rows) == 1 and verdict == "partial":   # a share of one affair is not the whole of it
         verdict = "no"
+    if p.idle and p.negated and verdict == "yes" and any(r.local_quotes for r in rows):
+        verdict = "partial"   # no share, but the rows say what the city still checks (front matter local_evidence)
     return verdict
 
 

@@ -356,9 +356,12 @@ _TAG = re.compile(r"(?:でしょ|でしょう|だろ|だろう|ですよね|よ�
 _WHO_WORD = re.compile(r"(?:誰|だれ|どなた|どこ)(?:の|が|に|なの|なん)")
 
 
+_WHOSE = re.compile(r"責任の所在|責任者は")
+
+
 def _demands_who(sentence: str) -> bool:
     """「一体誰の責任なんですか」「責任の所在を明らかにされたい」 (not 「誰が見ても…」, which asks nothing)."""
-    return bool(_WHO_WORD.search(sentence) and _WH.search(sentence)) or bool(re.search(r"責任の所在|責任者は", sentence))
+    return bool(_WHO_WORD.search(sentence) and _WH.search(sentence)) or bool(_WHOSE.search(sentence))
 
 
 def _question_sentence(q: str) -> str:
@@ -472,13 +475,14 @@ _PREAMBLE = re.compile(r"^.*(?:要するに|つまり|要は|結局)[、,]")
 
 # 「ワイドショーで『…』と言っていたが、」「…と報じられた。」: what someone else said, put before the question
 # to be checked — its words (and the speaker's) are the claim's, not what the asker asks about
+_BUT = r"(?:が|けど|けれど(?:も)?)[、,]"   # 「…ですが、」「…けど、」: the clause before it is told, not asked
 _HEARSAY = re.compile(r"(?:^|(?<=[。？?！!]))[^。？?！!]*?と(?:言|い[っわう]|あ[っり]|話し|書い|書か|報じ|述べ|主張|指摘|批判|追及)[^、,。？?！!]{0,12}?"
-                      r"(?:(?:が|けど|けれど(?:も)?)[、,]|[。！!])")
+                      rf"(?:{_BUT}|[。！!])")
 
 
 # 「マイナ保険証のトラブルで高齢者施設から苦情が来てるんですが、」: a circumstance told before the question —
 # unless what follows points back at it (「…が相次いでいますが、これは…」)
-_PREMISE = re.compile(r"^[^。？?！!]*?(?:が|けど|けれど(?:も)?)[、,]\s*(?!これ|それ|あれ|この|その|あの|そう|こう|こういう|そういう)")
+_PREMISE = re.compile(rf"^[^。？?！!]*?{_BUT}\s*(?!これ|それ|あれ|この|その|あの|そう|こう)")
 
 
 def past_the_premise(question: str) -> str:

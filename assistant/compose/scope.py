@@ -175,7 +175,8 @@ class ScopeMatcher:
                 # 「保険証の誤登録が8千件を超えたと言われますが、市町村国保で間違いがあった場合、責任を負うのは
                 # 国ですか、市ですか」: the story before names one affair, the asking clause another — it asks of that
                 # (not a yes/no, which may ask whether the story's affair is the other — 「保険証の誤りが最初に見つかった
-                # のは国民健康保険だったと聞いた。市の国保で起きたという理解でよいか」 — nor when the names nest — 国保組合 and 国民健康保険 — which is one affair taken for the other)
+                # のは国民健康保険だったと聞いた。市の国保で起きたという理解でよいか」 — nor when the names nest —
+                # 国保組合 and 国民健康保険 — which is one affair taken for the other)
                 asked_lex = self.lexical(asked)
                 in_ask = [r for r in chosen if asked_lex.get(r.id, 0.0) >= p.affair_named]
                 if len(in_ask) == 1 and not self._names_nest(question, asked, in_ask[0], chosen):
